@@ -1,0 +1,112 @@
+//! `planscale plan init`.
+
+use clap::Args;
+
+use crate::cli::{GraphFormatArg, PlanFormatArg};
+use crate::error::{InputError, UsageError};
+use crate::format::Format;
+use crate::graph;
+use crate::io::{read_document, write_atomic};
+use crate::plan::blink::{self, InitSettings};
+
+#[derive(Debug, Args)]
+#[command(after_help = "Settings (-D key=value):\n  \
+vcore, blink.resource.allocation.operator.default.cpu.cores      CPU per node (default 0.25)\n  \
+heap_memory, blink.resource.allocation.operator.default.heap.mb  heap MB per node (default 256)\n  \
+parallelism, blink.operator.parallelism                          parallelism where the graph has none (default 1)\n\n\
+Like the console's \"acquire configuration\": ids and uids from the stream node ids, pact from the \
+graph's shape, names without the Source:/Sink: prefix, sources HEAD, max parallelism from the graph \
+or 32768. Heuristics that need runtime facts (partition counts, state backend) are not applied.")]
+pub struct InitArgs {
+    /// The job's stream graph (execution plan or REST stream graph)
+    #[arg(long, value_name = "GRAPH")]
+    pub graph: String,
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
+    pub graph_format: GraphFormatArg,
+    /// Plan format to write
+    #[arg(long, value_enum, default_value_t = PlanFormatArg::Blink)]
+    pub plan_format: PlanFormatArg,
+    /// Set a default (see below); repeatable
+    #[arg(short = 'D', value_name = "KEY=VALUE")]
+    pub defines: Vec<String>,
+    /// Write the plan to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<String>,
+}
+
+fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
+    let mut s = InitSettings::default();
+    for d in defines {
+        let (k, v) = d
+            .split_once('=')
+            .ok_or_else(|| UsageError(format!("-D {d}: expected KEY=VALUE")))?;
+        let (k, v) = (k.trim(), v.trim());
+        let num = |what: &str| -> Result<f64, UsageError> {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| UsageError(format!("-D {k}={v}: {what} must be a positive number")))
+        };
+        let int = |what: &str| -> Result<i64, UsageError> {
+            v.parse::<i64>()
+                .ok()
+                .filter(|x| *x > 0)
+                .ok_or_else(|| UsageError(format!("-D {k}={v}: {what} must be a positive integer")))
+        };
+        match k {
+            "vcore" | "blink.resource.allocation.operator.default.cpu.cores" => {
+                s.vcore = num("CPU")?
+            }
+            "heap_memory" | "blink.resource.allocation.operator.default.heap.mb" => {
+                s.heap_memory_mb = int("heap memory")?
+            }
+            "parallelism" | "blink.operator.parallelism" => {
+                s.default_parallelism = int("parallelism")?
+            }
+            _ => eprintln!("warning: -D {k}: unknown key, ignored"),
+        }
+    }
+    Ok(s)
+}
+
+pub fn run(a: InitArgs) -> anyhow::Result<u8> {
+    if a.plan_format == PlanFormatArg::Expert {
+        return Err(UsageError(
+            "--plan-format expert is not supported by this version; use blink".into(),
+        )
+        .into());
+    }
+    let s = settings(&a.defines)?;
+    let text = read_document(&a.graph)?;
+    let g = graph::read(&a.graph, &text, a.graph_format.forced())?;
+    if g.format == Format::JobPlan {
+        return Err(InputError::new(
+            &a.graph,
+            "a REST job plan lists job vertices, not the stream nodes a plan is keyed by",
+        )
+        .hint("give the execution plan (StreamExecutionEnvironment#getExecutionPlan) or job details with a stream-graph")
+        .into());
+    }
+    if g.job.operators.is_empty() {
+        return Err(InputError::new(&a.graph, "the graph has no nodes").into());
+    }
+    if let Some(op) = g
+        .job
+        .operators
+        .iter()
+        .find(|o| o.id.parse::<i64>().is_err())
+    {
+        return Err(InputError::at(
+            &a.graph,
+            op.pos,
+            format!("node id {:?} is not an integer stream node id", op.id),
+        )
+        .into());
+    }
+    let out = blink::write_init(&g.job, &s);
+    write_atomic(
+        std::path::Path::new(a.output.as_deref().unwrap_or("-")),
+        out.as_bytes(),
+    )?;
+    Ok(0)
+}

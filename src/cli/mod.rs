@@ -1,0 +1,125 @@
+//! The command line: clap definitions and dispatch. Each subcommand's file only translates between
+//! flags and the core; nothing here computes a finding.
+
+pub mod completions;
+pub mod init;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::format::Format;
+
+/// Validate, edit and tune Apache Flink resource plans offline, from files.
+#[derive(Debug, Parser)]
+#[command(name = "planscale", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with resource plans (Blink PlanJSON)
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// Print a shell completion script
+    Completions(completions::CompletionsArgs),
+    /// Print the roff man page
+    Man(completions::ManArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Check plans against the job graph and a CU budget
+    Validate(validate::ValidateArgs),
+    /// Write the plan "acquire configuration" would write for a job graph
+    Init(init::InitArgs),
+}
+
+/// `--plan-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormatArg {
+    Auto,
+    Blink,
+    Expert,
+}
+
+impl PlanFormatArg {
+    pub fn forced(self) -> Option<Format> {
+        match self {
+            PlanFormatArg::Auto => None,
+            PlanFormatArg::Blink => Some(Format::Blink),
+            PlanFormatArg::Expert => Some(Format::Expert),
+        }
+    }
+}
+
+/// `--graph-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormatArg {
+    Auto,
+    StreamGraph,
+    JobPlan,
+}
+
+impl GraphFormatArg {
+    pub fn forced(self) -> Option<Format> {
+        match self {
+            GraphFormatArg::Auto => None,
+            GraphFormatArg::StreamGraph => Some(Format::StreamGraph),
+            GraphFormatArg::JobPlan => Some(Format::JobPlan),
+        }
+    }
+}
+
+/// Output of commands that print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// The clap command, for completions, man pages and their staleness test.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+/// Parses the arguments, runs the command and maps the outcome to the exit code contract:
+/// 0 clean, 1 findings, 2 unusable input or command line.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Plan(PlanCommand::Validate(a)) => validate::run(a),
+        Command::Plan(PlanCommand::Init(a)) => init::run(a),
+        Command::Completions(a) => completions::run_completions(a),
+        Command::Man(a) => completions::run_man(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints an error as one `error:` line (plus hints); input errors carry `file:line:col`.
+pub fn report_error(e: &anyhow::Error) {
+    if let Some(ie) = e.downcast_ref::<crate::error::InputError>() {
+        eprintln!("error: {ie}");
+        for h in &ie.hints {
+            eprintln!("  hint: {h}");
+        }
+    } else {
+        eprintln!("error: {e:#}");
+    }
+}

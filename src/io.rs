@@ -1,0 +1,179 @@
+//! Reading input files and writing outputs safely.
+//!
+//! Invariants: an input is read whole only after its size is checked (plans and graphs are small;
+//! a multi-gigabyte "plan" is refused before it is loaded), bytes are checked to be UTF-8 with the
+//! position of the first bad byte, and every output file is written to a temporary file in the same
+//! directory, synced and renamed over the target, so a failed write never leaves half a file.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::InputError;
+use crate::model::Pos;
+
+/// Plans and graphs above this size are refused: the largest real plans are a few megabytes.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a whole text document (plan or graph), `-` meaning standard input.
+pub fn read_document(path: &str) -> Result<String, InputError> {
+    let bytes = if path == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), MAX_DOCUMENT_BYTES + 1),
+            &mut buf,
+        )
+        .map_err(|e| InputError::new(path, format!("cannot read standard input: {e}")))?;
+        if buf.len() as u64 > MAX_DOCUMENT_BYTES {
+            return Err(too_large(path));
+        }
+        buf
+    } else {
+        let meta = fs::metadata(path).map_err(|e| InputError::new(path, describe_io(&e)))?;
+        if meta.is_dir() {
+            return Err(InputError::new(path, "is a directory, not a file"));
+        }
+        if meta.len() > MAX_DOCUMENT_BYTES {
+            return Err(too_large(path));
+        }
+        fs::read(path).map_err(|e| InputError::new(path, describe_io(&e)))?
+    };
+    if bytes.is_empty() {
+        return Err(InputError::new(path, "file is empty (0 bytes)"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Valid prefix, so the lossy conversion is exact and positions are right.
+        let prefix = String::from_utf8_lossy(good);
+        let pos = Pos::of_offset(&prefix, prefix.len());
+        InputError::at(
+            path,
+            pos,
+            "invalid UTF-8: the file must be UTF-8 encoded text",
+        )
+    })
+}
+
+fn too_large(path: &str) -> InputError {
+    InputError::new(
+        path,
+        format!(
+            "file is larger than {} MiB; this is not a plan or graph",
+            MAX_DOCUMENT_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// A short, stable description of an I/O error without Rust's "(os error 2)" noise.
+pub fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Writes `contents` to `path` atomically, or to stdout when `path` is `-`.
+///
+/// The temporary file lives next to the target so the final rename never crosses file systems;
+/// when the target exists its permissions are kept.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        out.write_all(contents)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file path", path.display()))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = dir.join(format!(".{file_name}.planscale-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(contents)?;
+        if let Ok(meta) = fs::metadata(path) {
+            f.set_permissions(meta.permissions())?;
+        }
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(anyhow::anyhow!(
+            "{}: cannot write: {}",
+            path.display(),
+            describe_io(&e)
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_reports_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.json");
+        fs::write(&p, b"{\n  \"a\": \"\xff\"\n}").unwrap();
+        let e = read_document(p.to_str().unwrap()).unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(9)));
+        assert!(e.message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn empty_and_missing_and_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("empty.json");
+        fs::write(&p, b"").unwrap();
+        assert!(read_document(p.to_str().unwrap())
+            .unwrap_err()
+            .message
+            .contains("empty"));
+        let missing = dir.path().join("nope.json");
+        assert_eq!(
+            read_document(missing.to_str().unwrap())
+                .unwrap_err()
+                .message,
+            "no such file"
+        );
+        assert!(read_document(dir.path().to_str().unwrap())
+            .unwrap_err()
+            .message
+            .contains("directory"));
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_keeps_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        fs::write(&p, b"old").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, b"new").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new");
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left behind"
+        );
+    }
+}

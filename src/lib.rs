@@ -1,0 +1,19 @@
+//! planscale: Flink resource plans, offline.
+//!
+//! Data flows one way: files are read by `plan` and `graph` into the `model`; `chaining`,
+//! `resources` and `rules` analyse it; `render` turns results into text; `cli` wires flags to
+//! all of the above. Lower modules never use higher ones.
+
+pub mod chaining;
+pub mod cli;
+pub mod diagnostic;
+pub mod error;
+pub mod format;
+pub mod graph;
+pub mod io;
+pub mod json;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod resources;
+pub mod rules;

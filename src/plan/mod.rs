@@ -1,0 +1,62 @@
+//! Resource plans: reading them into the model, and writing new ones.
+//!
+//! `Plan` is a `Job` plus what only a plan file has: where its parts are (for diagnostics) and the
+//! problems the reader met that are findings rather than unusable input.
+
+pub mod blink;
+
+use crate::diagnostic::Diagnostic;
+use crate::error::InputError;
+use crate::format::{self, Format};
+use crate::model::{Job, Pos};
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub file: String,
+    pub format: Format,
+    pub job: Job,
+    /// Position of the `nodes` array: where file-level findings point.
+    pub nodes_pos: Pos,
+    /// Findings made while reading (invalid ids, unknown top-level keys, ...).
+    pub findings: Vec<Diagnostic>,
+}
+
+/// Reads a plan file's text. `forced` is the `--plan-format` override.
+pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Plan, InputError> {
+    let value = crate::json::parse(file, text)?;
+    let fmt = match forced {
+        Some(f) => f,
+        None => match format::detect(&value) {
+            Some(f) => f,
+            None => return Err(unrecognised(file, &value)),
+        },
+    };
+    match fmt {
+        Format::Blink => blink::read(file, text, &value),
+        Format::Expert => Err(InputError::new(
+            file,
+            "expert-mode resource plans (Format B) are not supported by this version",
+        )
+        .hint("validate the Blink PlanJSON instead, or check `planscale --version` for a newer release")),
+        Format::StreamGraph | Format::JobPlan => Err(InputError::new(
+            file,
+            format!("this is a Flink {} (a job graph), not a resource plan", fmt.name()),
+        )
+        .hint(format!(
+            "pass it as --graph {file}; `planscale plan init --graph {file}` writes a plan for it"
+        ))),
+    }
+}
+
+pub(crate) fn unrecognised(file: &str, value: &jsonc_parser::ast::Value<'_>) -> InputError {
+    let pos = Pos::default();
+    let what = crate::json::kind(value);
+    let mut e = InputError::new(file, "unrecognised plan/graph format");
+    if !matches!(value, jsonc_parser::ast::Value::Object(_)) {
+        e.message =
+            format!("unrecognised plan/graph format: the top level is {what}, expected an object");
+    }
+    e.line = Some(pos.line.max(1));
+    e.column = Some(pos.column.max(1));
+    e.hint("expected a Blink PlanJSON, a Flink execution plan / stream graph, or a REST job plan (see --plan-format / --graph-format)")
+}

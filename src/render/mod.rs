@@ -1,0 +1,28 @@
+//! Rendering results for people (tables, diagnostic lines) and programs (JSON).
+//!
+//! Renderers take finished results and return text; they never compute findings. Numbers in JSON
+//! go through `number` so the same input always prints the same bytes.
+
+pub mod validate;
+
+/// A JSON number for a measured quantity: integral values print without a fraction, others are
+/// rounded to 6 decimals so float noise never reaches the output.
+pub fn number(x: f64) -> serde_json::Value {
+    if !x.is_finite() {
+        return serde_json::Value::Null;
+    }
+    let r = (x * 1e6).round() / 1e6;
+    if r.fract() == 0.0 && r.abs() < 9e15 {
+        serde_json::Value::from(r as i64)
+    } else {
+        serde_json::Value::from(r)
+    }
+}
+
+/// A number for tables: up to two decimals, trailing zeros dropped.
+pub fn short(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

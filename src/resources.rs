@@ -1,0 +1,144 @@
+//! Resources and compute units (CU) of a Blink plan (formats.md §1.12).
+//!
+//! 1 CU = 1 core + 4 GiB. A chain runs as one task per subtask, so its CPU is the largest `vcore`
+//! of its operators and its memory the sum of theirs; each subtask is allocated at the 1:4 ratio,
+//! i.e. max(cpu, memory / 4096 MB). The JobManager counts when the plan's `global` records it.
+//! Invalid or absent values count as zero here; the rules report them.
+
+use crate::chaining::Chains;
+use crate::model::Job;
+
+pub const MB_PER_CU: f64 = 4096.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainCost {
+    pub operators: Vec<usize>,
+    pub parallelism: i64,
+    /// Cores per subtask.
+    pub cpu: f64,
+    /// MB per subtask.
+    pub memory_mb: f64,
+    /// CU of all subtasks.
+    pub cu: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Totals {
+    pub cu: f64,
+    pub cpu: f64,
+    pub memory_mb: f64,
+}
+
+/// CU of one container-sized unit: the larger of its cores and its memory in 4 GiB units.
+pub fn cu_of(cpu: f64, memory_mb: f64) -> f64 {
+    cpu.max(memory_mb / MB_PER_CU)
+}
+
+pub fn chain_costs(job: &Job, chains: &Chains) -> Vec<ChainCost> {
+    chains
+        .chains
+        .iter()
+        .map(|ops| {
+            let parallelism = ops
+                .iter()
+                .map(|&i| job.operators[i].parallelism_or(1))
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            let (mut cpu, mut memory_mb) = (0.0f64, 0.0f64);
+            for &i in ops {
+                if let Some(r) = &job.operators[i].resources {
+                    cpu = cpu.max(r.cpu_or_zero());
+                    memory_mb += r.memory_mb();
+                }
+            }
+            ChainCost {
+                operators: ops.clone(),
+                parallelism,
+                cpu,
+                memory_mb,
+                cu: parallelism as f64 * cu_of(cpu, memory_mb),
+            }
+        })
+        .collect()
+}
+
+pub fn totals(job: &Job, costs: &[ChainCost]) -> Totals {
+    let mut t = Totals::default();
+    for c in costs {
+        t.cu += c.cu;
+        t.cpu += c.parallelism as f64 * c.cpu;
+        t.memory_mb += c.parallelism as f64 * c.memory_mb;
+    }
+    if let Some(jm) = job.job_manager {
+        t.cu += cu_of(jm.cpu, jm.memory_mb);
+        t.cpu += jm.cpu;
+        t.memory_mb += jm.memory_mb;
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+    use crate::plan::blink;
+
+    /// formats.md §1.13, verbatim: 2.0 + 8.0 CU of chains plus 1.0 for the JobManager.
+    const SPEC_EXAMPLE: &str = r#"{
+  "global" : [ { "isChainingEnabled" : "true", "jobManagerCpuCores" : 1.0, "jobManagerMemoryInMB" : 4096 } ],
+  "nodes" : [ {
+    "id" : 1, "uid" : "1", "name" : "KafkaSource-orders", "pact" : "Source",
+    "chainingStrategy" : "HEAD", "parallelism" : 8, "maxParallelism" : 32768,
+    "vcore" : 0.25, "heap_memory" : 256
+  }, {
+    "id" : 2, "uid" : "2", "name" : "Calc(select: (id, amount))", "pact" : "Operator",
+    "parallelism" : 8, "maxParallelism" : 32768, "vcore" : 0.25, "heap_memory" : 256
+  }, {
+    "id" : 4, "uid" : "4", "name" : "GroupAggregate(groupBy: (id))", "pact" : "Operator",
+    "parallelism" : 16, "maxParallelism" : 32768, "vcore" : 0.5, "heap_memory" : 512, "native_memory" : 384
+  }, {
+    "id" : 5, "uid" : "5", "name" : "RdsSink-totals", "pact" : "Sink",
+    "parallelism" : 16, "maxParallelism" : 32768, "vcore" : 0.25, "heap_memory" : 256
+  } ],
+  "links" : [ { "source" : 1, "target" : 2 },
+              { "source" : 2, "target" : 4, "ship_strategy" : "HASH" },
+              { "source" : 4, "target" : 5 } ],
+  "statefulNodes" : [ 4 ]
+}"#;
+
+    fn costs(text: &str) -> (Vec<ChainCost>, Totals) {
+        let v = json::parse("p", text).unwrap();
+        let plan = blink::read("p", text, &v).unwrap();
+        let chains = crate::chaining::blink_chains(&plan.job);
+        let c = chain_costs(&plan.job, &chains);
+        let t = totals(&plan.job, &c);
+        (c, t)
+    }
+
+    #[test]
+    fn spec_example_is_eleven_cu() {
+        let (c, t) = costs(SPEC_EXAMPLE);
+        assert_eq!(c.len(), 2);
+        assert_eq!((c[0].cu, c[0].memory_mb), (2.0, 512.0));
+        assert_eq!((c[1].cu, c[1].cpu, c[1].memory_mb), (8.0, 0.5, 1152.0));
+        assert_eq!(t.cu, 11.0);
+    }
+
+    #[test]
+    fn cutting_after_the_source_is_twelve_cu() {
+        let cut = SPEC_EXAMPLE.replace(
+            "\"id\" : 2, \"uid\" : \"2\",",
+            "\"id\" : 2, \"uid\" : \"2\", \"chainingStrategy\" : \"HEAD\",",
+        );
+        let (c, t) = costs(&cut);
+        assert_eq!(c.len(), 3);
+        assert_eq!(t.cu, 12.0 + 1.0);
+    }
+
+    #[test]
+    fn one_to_four_rounding() {
+        assert_eq!(cu_of(1.0, 3072.0), 1.0);
+        assert_eq!(cu_of(1.0, 5120.0), 1.25);
+    }
+}

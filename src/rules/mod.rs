@@ -1,0 +1,86 @@
+//! Validation of a plan: against itself, against its job graph, and against a CU budget.
+//!
+//! Each submodule is one family of rules and only produces `Diagnostic`s; `validate` runs them in a
+//! fixed order and sorts the result by position, so the same inputs always print the same report.
+
+mod budget;
+mod graph;
+mod matching;
+mod structure;
+mod values;
+
+use crate::chaining::{self, Chains};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Graph;
+use crate::plan::Plan;
+use crate::resources::{self, ChainCost, Totals};
+
+pub use matching::names_match;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `--max-cu`: the plan's budget in CU.
+    pub max_cu: Option<f64>,
+    /// `--max-source-chain`: operators that may be chained to a source before a warning.
+    pub max_source_chain: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_cu: None,
+            max_source_chain: 4,
+        }
+    }
+}
+
+/// Everything `plan validate` reports for one plan.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub chains: Chains,
+    pub costs: Vec<ChainCost>,
+    pub totals: Totals,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+pub fn validate(plan: &Plan, graph: Option<&Graph>, opts: &Options) -> Report {
+    let job = &plan.job;
+    let chains = chaining::blink_chains(job);
+    let costs = resources::chain_costs(job, &chains);
+    let totals = resources::totals(job, &costs);
+
+    let mut diags = plan.findings.clone();
+    structure::check(plan, &mut diags);
+    values::check(job, &mut diags);
+    graph::check_source_chains(job, &chains, opts.max_source_chain, &mut diags);
+    if let Some(g) = graph {
+        graph::check(plan, g, &mut diags);
+    }
+    if let Some(max) = opts.max_cu {
+        budget::check(plan, &totals, max, &mut diags);
+    }
+    diags.sort_by(|a, b| (a.pos, a.rule, &a.message).cmp(&(b.pos, b.rule, &b.message)));
+    diags.dedup();
+    Report {
+        diagnostics: diags,
+        chains,
+        costs,
+        totals,
+    }
+}
+
+/// Formats a number of cores or CU for messages: at most two decimals, no trailing zeros.
+pub(crate) fn num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}

@@ -1,0 +1,83 @@
+//! `parallelism-invalid` and `resource-invalid`: each node's numbers on their own.
+
+use crate::diagnostic::{Diagnostic, Rule};
+use crate::model::{Field, Job};
+
+/// Flink's hard upper bound for max parallelism (key groups).
+const MAX_MAX_PARALLELISM: i64 = 32768;
+
+pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
+    for op in &job.operators {
+        let bad = |rule, msg: String| {
+            Diagnostic::new(rule, op.pos, format!("node {}: {msg}", op.id)).node(&op.id)
+        };
+        let p = match &op.parallelism {
+            Field::Invalid(raw) => {
+                out.push(bad(
+                    Rule::ParallelismInvalid,
+                    format!("parallelism {raw} is not an integer"),
+                ));
+                None
+            }
+            Field::Value(p) if *p < 1 => {
+                out.push(bad(
+                    Rule::ParallelismInvalid,
+                    format!("parallelism {p} is below 1"),
+                ));
+                None
+            }
+            f => f.value(),
+        };
+        let m = match &op.max_parallelism {
+            Field::Invalid(raw) => {
+                out.push(bad(
+                    Rule::ParallelismInvalid,
+                    format!("maxParallelism {raw} is not an integer"),
+                ));
+                None
+            }
+            Field::Value(m) if !(1..=MAX_MAX_PARALLELISM).contains(m) => {
+                out.push(bad(
+                    Rule::ParallelismInvalid,
+                    format!("maxParallelism {m} is outside 1..={MAX_MAX_PARALLELISM}"),
+                ));
+                None
+            }
+            f => f.value(),
+        };
+        if let (Some(p), Some(m)) = (p, m) {
+            if p > m {
+                out.push(bad(
+                    Rule::ParallelismInvalid,
+                    format!("parallelism {p} exceeds maxParallelism {m}"),
+                ));
+            }
+        }
+
+        let Some(r) = &op.resources else { continue };
+        let fields = [
+            (r.cpu_key, &r.cpu, true),
+            ("heap_memory", &r.heap_mb, false),
+            ("direct_memory", &r.direct_mb, false),
+            ("native_memory", &r.native_mb, false),
+            ("managed_memory", &r.managed_mb, false),
+        ];
+        for (key, f, is_cpu) in fields {
+            let msg = match f {
+                Field::Absent => None,
+                Field::Invalid(raw) => Some(format!("{key} {raw} is not a number")),
+                Field::Value(x) if !x.is_finite() => {
+                    Some(format!("{key} is {x}, not a finite number"))
+                }
+                Field::Value(x) if is_cpu && *x <= 0.0 => {
+                    Some(format!("{key} {x} must be a positive number of cores"))
+                }
+                Field::Value(x) if *x < 0.0 => Some(format!("{key} {x} is negative")),
+                Field::Value(_) => None,
+            };
+            if let Some(msg) = msg {
+                out.push(bad(Rule::ResourceInvalid, msg));
+            }
+        }
+    }
+}
