@@ -6,6 +6,8 @@
 //! plan's node ids. Chaining is not recorded here (except through `job_vertex_id`); when the REST
 //! form names job vertices, they become `Job::vertices`.
 
+use std::collections::HashMap;
+
 use jsonc_parser::ast::{Object, Value};
 
 use crate::error::InputError;
@@ -35,6 +37,8 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
         }
     };
     let mut job = Job::default();
+    // Edges seen per (source, target), to number parallel edges without rescanning.
+    let mut pair_count: HashMap<(String, String), i64> = HashMap::new();
     for n in &nodes.elements {
         let pos = lines.pos(json::start(n));
         let Value::Object(o) = n else {
@@ -82,7 +86,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
             job_vertex_id: json::get(o, "job_vertex_id").and_then(json::string),
             pos,
         });
-        read_inputs(file, &lines, o, &id, &mut job)?;
+        read_inputs(file, &lines, o, &id, &mut job, &mut pair_count)?;
     }
     group_vertices(&mut job);
     Ok(job)
@@ -94,6 +98,7 @@ fn read_inputs(
     o: &Object<'_>,
     target: &str,
     job: &mut Job,
+    pair_count: &mut HashMap<(String, String), i64>,
 ) -> Result<(), InputError> {
     let list = match json::get(o, "predecessors").or_else(|| json::get(o, "inputs")) {
         Some(Value::Array(a)) => a,
@@ -114,11 +119,11 @@ fn read_inputs(
         let source = json::get(p, "id")
             .and_then(json::string)
             .ok_or_else(|| InputError::at(file, pos, "input has no `id`"))?;
-        let index = job
-            .edges
-            .iter()
-            .filter(|e| e.source == source && e.target == target)
-            .count() as i64;
+        let seen = pair_count
+            .entry((source.clone(), target.to_string()))
+            .or_insert(0);
+        let index = *seen;
+        *seen += 1;
         job.edges.push(Edge {
             source,
             target: target.to_string(),

@@ -282,9 +282,16 @@ pub const UPPER_BOUND_MAX_PARALLELISM: i64 = 32768;
 /// sources `HEAD`, defaults omitted, links with the graph's ship strategies.
 pub fn write_init(graph: &Job, settings: &InitSettings) -> String {
     let roles = graph.structural_roles();
+    // The generator walks stream nodes by id, and links source by source.
+    let numeric = |id: &str| id.parse::<i64>().unwrap_or(i64::MAX);
+    let mut order: Vec<usize> = (0..graph.operators.len()).collect();
+    order.sort_by_key(|&i| numeric(&graph.operators[i].id));
+    let mut edges: Vec<&crate::model::Edge> = graph.edges.iter().collect();
+    edges.sort_by_key(|e| numeric(&e.source));
     let mut out = String::from("{\n  \"nodes\" : [ ");
-    for (i, op) in graph.operators.iter().enumerate() {
-        if i > 0 {
+    for (n, &i) in order.iter().enumerate() {
+        let op = &graph.operators[i];
+        if n > 0 {
             out.push_str(", ");
         }
         let max_p = op
@@ -327,7 +334,7 @@ pub fn write_init(graph: &Job, settings: &InitSettings) -> String {
     }
     out.push_str(" ],\n  \"links\" : [ ");
     let mut index_seen: std::collections::HashMap<(&str, &str), i64> = Default::default();
-    for (i, e) in graph.edges.iter().enumerate() {
+    for (i, e) in edges.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::graph::Graph;
-use crate::model::{Job, Operator};
+use crate::model::Job;
 use crate::plan::blink::node_name;
 
 /// The SQL planner id `n` of `Calc[n]`, `[n]:Calc(...)` or `sink[n]: Writer`, looked for before
@@ -53,20 +53,18 @@ pub fn same_name(plan_name: &str, graph_name: &str) -> bool {
     strip(plan_name) == strip(graph_name)
 }
 
-fn by_name(plan_op: &Operator, g: &Operator) -> bool {
-    names_match(&plan_op.name, &g.name)
-        || g.description
-            .as_deref()
-            .is_some_and(|d| names_match(&plan_op.name, d))
+/// Matching keys of one name: the planner id if any, and the reduced base name.
+fn keys(s: &str) -> (Option<String>, String) {
+    (planner_id(s).map(str::to_string), base(s))
 }
 
 /// For every plan operator, the index of its graph operator, if any. Each graph operator is
 /// matched at most once.
 pub fn match_nodes(plan: &Job, graph: &Graph) -> Vec<Option<usize>> {
     let g = &graph.job;
+    let mut taken = vec![false; g.operators.len()];
     if !graph.vertex_level() {
         let idx: HashMap<&str, usize> = g.index();
-        let mut taken = vec![false; g.operators.len()];
         return plan
             .operators
             .iter()
@@ -81,11 +79,36 @@ pub fn match_nodes(plan: &Job, graph: &Graph) -> Vec<Option<usize>> {
             })
             .collect();
     }
-    let mut taken = vec![false; g.operators.len()];
+    // Index the graph's labels once so matching stays linear on large jobs.
+    let mut by_pid: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_base: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_base_without_pid: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, op) in g.operators.iter().enumerate() {
+        for label in std::iter::once(op.name.as_str()).chain(op.description.as_deref()) {
+            let (pid, b) = keys(label);
+            match pid {
+                Some(pid) => by_pid.entry(pid).or_default().push(i),
+                None => by_base_without_pid.entry(b.clone()).or_default().push(i),
+            }
+            by_base.entry(b).or_default().push(i);
+        }
+    }
+    let none: Vec<usize> = Vec::new();
     plan.operators
         .iter()
         .map(|op| {
-            let i = (0..g.operators.len()).find(|&i| !taken[i] && by_name(op, &g.operators[i]))?;
+            let (pid, b) = keys(&op.name);
+            // With a planner id on both sides the id decides; otherwise the base name does.
+            let candidates = match &pid {
+                Some(pid) => {
+                    let mut c: Vec<usize> = by_pid.get(pid).unwrap_or(&none).clone();
+                    c.extend(by_base_without_pid.get(&b).unwrap_or(&none));
+                    c.sort_unstable();
+                    c
+                }
+                None => by_base.get(&b).unwrap_or(&none).clone(),
+            };
+            let i = candidates.into_iter().find(|&i| !taken[i])?;
             taken[i] = true;
             Some(i)
         })

@@ -1,0 +1,110 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[planscale] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'planscale'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'planscale'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand plan 'Work with resource plans (Blink PlanJSON)'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the roff man page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'planscale;plan'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Check plans against the job graph and a CU budget'
+            cand init 'Write the plan "acquire configuration" would write for a job graph'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'planscale;plan;validate'= {
+            cand --graph 'The job''s graph: execution plan / stream graph, or REST job plan / job details'
+            cand --max-cu 'Budget in CU (1 CU = 1 core + 4 GiB)'
+            cand --max-source-chain 'Warn when more than N operators are chained to a source'
+            cand --plan-format 'plan-format'
+            cand --graph-format 'graph-format'
+            cand --format 'format'
+            cand --deny-warnings 'Treat warnings as errors for the exit code'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;plan;init'= {
+            cand --graph 'The job''s stream graph (execution plan or REST stream graph)'
+            cand --graph-format 'graph-format'
+            cand --plan-format 'Plan format to write'
+            cand -D 'Set a default (see below); repeatable'
+            cand -o 'Write the plan to FILE (atomically) instead of stdout'
+            cand --output 'Write the plan to FILE (atomically) instead of stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;plan;help'= {
+            cand validate 'Check plans against the job graph and a CU budget'
+            cand init 'Write the plan "acquire configuration" would write for a job graph'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'planscale;plan;help;validate'= {
+        }
+        &'planscale;plan;help;init'= {
+        }
+        &'planscale;plan;help;help'= {
+        }
+        &'planscale;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;man'= {
+            cand --out-dir 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;help'= {
+            cand plan 'Work with resource plans (Blink PlanJSON)'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the roff man page'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'planscale;help;plan'= {
+            cand validate 'Check plans against the job graph and a CU budget'
+            cand init 'Write the plan "acquire configuration" would write for a job graph'
+        }
+        &'planscale;help;plan;validate'= {
+        }
+        &'planscale;help;plan;init'= {
+        }
+        &'planscale;help;completions'= {
+        }
+        &'planscale;help;man'= {
+        }
+        &'planscale;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,76 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_planscale_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_planscale_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_planscale_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_planscale_using_subcommand
+    set -l cmd (__fish_planscale_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c planscale -n "__fish_planscale_needs_command" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_needs_command" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph -d 'The job\'s graph: execution plan / stream graph, or REST job plan / job details' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-cu -d 'Budget in CU (1 CU = 1 core + 4 GiB)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-source-chain -d 'Warn when more than N operators are chained to a source' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l plan-format -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph-format -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l format -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l deny-warnings -d 'Treat warnings as errors for the exit code'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l graph -d 'The job\'s stream graph (execution plan or REST stream graph)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l graph-format -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l plan-format -d 'Plan format to write' -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s D -d 'Set a default (see below); repeatable' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s o -l output -d 'Write the plan to FILE (atomically) instead of stdout' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
+complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'

@@ -1,0 +1,99 @@
+//! `plan init`: the plan "acquire configuration" would write, golden against fixtures/plans.
+
+use assert_cmd::Command;
+
+const JOBS: [&str; 3] = ["window_agg", "udf_bottleneck", "datastream_pipeline"];
+
+fn planscale() -> Command {
+    Command::cargo_bin("planscale").unwrap()
+}
+
+#[test]
+fn init_matches_the_committed_plans() {
+    for job in JOBS {
+        let graph = format!("fixtures/lab/{job}/execution_plan.json");
+        let out = planscale()
+            .args(["plan", "init", "--graph", &graph])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{job}");
+        let expected = std::fs::read_to_string(format!("fixtures/plans/{job}.plan.json")).unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), expected, "{job}");
+    }
+}
+
+#[test]
+fn init_output_is_jackson_style_and_sources_are_heads() {
+    let text = std::fs::read_to_string("fixtures/plans/datastream_pipeline.plan.json").unwrap();
+    assert!(text.starts_with("{\n  \"nodes\" : [ {\n    \"id\" : 1,\n"));
+    assert!(text.contains(
+        "\"name\" : \"numbers\",\n    \"pact\" : \"Source\",\n    \"chainingStrategy\" : \"HEAD\""
+    ));
+    assert!(text.contains("\"name\" : \"ds_sink[4]: Writer\",\n    \"pact\" : \"Sink\""));
+    assert!(text.ends_with("} ]\n}\n"));
+}
+
+#[test]
+fn defines_change_the_defaults() {
+    let out = planscale()
+        .args([
+            "plan",
+            "init",
+            "--graph",
+            "fixtures/lab/window_agg/execution_plan.json",
+            "-D",
+            "vcore=0.5",
+            "-D",
+            "blink.resource.allocation.operator.default.heap.mb=1024",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("\"vcore\" : 0.5,").count(), 8);
+    assert_eq!(text.matches("\"heap_memory\" : 1024\n").count(), 8);
+}
+
+#[test]
+fn output_file_is_written_and_validates_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("plan.json");
+    let graph = "fixtures/lab/udf_bottleneck/execution_plan.json";
+    planscale()
+        .args(["plan", "init", "--graph", graph, "-o"])
+        .arg(&out_path)
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temp file left"
+    );
+    planscale()
+        .args(["plan", "validate", "--graph", graph])
+        .arg(&out_path)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn writing_into_a_missing_directory_fails_cleanly() {
+    let out = planscale()
+        .args([
+            "plan",
+            "init",
+            "--graph",
+            "fixtures/lab/udf_bottleneck/execution_plan.json",
+            "-o",
+            "/nonexistent-dir/plan.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error: /nonexistent-dir/plan.json: cannot write"),
+        "{err}"
+    );
+}
