@@ -43,6 +43,15 @@ impl Role {
         }
     }
 
+    /// "a source", "an operator", "a sink": for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Source => "a source",
+            Role::Operator => "an operator",
+            Role::Sink => "a sink",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Source => "source",

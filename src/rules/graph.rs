@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Rule, RESOURCE_VALIDATE_FAILED};
 use crate::graph::Graph;
 use crate::model::{ChainingStrategy, Field, Job, Role};
 use crate::plan::Plan;
-use crate::rules::matching::{match_nodes, same_name};
+use crate::rules::matching::{match_nodes, operator_kind, same_name};
 
 fn label(job: &Job, i: usize) -> String {
     let op = &job.operators[i];
@@ -32,8 +32,12 @@ pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
     }
     let graph_roles = gj.structural_roles();
 
-    // Nodes.
+    // Nodes. A repeated id is a structure finding only, not also a missing node.
+    let mut seen_ids = std::collections::HashSet::new();
     for (p, op) in pj.operators.iter().enumerate() {
+        if !seen_ids.insert(op.id.as_str()) {
+            continue;
+        }
         let Some(g) = m[p] else {
             out.push(
                 Diagnostic::new(
@@ -53,10 +57,10 @@ pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
                         Rule::NodeMismatch,
                         op.pos,
                         format!(
-                            "node mismatch: node {} is a {} in the plan but a {} in the job graph",
+                            "node mismatch: node {} is {} in the plan but {} in the job graph",
                             op.id,
-                            role.as_str(),
-                            graph_roles[g].as_str()
+                            role.with_article(),
+                            graph_roles[g].with_article()
                         ),
                     )
                     .node(&op.id),
@@ -64,7 +68,20 @@ pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
                 continue;
             }
         }
-        if !graph.vertex_level() && !op.name.is_empty() && !same_name(&op.name, &gop.name) {
+        let name_differs = if graph.vertex_level() {
+            // Matched by planner id or kind: the operator kind must still agree with the
+            // vertex's operator name (job details) or description (bare job plan).
+            let kind = operator_kind(&op.name);
+            !kind.is_empty()
+                && operator_kind(&gop.name) != kind
+                && gop
+                    .description
+                    .as_deref()
+                    .is_none_or(|d| operator_kind(d) != kind)
+        } else {
+            !same_name(&op.name, &gop.name)
+        };
+        if !op.name.is_empty() && name_differs {
             out.push(
                 Diagnostic::new(
                     Rule::NodeMismatch,

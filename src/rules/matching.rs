@@ -22,15 +22,45 @@ fn planner_id(s: &str) -> Option<&str> {
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(digits)
 }
 
-/// Letters and digits of the normalised name, without a leading `[n]:` and without arguments.
-fn base(s: &str) -> String {
+/// The operator kind a label names, reduced to letters and digits: `Calc` for `Calc[11]` and for
+/// `[11]:Calc(select=...)`; for a SQL source scan, the table (`orders` for both `Source: orders[10]`
+/// and `[10]:TableSourceScan(table=[[cat, db, orders]], ...)`).
+pub fn operator_kind(s: &str) -> String {
     let s = node_name(s);
-    let s = match (s.starts_with('['), s.find("]:")) {
-        (true, Some(i)) => s[i + 2..].to_string(),
-        _ => s,
+    let (described, rest) = match (s.starts_with('['), s.find("]:")) {
+        (true, Some(i)) => (true, s[i + 2..].to_string()),
+        _ => (false, s.clone()),
     };
-    let head = s.split('(').next().unwrap_or(&s);
-    head.chars().filter(|c| c.is_alphanumeric()).collect()
+    let head = if described && rest.starts_with("TableSourceScan(") {
+        rest.find("table=[[")
+            .and_then(|i| {
+                let inner = &rest[i + 8..];
+                let end = inner.find("]]")?;
+                inner[..end]
+                    .rsplit(',')
+                    .next()
+                    .map(|t| t.trim().to_string())
+            })
+            .unwrap_or_default()
+    } else {
+        rest.split('(').next().unwrap_or(&rest).to_string()
+    };
+    // Drop `[n]` planner ids so `Calc[11]` and `Calc` are the same kind.
+    let mut out = String::new();
+    let mut in_brackets = false;
+    for c in head.chars() {
+        match c {
+            '[' => in_brackets = true,
+            ']' => in_brackets = false,
+            c if !in_brackets && c.is_alphanumeric() => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn base(s: &str) -> String {
+    operator_kind(s)
 }
 
 /// Whether a plan node name and a graph operator name denote the same operator.
@@ -44,6 +74,7 @@ pub fn names_match(plan_name: &str, graph_name: &str) -> bool {
 /// Exact comparison used for `node-mismatch` once ids already match: same normalised name up to
 /// punctuation (the console filters special characters, so punctuation is not evidence).
 pub fn same_name(plan_name: &str, graph_name: &str) -> bool {
+    // (Used for stream graphs, whose names are the very names the plan was generated from.)
     let strip = |s: &str| -> String {
         node_name(s)
             .chars()
@@ -149,5 +180,25 @@ mod tests {
             "parse, drop_every_10th"
         ));
         assert!(!names_match("parse", "enrich_slow"));
+    }
+
+    #[test]
+    fn operator_kinds() {
+        assert_eq!(operator_kind("Calc[11]"), "Calc");
+        assert_eq!(operator_kind("[11]:Calc(select=[a])"), "Calc");
+        assert_eq!(operator_kind("Source: orders[10]"), "orders");
+        assert_eq!(
+            operator_kind("[10]:TableSourceScan(table=[[c, d, orders]], fields=[a])"),
+            "orders"
+        );
+        assert_eq!(operator_kind("window_sink[18]: Writer"), "windowsinkWriter");
+        assert_eq!(
+            operator_kind("DataStreamToTable(stream=x)"),
+            "DataStreamToTable"
+        );
+        assert_ne!(
+            operator_kind("PandasCalc[8]"),
+            operator_kind("[8]:PythonCalc(udf=[f])")
+        );
     }
 }
