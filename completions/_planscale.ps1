@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check plans against the job graph and a CU budget')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the plan "acquire configuration" would write for a job graph')
+            [CompletionResult]::new('break-chain', 'break-chain', [CompletionResultType]::ParameterValue, 'Make nodes start a new chain, editing only the bytes that record the cut')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -68,9 +69,27 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'planscale;plan;break-chain' {
+            [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'Make node ID start a new chain (repeatable)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the edited plan to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the edited plan to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Check the edited plan against the job graph and report what still does not match')
+            [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'graph-format')
+            [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'plan-format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the edited plan (or diff) on stdout, a summary on stderr; json: a report on stdout')
+            [CompletionResult]::new('--after-sources', '--after-sources', [CompletionResultType]::ParameterName, 'Cut every chain right after each source')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Edit PLAN in place (atomically, keeping its permissions)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the unified diff of the change and write nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'planscale;plan;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check plans against the job graph and a CU budget')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the plan "acquire configuration" would write for a job graph')
+            [CompletionResult]::new('break-chain', 'break-chain', [CompletionResultType]::ParameterValue, 'Make nodes start a new chain, editing only the bytes that record the cut')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -78,6 +97,9 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;plan;help;init' {
+            break
+        }
+        'planscale;plan;help;break-chain' {
             break
         }
         'planscale;plan;help;help' {
@@ -108,12 +130,16 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         'planscale;help;plan' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check plans against the job graph and a CU budget')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the plan "acquire configuration" would write for a job graph')
+            [CompletionResult]::new('break-chain', 'break-chain', [CompletionResultType]::ParameterValue, 'Make nodes start a new chain, editing only the bytes that record the cut')
             break
         }
         'planscale;help;plan;validate' {
             break
         }
         'planscale;help;plan;init' {
+            break
+        }
+        'planscale;help;plan;break-chain' {
             break
         }
         'planscale;help;completions' {

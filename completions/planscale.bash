@@ -40,11 +40,17 @@ _planscale() {
             planscale__subcmd__help,plan)
                 cmd="planscale__subcmd__help__subcmd__plan"
                 ;;
+            planscale__subcmd__help__subcmd__plan,break-chain)
+                cmd="planscale__subcmd__help__subcmd__plan__subcmd__break__subcmd__chain"
+                ;;
             planscale__subcmd__help__subcmd__plan,init)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__init"
                 ;;
             planscale__subcmd__help__subcmd__plan,validate)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__validate"
+                ;;
+            planscale__subcmd__plan,break-chain)
+                cmd="planscale__subcmd__plan__subcmd__break__subcmd__chain"
                 ;;
             planscale__subcmd__plan,help)
                 cmd="planscale__subcmd__plan__subcmd__help"
@@ -54,6 +60,9 @@ _planscale() {
                 ;;
             planscale__subcmd__plan,validate)
                 cmd="planscale__subcmd__plan__subcmd__validate"
+                ;;
+            planscale__subcmd__plan__subcmd__help,break-chain)
+                cmd="planscale__subcmd__plan__subcmd__help__subcmd__break__subcmd__chain"
                 ;;
             planscale__subcmd__plan__subcmd__help,help)
                 cmd="planscale__subcmd__plan__subcmd__help__subcmd__help"
@@ -155,8 +164,22 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help__subcmd__plan)
-            opts="validate init"
+            opts="validate init break-chain"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__plan__subcmd__break__subcmd__chain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -215,7 +238,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan)
-            opts="-h -V --help --version validate init help"
+            opts="-h -V --help --version validate init break-chain help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,9 +251,65 @@ _planscale() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        planscale__subcmd__plan__subcmd__help)
-            opts="validate init help"
+        planscale__subcmd__plan__subcmd__break__subcmd__chain)
+            opts="-o -h -V --node --after-sources --output --in-place --dry-run --graph --graph-format --plan-format --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-format)
+                    COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
+                    return 0
+                    ;;
+                --plan-format)
+                    COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__plan__subcmd__help)
+            opts="validate init break-chain help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__plan__subcmd__help__subcmd__break__subcmd__chain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --version 'Print version'
             cand validate 'Check plans against the job graph and a CU budget'
             cand init 'Write the plan "acquire configuration" would write for a job graph'
+            cand break-chain 'Make nodes start a new chain, editing only the bytes that record the cut'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'planscale;plan;validate'= {
@@ -61,14 +62,33 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'planscale;plan;break-chain'= {
+            cand --node 'Make node ID start a new chain (repeatable)'
+            cand -o 'Write the edited plan to FILE (atomically) instead of stdout'
+            cand --output 'Write the edited plan to FILE (atomically) instead of stdout'
+            cand --graph 'Check the edited plan against the job graph and report what still does not match'
+            cand --graph-format 'graph-format'
+            cand --plan-format 'plan-format'
+            cand --format 'text: the edited plan (or diff) on stdout, a summary on stderr; json: a report on stdout'
+            cand --after-sources 'Cut every chain right after each source'
+            cand --in-place 'Edit PLAN in place (atomically, keeping its permissions)'
+            cand --dry-run 'Print the unified diff of the change and write nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;plan;help'= {
             cand validate 'Check plans against the job graph and a CU budget'
             cand init 'Write the plan "acquire configuration" would write for a job graph'
+            cand break-chain 'Make nodes start a new chain, editing only the bytes that record the cut'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'planscale;plan;help;validate'= {
         }
         &'planscale;plan;help;init'= {
+        }
+        &'planscale;plan;help;break-chain'= {
         }
         &'planscale;plan;help;help'= {
         }
@@ -94,10 +114,13 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;plan'= {
             cand validate 'Check plans against the job graph and a CU budget'
             cand init 'Write the plan "acquire configuration" would write for a job graph'
+            cand break-chain 'Make nodes start a new chain, editing only the bytes that record the cut'
         }
         &'planscale;help;plan;validate'= {
         }
         &'planscale;help;plan;init'= {
+        }
+        &'planscale;help;plan;break-chain'= {
         }
         &'planscale;help;completions'= {
         }

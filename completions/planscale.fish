@@ -30,11 +30,12 @@ complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work 
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -s h -l help -d 'Print help'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph -d 'The job\'s graph: execution plan / stream graph, or REST job plan / job details' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-cu -d 'Budget in CU (1 CU = 1 core + 4 GiB)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-source-chain -d 'Warn when more than N operators are chained to a source' -r
@@ -60,8 +61,25 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s o -l output -d 'Write the plan to FILE (atomically) instead of stdout' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l node -d 'Make node ID start a new chain (repeatable)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s o -l output -d 'Write the edited plan to FILE (atomically) instead of stdout' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph -d 'Check the edited plan against the job graph and report what still does not match' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph-format -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l plan-format -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l format -d 'text: the edited plan (or diff) on stdout, a summary on stderr; json: a report on stdout' -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l after-sources -d 'Cut every chain right after each source'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l in-place -d 'Edit PLAN in place (atomically, keeping its permissions)'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l dry-run -d 'Print the unified diff of the change and write nothing'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l version -d 'Print version'
@@ -74,3 +92,4 @@ complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'

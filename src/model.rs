@@ -168,6 +168,8 @@ pub struct Operator {
     pub resources: Option<Resources>,
     pub job_vertex_id: Option<String>,
     pub pos: Pos,
+    /// Byte offset of the node's JSON object in its file, so editors can find it again.
+    pub offset: usize,
 }
 
 impl Operator {
@@ -187,6 +189,8 @@ pub struct Edge {
     /// Exchange mode where recorded (`PIPELINED`, `pipelined_bounded`, `BATCH`, ...).
     pub exchange: Option<String>,
     pub pos: Pos,
+    /// Byte offset of the link's JSON object in its file.
+    pub offset: usize,
 }
 
 /// A job vertex (chain) as fixed by the format (REST job plan, expert plan).

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Each subcommand's file only translates between
 //! flags and the core; nothing here computes a finding.
 
+pub mod break_chain;
 pub mod completions;
 pub mod init;
 pub mod validate;
@@ -36,6 +37,8 @@ pub enum PlanCommand {
     Validate(validate::ValidateArgs),
     /// Write the plan "acquire configuration" would write for a job graph
     Init(init::InitArgs),
+    /// Make nodes start a new chain, editing only the bytes that record the cut
+    BreakChain(break_chain::BreakChainArgs),
 }
 
 /// `--plan-format`.
@@ -100,6 +103,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Plan(PlanCommand::Validate(a)) => validate::run(a),
         Command::Plan(PlanCommand::Init(a)) => init::run(a),
+        Command::Plan(PlanCommand::BreakChain(a)) => break_chain::run(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),
     };

@@ -214,6 +214,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
                     ship_strategy: Some("FORWARD".to_string()),
                     exchange: None,
                     pos,
+                    ..Edge::default()
                 });
             }
         }
@@ -267,6 +268,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
                 ship_strategy: ship,
                 exchange,
                 pos,
+                ..Edge::default()
             });
         }
     }

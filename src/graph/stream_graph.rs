@@ -85,6 +85,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
             resources: None,
             job_vertex_id: json::get(o, "job_vertex_id").and_then(json::string),
             pos,
+            offset: o.range.start,
         });
         read_inputs(file, &lines, o, &id, &mut job, &mut pair_count)?;
     }
@@ -131,6 +132,7 @@ fn read_inputs(
             ship_strategy: json::get(p, "ship_strategy").and_then(json::string),
             exchange: json::get(p, "exchange").and_then(json::string),
             pos,
+            ..Edge::default()
         });
     }
     Ok(())

@@ -90,7 +90,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputErro
             ));
             continue;
         };
-        match read_node(o, pos) {
+        match read_node(o, pos, o.range.start) {
             Ok(op) => job.operators.push(op),
             Err(msg) => findings.push(Diagnostic::new(Rule::PlanStructure, pos, msg)),
         }
@@ -108,7 +108,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputErro
                     ));
                     continue;
                 };
-                match read_link(o, pos) {
+                match read_link(o, pos, o.range.start) {
                     Ok(e) => job.edges.push(e),
                     Err(msg) => findings.push(Diagnostic::new(Rule::PlanStructure, pos, msg)),
                 }
@@ -169,7 +169,7 @@ fn str_field(o: &Object<'_>, key: &str) -> Option<String> {
     json::get(o, key).and_then(json::string)
 }
 
-fn read_node(o: &Object<'_>, pos: Pos) -> Result<Operator, String> {
+fn read_node(o: &Object<'_>, pos: Pos, offset: usize) -> Result<Operator, String> {
     let id = match json::get(o, "id") {
         None => return Err("node has no `id`".to_string()),
         Some(v) => int_id(v).map_err(|raw| format!("node id {raw} is not an integer"))?,
@@ -212,10 +212,11 @@ fn read_node(o: &Object<'_>, pos: Pos) -> Result<Operator, String> {
         resources: Some(resources),
         job_vertex_id: None,
         pos,
+        offset,
     })
 }
 
-fn read_link(o: &Object<'_>, pos: Pos) -> Result<Edge, String> {
+fn read_link(o: &Object<'_>, pos: Pos, offset: usize) -> Result<Edge, String> {
     let end = |key: &str| match json::get(o, key) {
         None => Err(format!("link has no `{key}`")),
         Some(v) => int_id(v).map_err(|raw| format!("link {key} {raw} is not an integer node id")),
@@ -233,6 +234,7 @@ fn read_link(o: &Object<'_>, pos: Pos) -> Result<Edge, String> {
         ship_strategy: str_field(o, "ship_strategy"),
         exchange: None,
         pos,
+        offset,
     })
 }
 

@@ -4,6 +4,8 @@
 //! problems the reader met that are findings rather than unusable input.
 
 pub mod blink;
+pub mod break_chain;
+pub mod edit;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::InputError;

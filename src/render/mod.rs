@@ -3,6 +3,7 @@
 //! Renderers take finished results and return text; they never compute findings. Numbers in JSON
 //! go through `number` so the same input always prints the same bytes.
 
+pub mod diff;
 pub mod validate;
 
 /// A JSON number for a measured quantity: integral values print without a fraction, others are

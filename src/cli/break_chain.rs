@@ -1,0 +1,212 @@
+//! `planscale plan break-chain`.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use clap::Args;
+use serde_json::json;
+
+use crate::chaining;
+use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
+use crate::diagnostic::Rule;
+use crate::error::{InputError, UsageError};
+use crate::format::{self, Format};
+use crate::graph;
+use crate::io::{read_document, write_atomic};
+use crate::plan::break_chain::{self, Request};
+use crate::plan::{self, edit};
+use crate::render::{self, diff};
+use crate::resources;
+use crate::rules;
+
+#[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("what").required(true).args(["node", "after_sources"]),
+    after_help = "Sets \"chainingStrategy\" : \"HEAD\" on the node (or, when it already starts a chain, on the \
+nodes chained right after it), inserting the key in the file's own style after slotSharingGroup or pact. \
+Only those bytes change: comments, key order, indentation and number spellings stay as they are.\n\n\
+Expert-mode plans have no per-node chaining field and are refused."
+)]
+pub struct BreakChainArgs {
+    /// The plan to edit (Blink PlanJSON)
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    /// Make node ID start a new chain (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub node: Vec<String>,
+    /// Cut every chain right after each source
+    #[arg(long)]
+    pub after_sources: bool,
+    /// Write the edited plan to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
+    pub output: Option<String>,
+    /// Edit PLAN in place (atomically, keeping its permissions)
+    #[arg(long)]
+    pub in_place: bool,
+    /// Print the unified diff of the change and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Check the edited plan against the job graph and report what still does not match
+    #[arg(long, value_name = "GRAPH")]
+    pub graph: Option<String>,
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
+    pub graph_format: GraphFormatArg,
+    #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
+    pub plan_format: PlanFormatArg,
+    /// text: the edited plan (or diff) on stdout, a summary on stderr; json: a report on stdout
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+fn expert_refusal(file: &str) -> InputError {
+    InputError::new(file, "expert-mode plans have no per-node chaining field, so a single chain cannot be cut in the plan")
+        .hint("to split every chain, set `pipeline.operator-chaining: 'false'` in the deployment's configuration")
+        .hint("to split one node off, move it to its own slot-sharing group (operators in different groups never chain)")
+}
+
+pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
+    if a.format == OutputFormat::Json && a.output.is_none() && !a.in_place && !a.dry_run {
+        return Err(UsageError(
+            "--format json prints a report, so the edited plan needs -o FILE, --in-place or --dry-run".into(),
+        )
+        .into());
+    }
+    let text = read_document(&a.plan)?;
+    let detected = match a.plan_format.forced() {
+        Some(f) => Some(f),
+        None => format::detect(&crate::json::parse(&a.plan, &text)?),
+    };
+    if detected == Some(Format::Expert) {
+        return Err(expert_refusal(&a.plan).into());
+    }
+    let before = plan::read(&a.plan, &text, a.plan_format.forced())?;
+    let request = if a.after_sources {
+        Request::AfterSources
+    } else {
+        Request::Nodes(a.node.clone())
+    };
+    let cuts = break_chain::plan_cuts(&before, &request).map_err(|e| {
+        let mut ie = InputError::new(&a.plan, e.to_string());
+        if let Some(valid) = e.valid_ids() {
+            ie = ie.hint(format!("node ids in the plan: {}", valid.join(", ")));
+        }
+        ie
+    })?;
+    let edited = edit::apply(&a.plan, &text, &break_chain::edits(&before, &cuts))?;
+    let after = plan::read(&a.plan, &edited.text, Some(Format::Blink))?;
+
+    let cu = |p: &plan::Plan| {
+        let chains = chaining::blink_chains(&p.job);
+        let costs = resources::chain_costs(&p.job, &chains);
+        (chains.chains.len(), resources::totals(&p.job, &costs).cu)
+    };
+    let ((chains_before, cu_before), (chains_after, cu_after)) = (cu(&before), cu(&after));
+
+    let remaining: Vec<String> = match &a.graph {
+        Some(g) => {
+            let gtext = read_document(g)?;
+            let graph = graph::read(g, &gtext, a.graph_format.forced())?;
+            rules::validate(&after, Some(&graph), &rules::Options::default())
+                .diagnostics
+                .into_iter()
+                .filter(|d| d.rule == Rule::ChainMismatch)
+                .map(|d| {
+                    format!(
+                        "{}:{}:{}: {}[{}]: {}",
+                        a.plan,
+                        d.pos.line,
+                        d.pos.column,
+                        d.severity.as_str(),
+                        d.rule.name(),
+                        d.message
+                    )
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
+
+    let patch = diff::unified(&a.plan, &text, &edited.text);
+    let destination = if a.dry_run {
+        None
+    } else if a.in_place {
+        Some(a.plan.clone())
+    } else {
+        a.output.clone()
+    };
+    let ops = &before.job.operators;
+    match a.format {
+        OutputFormat::Json => {
+            let cut_list: Vec<_> = cuts
+                .iter()
+                .map(|c| {
+                    let op = &ops[c.node];
+                    let change = edited.changes.iter().find(|ch| ch.object == op.offset);
+                    json!({
+                        "node": op.id,
+                        "name": op.name,
+                        "requested": c.requested,
+                        "cut_from": ops[c.from].id,
+                        "field": "chainingStrategy",
+                        "old": change.and_then(|ch| ch.old.clone()),
+                        "new": "HEAD",
+                        "line": op.pos.line,
+                        "column": op.pos.column,
+                    })
+                })
+                .collect();
+            let doc = json!({
+                "planscale_version": render::VERSION,
+                "plan": a.plan,
+                "output": destination,
+                "dry_run": a.dry_run,
+                "cuts": cut_list,
+                "chains_before": chains_before,
+                "chains_after": chains_after,
+                "total_cu_before": render::number(cu_before),
+                "total_cu_after": render::number(cu_after),
+                "remaining_chain_mismatches": remaining,
+                "diff": patch,
+            });
+            if let Some(dest) = &destination {
+                write_atomic(Path::new(dest), edited.text.as_bytes())?;
+            }
+            let mut out = std::io::stdout().lock();
+            out.write_all(serde_json::to_string_pretty(&doc)?.as_bytes())?;
+            out.write_all(b"\n")?;
+        }
+        OutputFormat::Text => {
+            // Write first: a failed write must not be preceded by claims of what was cut.
+            if a.dry_run {
+                std::io::stdout().lock().write_all(patch.as_bytes())?;
+            } else {
+                write_atomic(
+                    Path::new(destination.as_deref().unwrap_or("-")),
+                    edited.text.as_bytes(),
+                )?;
+            }
+            let mut err = std::io::stderr().lock();
+            for c in &cuts {
+                let op = &ops[c.node];
+                writeln!(
+                    err,
+                    "cut: node {} ({:?}) now starts a chain (was chained to node {})",
+                    op.id, op.name, ops[c.from].id
+                )?;
+            }
+            writeln!(
+                err,
+                "chains: {chains_before} -> {chains_after}; CU: {} -> {}",
+                render::short(cu_before),
+                render::short(cu_after)
+            )?;
+            for r in &remaining {
+                writeln!(err, "{r}")?;
+            }
+            if !a.dry_run && destination.is_some() && std::io::stderr().is_terminal() {
+                err.write_all(patch.as_bytes())?;
+            }
+        }
+    }
+    Ok(0)
+}
