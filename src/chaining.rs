@@ -175,6 +175,43 @@ pub fn blink_chains(job: &Job) -> Chains {
     Chains::from_pairs(job.operators.len(), pairs)
 }
 
+/// Chains of a plan whose file fixes them (`vertices` of an expert plan); an operator in no
+/// vertex is a chain of its own.
+pub fn vertex_chains(job: &Job) -> Chains {
+    let mut pairs = Vec::new();
+    for v in &job.vertices {
+        for w in v.operators.windows(2) {
+            pairs.push((w[0], w[1]));
+        }
+    }
+    Chains::from_pairs(job.operators.len(), pairs)
+}
+
+/// Per resolved edge of a plan, whether the plan chains it: Blink's calculator for Blink plans,
+/// "same vertex" for plans that list their vertices.
+pub fn plan_edges(job: &Job, fixed_vertices: bool) -> Vec<(usize, usize, Result<(), Cut>)> {
+    if !fixed_vertices {
+        return blink_edges(job);
+    }
+    let chains = vertex_chains(job);
+    job.resolved_edges()
+        .into_iter()
+        .map(|(a, b, _)| {
+            let r = if chains.chain_of[a] == chains.chain_of[b] { Ok(()) } else { Err(Cut::SeparateVertices) };
+            (a, b, r)
+        })
+        .collect()
+}
+
+/// Chains of a plan (see `plan_edges`).
+pub fn plan_chains(job: &Job, fixed_vertices: bool) -> Chains {
+    if fixed_vertices {
+        vertex_chains(job)
+    } else {
+        blink_chains(job)
+    }
+}
+
 /// What Flink needs to know about an operator to decide chaining, after the plan's explicit
 /// settings are applied to the graph.
 #[derive(Debug, Clone)]

@@ -172,6 +172,81 @@ pub fn string(v: &Value<'_>) -> Option<String> {
     }
 }
 
+/// A JSON document carried inside a string of another one (the Ververica API stores expert plans
+/// as an escaped string). Offsets into `text` map back to the outer file through `outer`, so
+/// diagnostics point at the outer file and edits can be spliced into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embedded {
+    /// The decoded string: the inner document.
+    pub text: String,
+    /// For every byte offset of `text` (and one past its end), the byte offset in the outer file
+    /// of the raw character or escape sequence it was decoded from.
+    pub outer: Vec<usize>,
+}
+
+/// Decodes the raw string literal `outer[start..end]` (including its quotes).
+pub fn decode_embedded(outer: &str, start: usize, end: usize) -> Option<Embedded> {
+    let raw = outer.get(start + 1..end.checked_sub(1)?)?;
+    let base = start + 1;
+    let bytes = raw.as_bytes();
+    let mut text = String::with_capacity(raw.len());
+    let mut map = Vec::with_capacity(raw.len() + 1);
+    let mut i = 0;
+    let push = |text: &mut String, map: &mut Vec<usize>, c: char, at: usize| {
+        for _ in 0..c.len_utf8() {
+            map.push(at);
+        }
+        text.push(c);
+    };
+    while i < bytes.len() {
+        let at = base + i;
+        if bytes[i] != b'\\' {
+            let c = raw[i..].chars().next()?;
+            push(&mut text, &mut map, c, at);
+            i += c.len_utf8();
+            continue;
+        }
+        let esc = *bytes.get(i + 1)?;
+        let simple = match esc {
+            b'"' => Some('"'),
+            b'\\' => Some('\\'),
+            b'/' => Some('/'),
+            b'b' => Some('\u{8}'),
+            b'f' => Some('\u{c}'),
+            b'n' => Some('\n'),
+            b'r' => Some('\r'),
+            b't' => Some('\t'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            push(&mut text, &mut map, c, at);
+            i += 2;
+            continue;
+        }
+        if esc != b'u' {
+            return None;
+        }
+        let hex = |j: usize| raw.get(j..j + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        let hi = hex(i + 2)?;
+        let (code, len) = if (0xD800..0xDC00).contains(&hi) && raw.get(i + 6..i + 8) == Some("\\u") {
+            let lo = hex(i + 8)?;
+            (0x10000 + ((hi - 0xD800) << 10) + (lo.checked_sub(0xDC00)?), 12)
+        } else {
+            (hi, 6)
+        };
+        push(&mut text, &mut map, char::from_u32(code)?, at);
+        i += len;
+    }
+    map.push(base + raw.len());
+    Some(Embedded { text, outer: map })
+}
+
+/// Escapes `s` for use inside a JSON string literal.
+pub fn escape_string_content(s: &str) -> String {
+    let quoted = serde_json::Value::String(s.to_string()).to_string();
+    quoted[1..quoted.len() - 1].to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +281,21 @@ mod tests {
         assert!(e.message.starts_with("malformed JSON"), "{}", e.message);
         let e = parse("p.json", "{\"a\": [1, 2").unwrap_err();
         assert!(e.line.is_some());
+    }
+
+    #[test]
+    fn embedded_offsets_map_to_the_outer_file() {
+        let outer = r#"{"plan":"{\"a\":\n1,\"\u00e9\":2}"}"#;
+        let start = outer.find("\"{").unwrap();
+        let end = outer.len() - 1;
+        let e = decode_embedded(outer, start, end).unwrap();
+        assert_eq!(e.text, "{\"a\":\n1,\"é\":2}");
+        let one = e.text.find('1').unwrap();
+        assert_eq!(&outer[e.outer[one]..e.outer[one] + 1], "1");
+        let two = e.text.find('2').unwrap();
+        assert_eq!(&outer[e.outer[two]..e.outer[two] + 1], "2");
+        assert_eq!(e.outer.len(), e.text.len() + 1);
+        assert_eq!(escape_string_content("a\"b\n"), "a\\\"b\\n");
     }
 
     #[test]

@@ -17,3 +17,4 @@ pub mod plan;
 pub mod render;
 pub mod resources;
 pub mod rules;
+pub mod units;

@@ -160,6 +160,8 @@ pub struct Operator {
     pub declared_role: Option<Role>,
     pub parallelism: Field<i64>,
     pub max_parallelism: Field<i64>,
+    /// Lower bound for autotuning (expert plans' `profile.minParallelism`).
+    pub min_parallelism: Field<i64>,
     pub slot_sharing_group: Option<String>,
     /// Chaining strategy the file records; `None` when the format does not record it.
     pub chaining: Option<ChainingStrategy>,
@@ -203,6 +205,30 @@ pub struct Vertex {
     pub parallelism: Option<i64>,
     pub max_parallelism: Option<i64>,
     pub slot_sharing_group: Option<String>,
+    pub pos: Pos,
+}
+
+/// Per-slot resources of a slot-sharing group (fine-grained resource management; expert plans'
+/// `ssgProfiles`). A slot holds one subtask of every vertex in the group.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SlotSharingGroup {
+    pub name: String,
+    pub cpu: Field<f64>,
+    pub heap_mb: Field<f64>,
+    pub off_heap_mb: Field<f64>,
+    pub managed_mb: Field<f64>,
+    pub pos: Pos,
+    pub offset: usize,
+}
+
+impl SlotSharingGroup {
+    /// Memory per slot in MB, invalid parts counting as zero.
+    pub fn memory_mb(&self) -> f64 {
+        [&self.heap_mb, &self.off_heap_mb, &self.managed_mb]
+            .iter()
+            .map(|f| finite_or_zero(f.value()))
+            .sum()
+    }
 }
 
 /// JobManager resources when the plan records them (Blink `global[0]`).
@@ -218,6 +244,8 @@ pub struct Job {
     pub edges: Vec<Edge>,
     /// Chains fixed by the file; empty when chains must be derived (Blink plan, stream graph).
     pub vertices: Vec<Vertex>,
+    /// Slot-sharing-group resource profiles, where the format records them (expert plans).
+    pub slot_sharing_groups: Vec<SlotSharingGroup>,
     pub job_manager: Option<JobManager>,
 }
 

@@ -63,6 +63,55 @@ pub fn chain_costs(job: &Job, chains: &Chains) -> Vec<ChainCost> {
         .collect()
 }
 
+/// Per-vertex view of a plan whose resources live on slot-sharing groups (expert plans): each
+/// vertex's subtask is shown with its group's slot profile; CU is only meaningful per group, so
+/// a vertex's `cu` is NaN (rendered as null).
+pub fn slot_costs(job: &Job, chains: &Chains) -> Vec<ChainCost> {
+    chains
+        .chains
+        .iter()
+        .map(|ops| {
+            let head = &job.operators[ops[0]];
+            let group = job
+                .slot_sharing_groups
+                .iter()
+                .find(|g| Some(&g.name) == head.slot_sharing_group.as_ref());
+            ChainCost {
+                operators: ops.clone(),
+                parallelism: head.parallelism_or(1).max(1),
+                cpu: group.map_or(0.0, |g| finite_pos(g.cpu.value())),
+                memory_mb: group.map_or(0.0, |g| g.memory_mb()),
+                cu: f64::NAN,
+            }
+        })
+        .collect()
+}
+
+fn finite_pos(x: Option<f64>) -> f64 {
+    x.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0)
+}
+
+/// Totals of a plan with slot-sharing-group profiles (formats.md §2.4): a group needs as many
+/// slots as its largest parallelism, each costing max(cpu, memory / 4 GiB).
+pub fn slot_totals(job: &Job) -> Totals {
+    let mut t = Totals::default();
+    for g in &job.slot_sharing_groups {
+        let slots = job
+            .operators
+            .iter()
+            .filter(|o| o.slot_sharing_group.as_deref() == Some(g.name.as_str()))
+            .map(|o| o.parallelism_or(1))
+            .max()
+            .unwrap_or(0)
+            .max(0) as f64;
+        let (cpu, mem) = (finite_pos(g.cpu.value()), g.memory_mb());
+        t.cu += slots * cu_of(cpu, mem);
+        t.cpu += slots * cpu;
+        t.memory_mb += slots * mem;
+    }
+    t
+}
+
 pub fn totals(job: &Job, costs: &[ChainCost]) -> Totals {
     let mut t = Totals::default();
     for c in costs {
@@ -134,6 +183,14 @@ mod tests {
         let (c, t) = costs(&cut);
         assert_eq!(c.len(), 3);
         assert_eq!(t.cu, 12.0 + 1.0);
+    }
+
+    #[test]
+    fn expert_spec_example_is_four_cu() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/spec/expert_example.plan.json")).unwrap();
+        let plan = crate::plan::read("p", &text, None).unwrap();
+        // One group, slots = max(4, 8) = 8, per slot max(0.5, 1088 / 4096) = 0.5 CU.
+        assert_eq!(slot_totals(&plan.job).cu, 4.0);
     }
 
     #[test]

@@ -228,6 +228,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
             parallelism,
             max_parallelism: vd.max_parallelism,
             slot_sharing_group: vd.slot_sharing_group.clone(),
+            pos,
         });
         let mut ins = Vec::new();
         if let Some(Value::Array(a)) = json::get(o, "inputs") {

@@ -79,6 +79,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
             declared_role: pact.as_deref().and_then(Role::from_pact),
             parallelism: int("parallelism"),
             max_parallelism: int("maxParallelism"),
+            min_parallelism: Field::Absent,
             slot_sharing_group: json::get(o, "slotSharingGroup").and_then(json::string),
             chaining: None,
             chaining_invalid: None,
@@ -156,6 +157,7 @@ fn group_vertices(job: &mut Job) {
                 parallelism: op.parallelism.value(),
                 max_parallelism: op.max_parallelism.value(),
                 slot_sharing_group: None,
+                pos: op.pos,
             }),
         }
     }

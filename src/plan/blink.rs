@@ -131,6 +131,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputErro
         job,
         nodes_pos,
         findings,
+        embedded: None,
     })
 }
 
@@ -206,6 +207,7 @@ fn read_node(o: &Object<'_>, pos: Pos, offset: usize) -> Result<Operator, String
         declared_role: str_field(o, "pact").as_deref().and_then(Role::from_pact),
         parallelism: int_field(o, "parallelism"),
         max_parallelism: int_field(o, "maxParallelism"),
+        min_parallelism: Field::Absent,
         slot_sharing_group: str_field(o, "slotSharingGroup").filter(|s| !s.is_empty()),
         chaining,
         chaining_invalid,

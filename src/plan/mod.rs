@@ -6,6 +6,7 @@
 pub mod blink;
 pub mod break_chain;
 pub mod edit;
+pub mod expert;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::InputError;
@@ -21,6 +22,9 @@ pub struct Plan {
     pub nodes_pos: Pos,
     /// Findings made while reading (invalid ids, unknown top-level keys, ...).
     pub findings: Vec<Diagnostic>,
+    /// Set when the plan was read from a JSON string inside the file (expert API responses):
+    /// operator and edge offsets then index into `embedded.text`.
+    pub embedded: Option<crate::json::Embedded>,
 }
 
 /// Reads a plan file's text. `forced` is the `--plan-format` override.
@@ -35,11 +39,7 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Plan, Inpu
     };
     match fmt {
         Format::Blink => blink::read(file, text, &value),
-        Format::Expert => Err(InputError::new(
-            file,
-            "expert-mode resource plans (Format B) are not supported by this version",
-        )
-        .hint("validate the Blink PlanJSON instead, or check `planscale --version` for a newer release")),
+        Format::Expert => expert::read(file, text, &value),
         Format::StreamGraph | Format::JobPlan => Err(InputError::new(
             file,
             format!("this is a Flink {} (a job graph), not a resource plan", fmt.name()),

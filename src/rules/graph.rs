@@ -23,7 +23,7 @@ fn label(job: &Job, i: usize) -> String {
 pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
     let pj = &plan.job;
     let gj = &graph.job;
-    let m = match_nodes(pj, graph);
+    let m = match_nodes(plan, graph);
     let mut plan_of: Vec<Option<usize>> = vec![None; gj.operators.len()];
     for (p, g) in m.iter().enumerate() {
         if let Some(g) = g {
@@ -323,7 +323,7 @@ fn check_chains(plan: &Plan, graph: &Graph, plan_of: &[Option<usize>], out: &mut
         .collect();
     let in_deg = chaining::graph_in_degrees(gj);
 
-    let plan_edges = chaining::blink_edges(pj);
+    let plan_edges = chaining::plan_edges(pj, plan.format == crate::format::Format::Expert);
     let mut plan_edge: HashMap<(usize, usize), Result<(), Cut>> = HashMap::new();
     for (a, b, r) in plan_edges {
         plan_edge.entry((a, b)).or_insert(r);

@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use crate::graph::Graph;
+use crate::format::Format;
 use crate::model::Job;
+use crate::plan::Plan;
 use crate::plan::blink::node_name;
 
 /// The SQL planner id `n` of `Calc[n]`, `[n]:Calc(...)` or `sink[n]: Writer`, looked for before
@@ -59,15 +61,12 @@ pub fn operator_kind(s: &str) -> String {
     out
 }
 
-fn base(s: &str) -> String {
-    operator_kind(s)
-}
 
 /// Whether a plan node name and a graph operator name denote the same operator.
 pub fn names_match(plan_name: &str, graph_name: &str) -> bool {
     match (planner_id(plan_name), planner_id(graph_name)) {
         (Some(a), Some(b)) => a == b,
-        _ => base(plan_name) == base(graph_name),
+        _ => operator_kind(plan_name) == operator_kind(graph_name),
     }
 }
 
@@ -86,64 +85,106 @@ pub fn same_name(plan_name: &str, graph_name: &str) -> bool {
 
 /// Matching keys of one name: the planner id if any, and the reduced base name.
 fn keys(s: &str) -> (Option<String>, String) {
-    (planner_id(s).map(str::to_string), base(s))
+    (planner_id(s).map(str::to_string), operator_kind(s))
+}
+
+/// The graph's operator labels indexed by planner id and kind, so name matching stays linear.
+struct NameIndex {
+    by_pid: HashMap<String, Vec<usize>>,
+    by_base: HashMap<String, Vec<usize>>,
+    by_base_without_pid: HashMap<String, Vec<usize>>,
+}
+
+impl NameIndex {
+    fn new(g: &Job) -> Self {
+        let mut ix = NameIndex { by_pid: HashMap::new(), by_base: HashMap::new(), by_base_without_pid: HashMap::new() };
+        for (i, op) in g.operators.iter().enumerate() {
+            for label in std::iter::once(op.name.as_str()).chain(op.description.as_deref()) {
+                let (pid, b) = keys(label);
+                match pid {
+                    Some(pid) => ix.by_pid.entry(pid).or_default().push(i),
+                    None => ix.by_base_without_pid.entry(b.clone()).or_default().push(i),
+                }
+                ix.by_base.entry(b).or_default().push(i);
+            }
+        }
+        ix
+    }
+
+    /// The first graph operator not yet taken whose label names `name`: with a planner id on
+    /// both sides the id decides, otherwise the operator kind does.
+    fn find(&self, name: &str, taken: &[bool]) -> Option<usize> {
+        let (pid, b) = keys(name);
+        let none = Vec::new();
+        let mut candidates: Vec<usize> = match &pid {
+            Some(pid) => {
+                let mut c = self.by_pid.get(pid).unwrap_or(&none).clone();
+                c.extend(self.by_base_without_pid.get(&b).unwrap_or(&none));
+                c
+            }
+            None => self.by_base.get(&b).unwrap_or(&none).clone(),
+        };
+        candidates.sort_unstable();
+        candidates.into_iter().find(|&i| !taken[i])
+    }
 }
 
 /// For every plan operator, the index of its graph operator, if any. Each graph operator is
-/// matched at most once.
-pub fn match_nodes(plan: &Job, graph: &Graph) -> Vec<Option<usize>> {
-    let g = &graph.job;
+/// matched at most once, and a repeated plan id maps only once (the repeat is a structure finding).
+///
+/// - Blink plan vs stream graph: by stream node id.
+/// - Expert plan vs stream graph: by id when the operator kinds agree, else by name (expert node
+///   ids are not documented to be stream node ids, formats.md §5).
+/// - Expert plan vs job plan: by JobVertexID, then position within the vertex; else by name.
+/// - Any plan vs job plan: by name.
+pub fn match_nodes(plan: &Plan, graph: &Graph) -> Vec<Option<usize>> {
+    let (pj, g) = (&plan.job, &graph.job);
+    let expert = plan.format == Format::Expert;
     let mut taken = vec![false; g.operators.len()];
-    if !graph.vertex_level() {
-        let idx: HashMap<&str, usize> = g.index();
-        return plan
-            .operators
-            .iter()
-            .map(|op| {
-                let i = *idx.get(op.id.as_str())?;
-                // A duplicate plan id maps once; the duplicate is a structure finding.
-                if taken[i] {
-                    return None;
+    let mut out: Vec<Option<usize>> = vec![None; pj.operators.len()];
+    let claim = |p: usize, i: usize, taken: &mut [bool], out: &mut [Option<usize>]| {
+        if !taken[i] && out[p].is_none() {
+            taken[i] = true;
+            out[p] = Some(i);
+        }
+    };
+    if graph.vertex_level() && expert {
+        for pv in &pj.vertices {
+            let Some(gv) = g.vertices.iter().find(|v| v.id == pv.id) else { continue };
+            if gv.operators.len() == pv.operators.len() {
+                for (&p, &i) in pv.operators.iter().zip(&gv.operators) {
+                    claim(p, i, &mut taken, &mut out);
                 }
-                taken[i] = true;
-                Some(i)
-            })
-            .collect();
-    }
-    // Index the graph's labels once so matching stays linear on large jobs.
-    let mut by_pid: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut by_base: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut by_base_without_pid: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, op) in g.operators.iter().enumerate() {
-        for label in std::iter::once(op.name.as_str()).chain(op.description.as_deref()) {
-            let (pid, b) = keys(label);
-            match pid {
-                Some(pid) => by_pid.entry(pid).or_default().push(i),
-                None => by_base_without_pid.entry(b.clone()).or_default().push(i),
             }
-            by_base.entry(b).or_default().push(i);
+        }
+    } else if !graph.vertex_level() {
+        let idx: HashMap<&str, usize> = g.index();
+        let mut seen = std::collections::HashSet::new();
+        for (p, op) in pj.operators.iter().enumerate() {
+            if !seen.insert(op.id.as_str()) {
+                continue;
+            }
+            if let Some(&i) = idx.get(op.id.as_str()) {
+                if !expert || operator_kind(&op.name) == operator_kind(&g.operators[i].name) {
+                    claim(p, i, &mut taken, &mut out);
+                }
+            }
+        }
+        if !expert {
+            return out;
         }
     }
-    let none: Vec<usize> = Vec::new();
-    plan.operators
-        .iter()
-        .map(|op| {
-            let (pid, b) = keys(&op.name);
-            // With a planner id on both sides the id decides; otherwise the base name does.
-            let candidates = match &pid {
-                Some(pid) => {
-                    let mut c: Vec<usize> = by_pid.get(pid).unwrap_or(&none).clone();
-                    c.extend(by_base_without_pid.get(&b).unwrap_or(&none));
-                    c.sort_unstable();
-                    c
-                }
-                None => by_base.get(&b).unwrap_or(&none).clone(),
-            };
-            let i = candidates.into_iter().find(|&i| !taken[i])?;
-            taken[i] = true;
-            Some(i)
-        })
-        .collect()
+    let names = NameIndex::new(g);
+    let mut seen = std::collections::HashSet::new();
+    for (p, op) in pj.operators.iter().enumerate() {
+        if !seen.insert(op.id.as_str()) || out[p].is_some() {
+            continue;
+        }
+        if let Some(i) = names.find(&op.name, &taken) {
+            claim(p, i, &mut taken, &mut out);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! fixed order and sorts the result by position, so the same inputs always print the same report.
 
 mod budget;
+mod expert;
 mod graph;
 mod matching;
 mod structure;
@@ -54,13 +55,22 @@ impl Report {
 
 pub fn validate(plan: &Plan, graph: Option<&Graph>, opts: &Options) -> Report {
     let job = &plan.job;
-    let chains = chaining::blink_chains(job);
-    let costs = resources::chain_costs(job, &chains);
-    let totals = resources::totals(job, &costs);
+    let expert = plan.format == crate::format::Format::Expert;
+    let chains = chaining::plan_chains(job, expert);
+    let (costs, totals) = if expert {
+        (resources::slot_costs(job, &chains), resources::slot_totals(job))
+    } else {
+        let costs = resources::chain_costs(job, &chains);
+        let totals = resources::totals(job, &costs);
+        (costs, totals)
+    };
 
     let mut diags = plan.findings.clone();
     structure::check(plan, &mut diags);
     values::check(job, &mut diags);
+    if expert {
+        expert::check(job, &mut diags);
+    }
     graph::check_source_chains(job, &chains, opts.max_source_chain, &mut diags);
     if let Some(g) = graph {
         graph::check(plan, g, &mut diags);

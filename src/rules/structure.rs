@@ -50,6 +50,8 @@ pub fn check(plan: &Plan, out: &mut Vec<Diagnostic>) {
         }
     }
 
+    // Quirks of the Blink launcher only matter for Blink plans.
+    let blink = plan.format == crate::format::Format::Blink;
     let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
     for e in &job.edges {
         for end in [&e.source, &e.target] {
@@ -69,7 +71,7 @@ pub fn check(plan: &Plan, out: &mut Vec<Diagnostic>) {
         }
         let seen = pairs.entry((&e.source, &e.target)).or_default();
         *seen += 1;
-        if *seen == 2 {
+        if *seen == 2 && blink {
             out.push(
                 Diagnostic::new(
                     Rule::PlanStructure,
@@ -84,7 +86,7 @@ pub fn check(plan: &Plan, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if job.edges.is_empty() && job.operators.len() > 1 {
+    if blink && job.edges.is_empty() && job.operators.len() > 1 {
         out.push(
             Diagnostic::new(
                 Rule::PlanStructure,

@@ -1,0 +1,63 @@
+//! Units: Flink memory sizes.
+//!
+//! Flink's `MemorySize` grammar (formats.md §2.3): digits, optional whitespace, optional unit,
+//! case-insensitive, units powers of 1024 (`b`/`bytes`, `k`/`kb`/`kibibytes`, `m`/`mb`/`mebibytes`,
+//! `g`/`gb`/`gibibytes`, `t`/`tb`/`tebibytes`), no unit meaning bytes. Plans written by other tools
+//! also use `KiB`/`MiB`/`GiB`/`TiB` and decimals (`"4 GiB"`, `"1.5 gb"`), so reading accepts those
+//! too; untouched strings are never rewritten.
+
+/// Parses a memory size into bytes.
+pub fn parse_memory(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let split = t
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.'))
+        .map_or(t.len(), |(i, _)| i);
+    let (num, unit) = (&t[..split], t[split..].trim());
+    if num.is_empty() {
+        return Err(if t.starts_with('-') {
+            format!("{s:?} is negative")
+        } else {
+            format!("{s:?} is not a memory size (expected e.g. \"1 gb\", \"512 mb\")")
+        });
+    }
+    let value: f64 = num.parse().map_err(|_| format!("{s:?} is not a memory size"))?;
+    let factor: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" | "bytes" => 1.0,
+        "k" | "kb" | "kibibytes" | "kib" => 1024.0,
+        "m" | "mb" | "mebibytes" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gibibytes" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" | "tebibytes" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => return Err(format!("{s:?} has an unknown memory unit {other:?}")),
+    };
+    let bytes = value * factor;
+    if !bytes.is_finite() || bytes > 9.0e18 {
+        return Err(format!("{s:?} is too large"));
+    }
+    Ok(bytes)
+}
+
+/// Bytes in MB (MiB), the unit Blink plans and CU arithmetic use.
+pub fn bytes_to_mb(b: f64) -> f64 {
+    b / (1024.0 * 1024.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flink_grammar_and_lenient_units() {
+        assert_eq!(parse_memory("1 gb"), Ok(1073741824.0));
+        assert_eq!(parse_memory("32 mb"), Ok(33554432.0));
+        assert_eq!(parse_memory("64m"), Ok(67108864.0));
+        assert_eq!(parse_memory("4 GiB"), Ok(4294967296.0));
+        assert_eq!(parse_memory("1.5 g"), Ok(1610612736.0));
+        assert_eq!(parse_memory("1024"), Ok(1024.0));
+        assert_eq!(parse_memory("0 bytes"), Ok(0.0));
+        assert!(parse_memory("-1 mb").unwrap_err().contains("negative"));
+        assert!(parse_memory("lots").is_err());
+        assert!(parse_memory("1 pb").unwrap_err().contains("unknown memory unit"));
+        assert!(parse_memory("99999999999 tb").is_err());
+    }
+}
