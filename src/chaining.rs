@@ -265,6 +265,34 @@ pub fn flink_edge(
     Ok(())
 }
 
+/// Chains of a job graph as Flink would build them, where the graph records no chaining
+/// strategies or groups: sources `HEAD`, everything else `ALWAYS`, one slot-sharing group unless
+/// the graph names them.
+pub fn graph_chains(job: &Job) -> Chains {
+    if !job.vertices.is_empty() {
+        return vertex_chains(job);
+    }
+    let deg = in_degrees(job);
+    let nodes: Vec<FlinkNode> = job
+        .operators
+        .iter()
+        .enumerate()
+        .map(|(i, o)| FlinkNode {
+            chaining: o.chaining.unwrap_or(if deg[i] == 0 { ChainingStrategy::Head } else { ChainingStrategy::Always }),
+            slot_sharing_group: o.slot_sharing_group.clone().unwrap_or_else(|| "default".into()),
+            parallelism: o.parallelism.value(),
+            is_source: deg[i] == 0,
+        })
+        .collect();
+    let pairs: Vec<_> = job
+        .resolved_edges()
+        .into_iter()
+        .filter(|(a, b, e)| flink_edge(&nodes[*a], &nodes[*b], deg[*b], e).is_ok())
+        .map(|(a, b, _)| (a, b))
+        .collect();
+    Chains::from_pairs(job.operators.len(), pairs)
+}
+
 /// In-degree of every operator of a graph.
 pub fn graph_in_degrees(job: &Job) -> Vec<usize> {
     in_degrees(job)

@@ -42,6 +42,18 @@ pub fn bytes_to_mb(b: f64) -> f64 {
     b / (1024.0 * 1024.0)
 }
 
+/// Flink's canonical spelling of a size: the largest unit that divides it exactly
+/// (`1024` MB → `"1 gb"`, `1536` MB → `"1536 mb"`).
+pub fn format_memory_mb(mb: i64) -> String {
+    let bytes = mb.max(0) as u128 * 1024 * 1024;
+    for (unit, factor) in [("tb", 1u128 << 40), ("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10)] {
+        if bytes >= factor && bytes % factor == 0 {
+            return format!("{} {unit}", bytes / factor);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +71,8 @@ mod tests {
         assert!(parse_memory("lots").is_err());
         assert!(parse_memory("1 pb").unwrap_err().contains("unknown memory unit"));
         assert!(parse_memory("99999999999 tb").is_err());
+        assert_eq!(format_memory_mb(1024), "1 gb");
+        assert_eq!(format_memory_mb(1536), "1536 mb");
+        assert_eq!(format_memory_mb(0), "0 bytes");
     }
 }

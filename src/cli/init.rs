@@ -54,11 +54,11 @@ fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
                 .ok_or_else(|| UsageError(format!("-D {k}={v}: {what} must be a positive integer")))
         };
         match k {
-            "vcore" | "blink.resource.allocation.operator.default.cpu.cores" => {
-                s.vcore = num("CPU")?
+            "vcore" | "cpu" | "blink.resource.allocation.operator.default.cpu.cores" => {
+                s.cpu = Some(num("CPU")?)
             }
-            "heap_memory" | "blink.resource.allocation.operator.default.heap.mb" => {
-                s.heap_memory_mb = int("heap memory")?
+            "heap_memory" | "heap" | "blink.resource.allocation.operator.default.heap.mb" => {
+                s.heap_memory_mb = Some(int("heap memory")?)
             }
             "parallelism" | "blink.operator.parallelism" => {
                 s.default_parallelism = int("parallelism")?
@@ -70,32 +70,34 @@ fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
 }
 
 pub fn run(a: InitArgs) -> anyhow::Result<u8> {
-    if a.plan_format == PlanFormatArg::Expert {
-        return Err(UsageError(
-            "--plan-format expert is not supported by this version; use blink".into(),
-        )
-        .into());
-    }
     let s = settings(&a.defines)?;
     let text = read_document(&a.graph)?;
     let g = graph::read(&a.graph, &text, a.graph_format.forced())?;
+    if g.job.operators.is_empty() {
+        return Err(InputError::new(&a.graph, "the graph has no nodes").into());
+    }
+    let out_path = std::path::Path::new(a.output.as_deref().unwrap_or("-"));
+    if a.plan_format == PlanFormatArg::Expert {
+        let w = crate::plan::expert::write_init(&g.job, &s);
+        if w.placeholder_vertex_ids {
+            eprintln!(
+                "warning: {}: the graph does not name its job vertices, so the `vertices` keys are \
+                 placeholders, not Flink's JobVertexIDs (give the REST job details as --graph for real ids)",
+                a.graph
+            );
+        }
+        write_atomic(out_path, w.text.as_bytes())?;
+        return Ok(0);
+    }
     if g.format == Format::JobPlan {
         return Err(InputError::new(
             &a.graph,
-            "a REST job plan lists job vertices, not the stream nodes a plan is keyed by",
+            "a REST job plan lists job vertices, not the stream nodes a Blink plan is keyed by",
         )
         .hint("give the execution plan (StreamExecutionEnvironment#getExecutionPlan) or job details with a stream-graph")
         .into());
     }
-    if g.job.operators.is_empty() {
-        return Err(InputError::new(&a.graph, "the graph has no nodes").into());
-    }
-    if let Some(op) = g
-        .job
-        .operators
-        .iter()
-        .find(|o| o.id.parse::<i64>().is_err())
-    {
+    if let Some(op) = g.job.operators.iter().find(|o| o.id.parse::<i64>().is_err()) {
         return Err(InputError::at(
             &a.graph,
             op.pos,
@@ -103,10 +105,6 @@ pub fn run(a: InitArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
-    let out = blink::write_init(&g.job, &s);
-    write_atomic(
-        std::path::Path::new(a.output.as_deref().unwrap_or("-")),
-        out.as_bytes(),
-    )?;
+    write_atomic(out_path, blink::write_init(&g.job, &s).as_bytes())?;
     Ok(0)
 }

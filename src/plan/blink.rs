@@ -259,11 +259,14 @@ fn read_global(top: &Object<'_>) -> Option<JobManager> {
     })
 }
 
-/// Settings for a newly written plan (what "acquire configuration" would choose).
+/// Settings for a newly written plan (what "acquire configuration" would choose). Resource
+/// values are `None` unless the user set them, so each format can apply its own default.
 #[derive(Debug, Clone)]
 pub struct InitSettings {
-    pub vcore: f64,
-    pub heap_memory_mb: i64,
+    /// CPU cores: per operator (Blink) or per slot (expert).
+    pub cpu: Option<f64>,
+    /// Heap MB: per operator (Blink) or per slot (expert).
+    pub heap_memory_mb: Option<i64>,
     /// Parallelism for nodes whose graph does not record one.
     pub default_parallelism: i64,
 }
@@ -271,12 +274,16 @@ pub struct InitSettings {
 impl Default for InitSettings {
     fn default() -> Self {
         InitSettings {
-            vcore: 0.25,
-            heap_memory_mb: 256,
+            cpu: None,
+            heap_memory_mb: None,
             default_parallelism: 1,
         }
     }
 }
+
+/// The generator's defaults (`blink.resource.allocation.operator.default.*`).
+pub const DEFAULT_VCORE: f64 = 0.25;
+pub const DEFAULT_HEAP_MB: i64 = 256;
 
 /// Upper bound Flink puts on max parallelism; the generator's default when the graph has none.
 pub const UPPER_BOUND_MAX_PARALLELISM: i64 = 32768;
@@ -327,8 +334,8 @@ pub fn write_init(graph: &Job, settings: &InitSettings) -> String {
         }
         fields.push(("parallelism", p.to_string()));
         fields.push(("maxParallelism", max_p.to_string()));
-        fields.push(("vcore", json_num(settings.vcore)));
-        fields.push(("heap_memory", settings.heap_memory_mb.to_string()));
+        fields.push(("vcore", json_num(settings.cpu.unwrap_or(DEFAULT_VCORE))));
+        fields.push(("heap_memory", settings.heap_memory_mb.unwrap_or(DEFAULT_HEAP_MB).to_string()));
         out.push_str("{\n");
         for (k, (key, val)) in fields.iter().enumerate() {
             out.push_str(&format!("    \"{key}\" : {val}"));
@@ -374,11 +381,11 @@ pub fn node_name(name: &str) -> String {
     t.to_string()
 }
 
-fn json_str(s: &str) -> String {
+pub(crate) fn json_str(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
-fn json_num(x: f64) -> String {
+pub(crate) fn json_num(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{x:.1}")
     } else {

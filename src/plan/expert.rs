@@ -297,6 +297,113 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
     })
 }
 
+/// A newly written expert plan.
+pub struct Written {
+    pub text: String,
+    /// True when the graph did not name its job vertices, so the `vertices` keys are placeholders
+    /// derived from the chains rather than Flink's JobVertexIDs.
+    pub placeholder_vertex_ids: bool,
+}
+
+/// Defaults for a new plan's single slot profile (the shape of the only public example).
+pub const DEFAULT_SLOT_CPU: f64 = 0.5;
+pub const DEFAULT_SLOT_HEAP_MB: i64 = 1024;
+
+/// Writes an expert plan for a graph: one node per operator, the graph's chains as vertices,
+/// one slot profile per slot-sharing group.
+pub fn write_init(graph: &Job, settings: &crate::plan::blink::InitSettings) -> Written {
+    use serde_json::{json, Map, Value as J};
+    let chains = crate::chaining::graph_chains(graph);
+    let roles = graph.structural_roles();
+    let numeric = graph.operators.iter().all(|o| o.id.parse::<i64>().is_ok());
+    let node_id = |i: usize| -> i64 {
+        if numeric { graph.operators[i].id.parse().unwrap_or(i as i64 + 1) } else { i as i64 + 1 }
+    };
+    // Slot-sharing groups: REST job details name them by opaque ids; the plan needs names.
+    let mut groups: Vec<Option<String>> = Vec::new();
+    for o in &graph.operators {
+        if !groups.contains(&o.slot_sharing_group) {
+            groups.push(o.slot_sharing_group.clone());
+        }
+    }
+    let group_name = |g: &Option<String>| -> String {
+        let k = groups.iter().position(|x| x == g).unwrap_or(0);
+        match (k, g) {
+            (0, _) => "default".to_string(),
+            (_, Some(name)) if !name.chars().all(|c| c.is_ascii_hexdigit()) => name.clone(),
+            _ => format!("group-{}", k + 1),
+        }
+    };
+    let cpu = settings.cpu.unwrap_or(DEFAULT_SLOT_CPU);
+    let heap = settings.heap_memory_mb.unwrap_or(DEFAULT_SLOT_HEAP_MB);
+    let profiles: Vec<J> = groups
+        .iter()
+        .map(|g| json!({"name": group_name(g), "cpu": cpu, "heap": crate::units::format_memory_mb(heap), "offHeap": "64 mb", "managed": {}, "extended": {}}))
+        .collect();
+    let nodes: Vec<J> = graph
+        .operators
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let kind = match roles[i] {
+                Role::Source => "Source",
+                Role::Sink => "Sink",
+                Role::Operator => "Operator",
+            };
+            json!({
+                "id": node_id(i),
+                "type": kind,
+                "desc": o.name,
+                "profile": {
+                    "group": group_name(&o.slot_sharing_group),
+                    "parallelism": o.parallelism.value().filter(|p| *p > 0).unwrap_or(settings.default_parallelism),
+                    "maxParallelism": o.max_parallelism.value().filter(|m| *m > 0).unwrap_or(crate::plan::blink::UPPER_BOUND_MAX_PARALLELISM),
+                    "minParallelism": 1
+                }
+            })
+        })
+        .collect();
+    let idx = graph.index();
+    let edges: Vec<J> = graph
+        .edges
+        .iter()
+        .filter_map(|e| {
+            let (a, b) = (*idx.get(e.source.as_str())?, *idx.get(e.target.as_str())?);
+            let batch = e.exchange.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("batch"));
+            Some(json!({
+                "source": node_id(a),
+                "target": node_id(b),
+                "mode": if batch { "BATCH" } else { "PIPELINED" },
+                "strategy": e.ship_strategy.clone().unwrap_or_else(|| "FORWARD".into()).to_uppercase(),
+            }))
+        })
+        .collect();
+    let placeholder = graph.vertices.is_empty();
+    let mut vertices = Map::new();
+    for chain in &chains.chains {
+        let key = match chain.first().and_then(|&i| graph.operators[i].job_vertex_id.clone()) {
+            Some(vid) if !placeholder => vid,
+            _ => placeholder_id(chain.iter().map(|&i| node_id(i))),
+        };
+        vertices.insert(key, J::from(chain.iter().map(|&i| node_id(i)).collect::<Vec<_>>()));
+    }
+    let doc = json!({"ssgProfiles": profiles, "nodes": nodes, "edges": edges, "vertices": J::Object(vertices)});
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    Written { text, placeholder_vertex_ids: placeholder }
+}
+
+/// A deterministic 32-hex key for a chain whose JobVertexID the graph does not give
+/// (FNV-1a over the member ids, twice with different seeds).
+fn placeholder_id(ids: impl Iterator<Item = i64> + Clone) -> String {
+    let h = |seed: u64| {
+        ids.clone().fold(seed, |acc, id| {
+            id.to_le_bytes().iter().fold(acc, |a, b| (a ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+        })
+    };
+    format!("{:016x}{:016x}", h(0xcbf29ce484222325), h(0x84222325cbf29ce4))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
