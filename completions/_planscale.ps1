@@ -39,6 +39,8 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check plans against the job graph and a CU budget')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the plan "acquire configuration" would write for a job graph')
             [CompletionResult]::new('break-chain', 'break-chain', [CompletionResultType]::ParameterValue, 'Make nodes start a new chain, editing only the bytes that record the cut')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a plan''s vertices (chains), their resources and CU')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two versions of a plan')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -86,10 +88,32 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'planscale;plan;show' {
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph, to add the JobVertexID of each vertex where the graph knows it')
+            [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'graph-format')
+            [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'plan-format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'planscale;plan;diff' {
+            [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'plan-format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a summary table and a unified diff of the files as written; json: the changes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'planscale;plan;help' {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check plans against the job graph and a CU budget')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the plan "acquire configuration" would write for a job graph')
             [CompletionResult]::new('break-chain', 'break-chain', [CompletionResultType]::ParameterValue, 'Make nodes start a new chain, editing only the bytes that record the cut')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a plan''s vertices (chains), their resources and CU')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two versions of a plan')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -100,6 +124,12 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;plan;help;break-chain' {
+            break
+        }
+        'planscale;plan;help;show' {
+            break
+        }
+        'planscale;plan;help;diff' {
             break
         }
         'planscale;plan;help;help' {
@@ -131,6 +161,8 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check plans against the job graph and a CU budget')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write the plan "acquire configuration" would write for a job graph')
             [CompletionResult]::new('break-chain', 'break-chain', [CompletionResultType]::ParameterValue, 'Make nodes start a new chain, editing only the bytes that record the cut')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a plan''s vertices (chains), their resources and CU')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two versions of a plan')
             break
         }
         'planscale;help;plan;validate' {
@@ -140,6 +172,12 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;help;plan;break-chain' {
+            break
+        }
+        'planscale;help;plan;show' {
+            break
+        }
+        'planscale;help;plan;diff' {
             break
         }
         'planscale;help;completions' {

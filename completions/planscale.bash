@@ -43,8 +43,14 @@ _planscale() {
             planscale__subcmd__help__subcmd__plan,break-chain)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__break__subcmd__chain"
                 ;;
+            planscale__subcmd__help__subcmd__plan,diff)
+                cmd="planscale__subcmd__help__subcmd__plan__subcmd__diff"
+                ;;
             planscale__subcmd__help__subcmd__plan,init)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__init"
+                ;;
+            planscale__subcmd__help__subcmd__plan,show)
+                cmd="planscale__subcmd__help__subcmd__plan__subcmd__show"
                 ;;
             planscale__subcmd__help__subcmd__plan,validate)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__validate"
@@ -52,11 +58,17 @@ _planscale() {
             planscale__subcmd__plan,break-chain)
                 cmd="planscale__subcmd__plan__subcmd__break__subcmd__chain"
                 ;;
+            planscale__subcmd__plan,diff)
+                cmd="planscale__subcmd__plan__subcmd__diff"
+                ;;
             planscale__subcmd__plan,help)
                 cmd="planscale__subcmd__plan__subcmd__help"
                 ;;
             planscale__subcmd__plan,init)
                 cmd="planscale__subcmd__plan__subcmd__init"
+                ;;
+            planscale__subcmd__plan,show)
+                cmd="planscale__subcmd__plan__subcmd__show"
                 ;;
             planscale__subcmd__plan,validate)
                 cmd="planscale__subcmd__plan__subcmd__validate"
@@ -64,11 +76,17 @@ _planscale() {
             planscale__subcmd__plan__subcmd__help,break-chain)
                 cmd="planscale__subcmd__plan__subcmd__help__subcmd__break__subcmd__chain"
                 ;;
+            planscale__subcmd__plan__subcmd__help,diff)
+                cmd="planscale__subcmd__plan__subcmd__help__subcmd__diff"
+                ;;
             planscale__subcmd__plan__subcmd__help,help)
                 cmd="planscale__subcmd__plan__subcmd__help__subcmd__help"
                 ;;
             planscale__subcmd__plan__subcmd__help,init)
                 cmd="planscale__subcmd__plan__subcmd__help__subcmd__init"
+                ;;
+            planscale__subcmd__plan__subcmd__help,show)
+                cmd="planscale__subcmd__plan__subcmd__help__subcmd__show"
                 ;;
             planscale__subcmd__plan__subcmd__help,validate)
                 cmd="planscale__subcmd__plan__subcmd__help__subcmd__validate"
@@ -164,7 +182,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help__subcmd__plan)
-            opts="validate init break-chain"
+            opts="validate init break-chain show diff"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,7 +209,35 @@ _planscale() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        planscale__subcmd__help__subcmd__plan__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         planscale__subcmd__help__subcmd__plan__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__plan__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -238,7 +284,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan)
-            opts="-h -V --help --version validate init break-chain help"
+            opts="-h -V --help --version validate init break-chain show diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,8 +339,30 @@ _planscale() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        planscale__subcmd__plan__subcmd__diff)
+            opts="-h -V --plan-format --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --plan-format)
+                    COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         planscale__subcmd__plan__subcmd__help)
-            opts="validate init break-chain help"
+            opts="validate init break-chain show diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -308,6 +376,20 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan__subcmd__help__subcmd__break__subcmd__chain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__plan__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -336,6 +418,20 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__plan__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -401,6 +497,36 @@ _planscale() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        planscale__subcmd__plan__subcmd__show)
+            opts="-h -V --graph --graph-format --plan-format --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-format)
+                    COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
+                    return 0
+                    ;;
+                --plan-format)
+                    COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         planscale__subcmd__plan__subcmd__validate)
             opts="-h -V --graph --max-cu --max-source-chain --plan-format --graph-format --format --deny-warnings --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -429,7 +555,7 @@ _planscale() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
                     return 0
                     ;;
                 *)

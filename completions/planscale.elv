@@ -35,6 +35,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand validate 'Check plans against the job graph and a CU budget'
             cand init 'Write the plan "acquire configuration" would write for a job graph'
             cand break-chain 'Make nodes start a new chain, editing only the bytes that record the cut'
+            cand show 'Show a plan''s vertices (chains), their resources and CU'
+            cand diff 'What changed between two versions of a plan'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'planscale;plan;validate'= {
@@ -78,10 +80,30 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'planscale;plan;show'= {
+            cand --graph 'The job graph, to add the JobVertexID of each vertex where the graph knows it'
+            cand --graph-format 'graph-format'
+            cand --plan-format 'plan-format'
+            cand --format 'format'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;plan;diff'= {
+            cand --plan-format 'plan-format'
+            cand --format 'text: a summary table and a unified diff of the files as written; json: the changes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;plan;help'= {
             cand validate 'Check plans against the job graph and a CU budget'
             cand init 'Write the plan "acquire configuration" would write for a job graph'
             cand break-chain 'Make nodes start a new chain, editing only the bytes that record the cut'
+            cand show 'Show a plan''s vertices (chains), their resources and CU'
+            cand diff 'What changed between two versions of a plan'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'planscale;plan;help;validate'= {
@@ -89,6 +111,10 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;plan;help;init'= {
         }
         &'planscale;plan;help;break-chain'= {
+        }
+        &'planscale;plan;help;show'= {
+        }
+        &'planscale;plan;help;diff'= {
         }
         &'planscale;plan;help;help'= {
         }
@@ -115,12 +141,18 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand validate 'Check plans against the job graph and a CU budget'
             cand init 'Write the plan "acquire configuration" would write for a job graph'
             cand break-chain 'Make nodes start a new chain, editing only the bytes that record the cut'
+            cand show 'Show a plan''s vertices (chains), their resources and CU'
+            cand diff 'What changed between two versions of a plan'
         }
         &'planscale;help;plan;validate'= {
         }
         &'planscale;help;plan;init'= {
         }
         &'planscale;help;plan;break-chain'= {
+        }
+        &'planscale;help;plan;show'= {
+        }
+        &'planscale;help;plan;diff'= {
         }
         &'planscale;help;completions'= {
         }

@@ -30,12 +30,14 @@ complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work 
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -s h -l help -d 'Print help'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -f -a "show" -d 'Show a plan\'s vertices (chains), their resources and CU'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -f -a "diff" -d 'What changed between two versions of a plan'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish_seen_subcommand_from validate init break-chain show diff help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph -d 'The job\'s graph: execution plan / stream graph, or REST job plan / job details' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-cu -d 'Budget in CU (1 CU = 1 core + 4 GiB)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-source-chain -d 'Warn when more than N operators are chained to a source' -r
@@ -46,7 +48,9 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 stream-graph\t''
 job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l format -r -f -a "text\t''
-json\t''"
+json\t''
+sarif\t''
+github\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l deny-warnings -d 'Treat warnings as errors for the exit code'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
@@ -77,9 +81,29 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l dry-run -d 'Print the unified diff of the change and write nothing'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph -d 'The job graph, to add the JobVertexID of each vertex where the graph knows it' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph-format -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l plan-format -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l format -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l plan-format -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l format -d 'text: a summary table and a unified diff of the files as written; json: the changes' -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a plan\'s vertices (chains), their resources and CU'
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two versions of a plan'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l version -d 'Print version'
@@ -93,3 +117,5 @@ complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Show a plan\'s vertices (chains), their resources and CU'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "diff" -d 'What changed between two versions of a plan'

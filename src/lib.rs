@@ -6,6 +6,7 @@
 
 pub mod chaining;
 pub mod cli;
+pub mod compare;
 pub mod diagnostic;
 pub mod error;
 pub mod format;
@@ -17,4 +18,5 @@ pub mod plan;
 pub mod render;
 pub mod resources;
 pub mod rules;
+pub mod summary;
 pub mod units;

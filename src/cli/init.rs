@@ -97,7 +97,12 @@ pub fn run(a: InitArgs) -> anyhow::Result<u8> {
         .hint("give the execution plan (StreamExecutionEnvironment#getExecutionPlan) or job details with a stream-graph")
         .into());
     }
-    if let Some(op) = g.job.operators.iter().find(|o| o.id.parse::<i64>().is_err()) {
+    if let Some(op) = g
+        .job
+        .operators
+        .iter()
+        .find(|o| o.id.parse::<i64>().is_err())
+    {
         return Err(InputError::at(
             &a.graph,
             op.pos,

@@ -3,7 +3,9 @@
 
 pub mod break_chain;
 pub mod completions;
+pub mod diff;
 pub mod init;
+pub mod show;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -39,6 +41,10 @@ pub enum PlanCommand {
     Init(init::InitArgs),
     /// Make nodes start a new chain, editing only the bytes that record the cut
     BreakChain(break_chain::BreakChainArgs),
+    /// Show a plan's vertices (chains), their resources and CU
+    Show(show::ShowArgs),
+    /// What changed between two versions of a plan
+    Diff(diff::DiffArgs),
 }
 
 /// `--plan-format`.
@@ -104,6 +110,8 @@ pub fn main() -> ExitCode {
         Command::Plan(PlanCommand::Validate(a)) => validate::run(a),
         Command::Plan(PlanCommand::Init(a)) => init::run(a),
         Command::Plan(PlanCommand::BreakChain(a)) => break_chain::run(a),
+        Command::Plan(PlanCommand::Show(a)) => show::run(a),
+        Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),
     };

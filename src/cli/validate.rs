@@ -4,13 +4,22 @@ use std::io::Write;
 
 use clap::Args;
 
-use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
+use crate::cli::{GraphFormatArg, PlanFormatArg};
 use crate::diagnostic::Severity;
 use crate::graph;
 use crate::io::read_document;
 use crate::plan;
 use crate::render::validate::{self as render, FileResult};
 use crate::rules::{self, Options};
+
+/// Output formats of `plan validate`: people, programs, code-scanning tools and CI logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
 
 #[derive(Debug, Args)]
 #[command(
@@ -39,8 +48,8 @@ pub struct ValidateArgs {
     pub plan_format: PlanFormatArg,
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
     pub graph_format: GraphFormatArg,
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
     /// Treat warnings as errors for the exit code
     #[arg(long)]
     pub deny_warnings: bool,
@@ -104,8 +113,10 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<u8> {
         }
     }
     let out = match a.format {
-        OutputFormat::Text => render::text(&results),
-        OutputFormat::Json => render::json(&results),
+        ValidateFormat::Text => render::text(&results),
+        ValidateFormat::Json => render::json(&results),
+        ValidateFormat::Sarif => crate::render::sarif::render(&results),
+        ValidateFormat::Github => crate::render::github::render(&results),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;

@@ -4,6 +4,9 @@
 //! go through `number` so the same input always prints the same bytes.
 
 pub mod diff;
+pub mod github;
+pub mod sarif;
+pub mod show;
 pub mod validate;
 
 /// A JSON number for a measured quantity: integral values print without a fraction, others are

@@ -16,7 +16,7 @@ use crate::graph::Graph;
 use crate::plan::Plan;
 use crate::resources::{self, ChainCost, Totals};
 
-pub use matching::names_match;
+pub use matching::{match_nodes, names_match};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -58,7 +58,10 @@ pub fn validate(plan: &Plan, graph: Option<&Graph>, opts: &Options) -> Report {
     let expert = plan.format == crate::format::Format::Expert;
     let chains = chaining::plan_chains(job, expert);
     let (costs, totals) = if expert {
-        (resources::slot_costs(job, &chains), resources::slot_totals(job))
+        (
+            resources::slot_costs(job, &chains),
+            resources::slot_totals(job),
+        )
     } else {
         let costs = resources::chain_costs(job, &chains);
         let totals = resources::totals(job, &costs);

@@ -1,0 +1,63 @@
+//! `planscale plan show`.
+
+use std::io::Write;
+
+use clap::Args;
+
+use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
+use crate::graph;
+use crate::io::read_document;
+use crate::plan;
+use crate::render::show;
+use crate::rules::match_nodes;
+use crate::summary;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "cpu and memory are per subtask of a vertex; CU is for all its subtasks \
+(Blink: parallelism x max(cpu, memory / 4096 MB)). Expert plans price slots per slot-sharing \
+group, so their per-vertex CU is shown as - (null in JSON) and only the totals carry CU."
+)]
+pub struct ShowArgs {
+    /// The plan (Blink PlanJSON or expert resource plan)
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    /// The job graph, to add the JobVertexID of each vertex where the graph knows it
+    #[arg(long, value_name = "GRAPH")]
+    pub graph: Option<String>,
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
+    pub graph_format: GraphFormatArg,
+    #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
+    pub plan_format: PlanFormatArg,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+pub fn run(a: ShowArgs) -> anyhow::Result<u8> {
+    let text = read_document(&a.plan)?;
+    let p = plan::read(&a.plan, &text, a.plan_format.forced())?;
+    let s = summary::summarize(&p);
+    let job_vertex_ids: Vec<Option<String>> = match &a.graph {
+        Some(g) => {
+            let gtext = read_document(g)?;
+            let graph = graph::read(g, &gtext, a.graph_format.forced())?;
+            let m = match_nodes(&p, &graph);
+            s.vertices
+                .iter()
+                .map(|v| {
+                    m[v.operators[0]].and_then(|gi| graph.job.operators[gi].job_vertex_id.clone())
+                })
+                .collect()
+        }
+        None => vec![None; s.vertices.len()],
+    };
+    let out = match a.format {
+        OutputFormat::Text => show::text(&a.plan, p.format.name(), &s, &|i| {
+            p.job.operators[i].name.clone()
+        }),
+        OutputFormat::Json => show::json(p.format.name(), &s, &job_vertex_ids),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes())?;
+    Ok(0)
+}

@@ -1,0 +1,106 @@
+//! Output of `plan show`: an 80-column table of vertices (long operator names wrapped and
+//! shortened; JSON has them in full) and the totals, or the JSON of spec/outputs.md.
+
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::json;
+
+use crate::render::{number, short, VERSION};
+use crate::summary::Summary;
+
+/// Longest operator name shown in the table before it is shortened with an ellipsis.
+const NAME_WIDTH: usize = 36;
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() <= NAME_WIDTH {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(NAME_WIDTH - 1).collect();
+        format!("{head}…")
+    }
+}
+
+pub fn text(plan: &str, format: &str, s: &Summary, names: &dyn Fn(usize) -> String) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(80)
+        .set_header(vec![
+            "vertex",
+            "operators",
+            "p",
+            "max p",
+            "cpu",
+            "MB",
+            "group",
+            "CU",
+        ]);
+    for v in &s.vertices {
+        let ops: Vec<String> = v
+            .operators
+            .iter()
+            .zip(&v.node_ids)
+            .map(|(&i, id)| format!("{id} {}", shorten(&names(i))))
+            .collect();
+        let id = if v.id.len() > 12 {
+            format!("{}…", &v.id[..8])
+        } else {
+            v.id.clone()
+        };
+        t.add_row(vec![
+            Cell::new(id),
+            Cell::new(ops.join("\n")),
+            Cell::new(v.parallelism).set_alignment(CellAlignment::Right),
+            Cell::new(v.max_parallelism.map_or("-".into(), |m| m.to_string()))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(short(v.cpu)).set_alignment(CellAlignment::Right),
+            Cell::new(short(v.memory_mb)).set_alignment(CellAlignment::Right),
+            Cell::new(&v.slot_sharing_group),
+            Cell::new(if v.cu.is_finite() {
+                short(v.cu)
+            } else {
+                "-".into()
+            })
+            .set_alignment(CellAlignment::Right),
+        ]);
+    }
+    format!(
+        "{plan} ({format}): {} vertices\n{t}\ntotal: {} CU, {} cores, {} MB\n",
+        s.vertices.len(),
+        short(s.totals.cu),
+        short(s.totals.cpu),
+        short(s.totals.memory_mb)
+    )
+}
+
+pub fn json(format: &str, s: &Summary, job_vertex_ids: &[Option<String>]) -> String {
+    let vertices: Vec<_> = s
+        .vertices
+        .iter()
+        .zip(job_vertex_ids)
+        .map(|(v, jv)| {
+            json!({
+                "id": v.id,
+                "name": v.name,
+                "nodes": v.node_ids,
+                "parallelism": v.parallelism,
+                "max_parallelism": v.max_parallelism,
+                "slot_sharing_group": v.slot_sharing_group,
+                "cpu": number(v.cpu),
+                "memory_mb": number(v.memory_mb),
+                "cu": number(v.cu),
+                "job_vertex_id": jv,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "planscale_version": VERSION,
+        "plan_format": format,
+        "vertices": vertices,
+        "total_cu": number(s.totals.cu),
+        "total_cpu": number(s.totals.cpu),
+        "total_memory_mb": number(s.totals.memory_mb),
+    });
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
