@@ -197,7 +197,11 @@ pub fn plan_edges(job: &Job, fixed_vertices: bool) -> Vec<(usize, usize, Result<
     job.resolved_edges()
         .into_iter()
         .map(|(a, b, _)| {
-            let r = if chains.chain_of[a] == chains.chain_of[b] { Ok(()) } else { Err(Cut::SeparateVertices) };
+            let r = if chains.chain_of[a] == chains.chain_of[b] {
+                Ok(())
+            } else {
+                Err(Cut::SeparateVertices)
+            };
             (a, b, r)
         })
         .collect()
@@ -278,8 +282,15 @@ pub fn graph_chains(job: &Job) -> Chains {
         .iter()
         .enumerate()
         .map(|(i, o)| FlinkNode {
-            chaining: o.chaining.unwrap_or(if deg[i] == 0 { ChainingStrategy::Head } else { ChainingStrategy::Always }),
-            slot_sharing_group: o.slot_sharing_group.clone().unwrap_or_else(|| "default".into()),
+            chaining: o.chaining.unwrap_or(if deg[i] == 0 {
+                ChainingStrategy::Head
+            } else {
+                ChainingStrategy::Always
+            }),
+            slot_sharing_group: o
+                .slot_sharing_group
+                .clone()
+                .unwrap_or_else(|| "default".into()),
             parallelism: o.parallelism.value(),
             is_source: deg[i] == 0,
         })

@@ -226,11 +226,18 @@ pub fn decode_embedded(outer: &str, start: usize, end: usize) -> Option<Embedded
         if esc != b'u' {
             return None;
         }
-        let hex = |j: usize| raw.get(j..j + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        let hex = |j: usize| {
+            raw.get(j..j + 4)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+        };
         let hi = hex(i + 2)?;
-        let (code, len) = if (0xD800..0xDC00).contains(&hi) && raw.get(i + 6..i + 8) == Some("\\u") {
+        let (code, len) = if (0xD800..0xDC00).contains(&hi) && raw.get(i + 6..i + 8) == Some("\\u")
+        {
             let lo = hex(i + 8)?;
-            (0x10000 + ((hi - 0xD800) << 10) + (lo.checked_sub(0xDC00)?), 12)
+            (
+                0x10000 + ((hi - 0xD800) << 10) + (lo.checked_sub(0xDC00)?),
+                12,
+            )
         } else {
             (hi, 6)
         };

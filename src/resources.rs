@@ -187,7 +187,11 @@ mod tests {
 
     #[test]
     fn expert_spec_example_is_four_cu() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/spec/expert_example.plan.json")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/spec/expert_example.plan.json"
+        ))
+        .unwrap();
         let plan = crate::plan::read("p", &text, None).unwrap();
         // One group, slots = max(4, 8) = 8, per slot max(0.5, 1088 / 4096) = 0.5 CU.
         assert_eq!(slot_totals(&plan.job).cu, 4.0);

@@ -21,7 +21,9 @@ pub fn parse_memory(s: &str) -> Result<f64, String> {
             format!("{s:?} is not a memory size (expected e.g. \"1 gb\", \"512 mb\")")
         });
     }
-    let value: f64 = num.parse().map_err(|_| format!("{s:?} is not a memory size"))?;
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a memory size"))?;
     let factor: f64 = match unit.to_ascii_lowercase().as_str() {
         "" | "b" | "bytes" => 1.0,
         "k" | "kb" | "kibibytes" | "kib" => 1024.0,
@@ -46,7 +48,12 @@ pub fn bytes_to_mb(b: f64) -> f64 {
 /// (`1024` MB → `"1 gb"`, `1536` MB → `"1536 mb"`).
 pub fn format_memory_mb(mb: i64) -> String {
     let bytes = mb.max(0) as u128 * 1024 * 1024;
-    for (unit, factor) in [("tb", 1u128 << 40), ("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10)] {
+    for (unit, factor) in [
+        ("tb", 1u128 << 40),
+        ("gb", 1 << 30),
+        ("mb", 1 << 20),
+        ("kb", 1 << 10),
+    ] {
         if bytes >= factor && bytes % factor == 0 {
             return format!("{} {unit}", bytes / factor);
         }
@@ -69,7 +76,9 @@ mod tests {
         assert_eq!(parse_memory("0 bytes"), Ok(0.0));
         assert!(parse_memory("-1 mb").unwrap_err().contains("negative"));
         assert!(parse_memory("lots").is_err());
-        assert!(parse_memory("1 pb").unwrap_err().contains("unknown memory unit"));
+        assert!(parse_memory("1 pb")
+            .unwrap_err()
+            .contains("unknown memory unit"));
         assert!(parse_memory("99999999999 tb").is_err());
         assert_eq!(format_memory_mb(1024), "1 gb");
         assert_eq!(format_memory_mb(1536), "1536 mb");

@@ -335,7 +335,13 @@ pub fn write_init(graph: &Job, settings: &InitSettings) -> String {
         fields.push(("parallelism", p.to_string()));
         fields.push(("maxParallelism", max_p.to_string()));
         fields.push(("vcore", json_num(settings.cpu.unwrap_or(DEFAULT_VCORE))));
-        fields.push(("heap_memory", settings.heap_memory_mb.unwrap_or(DEFAULT_HEAP_MB).to_string()));
+        fields.push((
+            "heap_memory",
+            settings
+                .heap_memory_mb
+                .unwrap_or(DEFAULT_HEAP_MB)
+                .to_string(),
+        ));
         out.push_str("{\n");
         for (k, (key, val)) in fields.iter().enumerate() {
             out.push_str(&format!("    \"{key}\" : {val}"));

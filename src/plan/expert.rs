@@ -39,7 +39,8 @@ fn find_wrapped<'v, 'a>(v: &'v Value<'a>, depth: usize) -> Option<(usize, usize)
     match v {
         Value::Object(o) => o.properties.iter().find_map(|p| match &p.value {
             Value::StringLit(s)
-                if matches!(p.name.as_str(), "resourcePlan" | "plan") && s.value.contains("\"ssgProfiles\"") =>
+                if matches!(p.name.as_str(), "resourcePlan" | "plan")
+                    && s.value.contains("\"ssgProfiles\"") =>
             {
                 Some((s.range.start, s.range.end))
             }
@@ -54,7 +55,10 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputErro
     let lines = LineIndex::new(text);
     let is_plan = matches!(value, Value::Object(o) if json::get(o, "ssgProfiles").is_some() || json::get(o, "vertices").is_some());
     if is_plan {
-        let src = Source { lines, embedded: None };
+        let src = Source {
+            lines,
+            embedded: None,
+        };
         return read_plan(file, value, &src);
     }
     let Some((start, end)) = find_wrapped(value, 0) else {
@@ -64,8 +68,13 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputErro
             "not an expert resource plan: no `ssgProfiles`, and no `resourcePlan`/`plan` string holding one",
         ));
     };
-    let embedded = json::decode_embedded(text, start, end)
-        .ok_or_else(|| InputError::at(file, lines.pos(start), "the embedded plan string has an invalid escape"))?;
+    let embedded = json::decode_embedded(text, start, end).ok_or_else(|| {
+        InputError::at(
+            file,
+            lines.pos(start),
+            "the embedded plan string has an invalid escape",
+        )
+    })?;
     let inner = match json::parse(file, &embedded.text) {
         Ok(v) => v,
         Err(mut e) => {
@@ -80,7 +89,10 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputErro
             return Err(e);
         }
     };
-    let src = Source { lines, embedded: Some(&embedded) };
+    let src = Source {
+        lines,
+        embedded: Some(&embedded),
+    };
     let mut plan = read_plan(file, &inner, &src)?;
     plan.embedded = Some(embedded.clone());
     Ok(plan)
@@ -91,7 +103,9 @@ fn nth_offset(text: &str, line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {
         0
     } else {
-        text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1)
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
     };
     text[line_start..]
         .char_indices()
@@ -102,7 +116,9 @@ fn nth_offset(text: &str, line: usize, column: usize) -> usize {
 fn int(o: &Object<'_>, key: &str) -> Field<i64> {
     match json::get(o, key).and_then(json::number) {
         None => Field::Absent,
-        Some(Num::Value(x)) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => Field::Value(x as i64),
+        Some(Num::Value(x)) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => {
+            Field::Value(x as i64)
+        }
         Some(Num::Value(x)) => Field::Invalid(format!("{x}")),
         Some(Num::Invalid(r)) => Field::Invalid(r),
     }
@@ -130,7 +146,11 @@ fn memory(v: Option<&Value<'_>>) -> Field<f64> {
                     Field::Absent => {}
                 }
             }
-            if o.properties.is_empty() { Field::Absent } else { Field::Value(total) }
+            if o.properties.is_empty() {
+                Field::Absent
+            } else {
+                Field::Value(total)
+            }
         }
         Some(other) => Field::Invalid(json::kind(other).to_string()),
     }
@@ -148,7 +168,11 @@ fn role_of(kind: &str) -> Role {
 
 fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, InputError> {
     let Value::Object(top) = value else {
-        return Err(InputError::at(file, src.pos(json::start(value)), "an expert plan must be a JSON object"));
+        return Err(InputError::at(
+            file,
+            src.pos(json::start(value)),
+            "an expert plan must be a JSON object",
+        ));
     };
     let mut findings = Vec::new();
     let mut job = Job::default();
@@ -157,7 +181,11 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
         for g in &ssgs.elements {
             let pos = src.pos(json::start(g));
             let Value::Object(g) = g else {
-                findings.push(Diagnostic::new(Rule::PlanStructure, pos, "an ssgProfiles entry must be an object"));
+                findings.push(Diagnostic::new(
+                    Rule::PlanStructure,
+                    pos,
+                    "an ssgProfiles entry must be an object",
+                ));
                 continue;
             };
             let cpu = match json::get(g, "cpu").and_then(json::number) {
@@ -166,7 +194,9 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
                 Some(Num::Invalid(r)) => Field::Invalid(r),
             };
             job.slot_sharing_groups.push(SlotSharingGroup {
-                name: json::get(g, "name").and_then(json::string).unwrap_or_default(),
+                name: json::get(g, "name")
+                    .and_then(json::string)
+                    .unwrap_or_default(),
                 cpu,
                 heap_mb: memory(json::get(g, "heap")),
                 off_heap_mb: memory(json::get(g, "offHeap")),
@@ -179,23 +209,41 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
 
     let nodes = match json::get(top, "nodes") {
         Some(Value::Array(a)) => a,
-        _ => return Err(InputError::at(file, src.pos(top.range.start), "an expert plan needs a `nodes` array")),
+        _ => {
+            return Err(InputError::at(
+                file,
+                src.pos(top.range.start),
+                "an expert plan needs a `nodes` array",
+            ))
+        }
     };
     let nodes_pos = src.pos(nodes.range.start);
     for n in &nodes.elements {
         let pos = src.pos(json::start(n));
         let Value::Object(o) = n else {
-            findings.push(Diagnostic::new(Rule::PlanStructure, pos, format!("a node must be an object, found {}", json::kind(n))));
+            findings.push(Diagnostic::new(
+                Rule::PlanStructure,
+                pos,
+                format!("a node must be an object, found {}", json::kind(n)),
+            ));
             continue;
         };
         let id = match int(o, "id") {
             Field::Value(i) => i.to_string(),
             Field::Absent => {
-                findings.push(Diagnostic::new(Rule::PlanStructure, pos, "node has no `id`"));
+                findings.push(Diagnostic::new(
+                    Rule::PlanStructure,
+                    pos,
+                    "node has no `id`",
+                ));
                 continue;
             }
             Field::Invalid(r) => {
-                findings.push(Diagnostic::new(Rule::PlanStructure, pos, format!("node id {r} is not an integer")));
+                findings.push(Diagnostic::new(
+                    Rule::PlanStructure,
+                    pos,
+                    format!("node id {r} is not an integer"),
+                ));
                 continue;
             }
         };
@@ -214,7 +262,9 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
             parallelism: pf("parallelism"),
             max_parallelism: pf("maxParallelism"),
             min_parallelism: pf("minParallelism"),
-            slot_sharing_group: profile.and_then(|p| json::get(p, "group")).and_then(json::string),
+            slot_sharing_group: profile
+                .and_then(|p| json::get(p, "group"))
+                .and_then(json::string),
             pos,
             offset: o.range.start,
             ..Operator::default()
@@ -225,7 +275,11 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
         for e in &edges.elements {
             let pos = src.pos(json::start(e));
             let Value::Object(o) = e else {
-                findings.push(Diagnostic::new(Rule::PlanStructure, pos, "an edge must be an object"));
+                findings.push(Diagnostic::new(
+                    Rule::PlanStructure,
+                    pos,
+                    "an edge must be an object",
+                ));
                 continue;
             };
             let end = |k: &str| match int(o, k) {
@@ -242,14 +296,21 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
                     pos,
                     offset: o.range.start,
                 }),
-                (Err(m), _) | (_, Err(m)) => findings.push(Diagnostic::new(Rule::PlanStructure, pos, m)),
+                (Err(m), _) | (_, Err(m)) => {
+                    findings.push(Diagnostic::new(Rule::PlanStructure, pos, m))
+                }
             }
         }
     }
 
     if let Some(Value::Object(vs)) = json::get(top, "vertices") {
-        let idx: std::collections::HashMap<String, usize> =
-            job.operators.iter().enumerate().map(|(i, o)| (o.id.clone(), i)).rev().collect();
+        let idx: std::collections::HashMap<String, usize> = job
+            .operators
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.clone(), i))
+            .rev()
+            .collect();
         for p in &vs.properties {
             let pos = src.pos(p.range.start);
             let vid = p.name.as_str().to_string();
@@ -267,7 +328,11 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
                     }
                 }
             } else {
-                findings.push(Diagnostic::new(Rule::PlanStructure, pos, format!("vertex {vid} must map to an array of node ids")));
+                findings.push(Diagnostic::new(
+                    Rule::PlanStructure,
+                    pos,
+                    format!("vertex {vid} must map to an array of node ids"),
+                ));
             }
             for &i in &ops {
                 if job.operators[i].job_vertex_id.is_none() {
@@ -277,7 +342,11 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
             let first = ops.first().map(|&i| &job.operators[i]);
             job.vertices.push(Vertex {
                 id: vid,
-                name: ops.iter().map(|&i| job.operators[i].name.clone()).collect::<Vec<_>>().join(" -> "),
+                name: ops
+                    .iter()
+                    .map(|&i| job.operators[i].name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" -> "),
                 parallelism: first.and_then(|o| o.parallelism.value()),
                 max_parallelism: first.and_then(|o| o.max_parallelism.value()),
                 slot_sharing_group: first.and_then(|o| o.slot_sharing_group.clone()),
@@ -317,7 +386,11 @@ pub fn write_init(graph: &Job, settings: &crate::plan::blink::InitSettings) -> W
     let roles = graph.structural_roles();
     let numeric = graph.operators.iter().all(|o| o.id.parse::<i64>().is_ok());
     let node_id = |i: usize| -> i64 {
-        if numeric { graph.operators[i].id.parse().unwrap_or(i as i64 + 1) } else { i as i64 + 1 }
+        if numeric {
+            graph.operators[i].id.parse().unwrap_or(i as i64 + 1)
+        } else {
+            i as i64 + 1
+        }
     };
     // Slot-sharing groups: REST job details name them by opaque ids; the plan needs names.
     let mut groups: Vec<Option<String>> = Vec::new();
@@ -381,16 +454,25 @@ pub fn write_init(graph: &Job, settings: &crate::plan::blink::InitSettings) -> W
     let placeholder = graph.vertices.is_empty();
     let mut vertices = Map::new();
     for chain in &chains.chains {
-        let key = match chain.first().and_then(|&i| graph.operators[i].job_vertex_id.clone()) {
+        let key = match chain
+            .first()
+            .and_then(|&i| graph.operators[i].job_vertex_id.clone())
+        {
             Some(vid) if !placeholder => vid,
             _ => placeholder_id(chain.iter().map(|&i| node_id(i))),
         };
-        vertices.insert(key, J::from(chain.iter().map(|&i| node_id(i)).collect::<Vec<_>>()));
+        vertices.insert(
+            key,
+            J::from(chain.iter().map(|&i| node_id(i)).collect::<Vec<_>>()),
+        );
     }
     let doc = json!({"ssgProfiles": profiles, "nodes": nodes, "edges": edges, "vertices": J::Object(vertices)});
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
-    Written { text, placeholder_vertex_ids: placeholder }
+    Written {
+        text,
+        placeholder_vertex_ids: placeholder,
+    }
 }
 
 /// A deterministic 32-hex key for a chain whose JobVertexID the graph does not give
@@ -398,10 +480,16 @@ pub fn write_init(graph: &Job, settings: &crate::plan::blink::InitSettings) -> W
 fn placeholder_id(ids: impl Iterator<Item = i64> + Clone) -> String {
     let h = |seed: u64| {
         ids.clone().fold(seed, |acc, id| {
-            id.to_le_bytes().iter().fold(acc, |a, b| (a ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+            id.to_le_bytes()
+                .iter()
+                .fold(acc, |a, b| (a ^ u64::from(*b)).wrapping_mul(0x100000001b3))
         })
     };
-    format!("{:016x}{:016x}", h(0xcbf29ce484222325), h(0x84222325cbf29ce4))
+    format!(
+        "{:016x}{:016x}",
+        h(0xcbf29ce484222325),
+        h(0x84222325cbf29ce4)
+    )
 }
 
 #[cfg(test)]
@@ -428,7 +516,14 @@ mod tests {
         assert_eq!(p.job.vertices.len(), 2);
         assert_eq!(p.job.vertices[1].operators, vec![2, 3]);
         let g = &p.job.slot_sharing_groups[0];
-        assert_eq!((g.heap_mb.value(), g.off_heap_mb.value(), g.managed_mb.value()), (Some(1024.0), Some(64.0), None));
+        assert_eq!(
+            (
+                g.heap_mb.value(),
+                g.off_heap_mb.value(),
+                g.managed_mb.value()
+            ),
+            (Some(1024.0), Some(64.0), None)
+        );
         assert_eq!(p.job.operators[0].declared_role, Some(Role::Source));
         assert_eq!(p.job.operators[2].pos, Pos { line: 5, column: 3 });
     }
@@ -445,7 +540,11 @@ mod tests {
         assert_eq!(pos.line, 3);
         let line = outer.lines().nth(2).unwrap();
         let byte = line.char_indices().nth(pos.column - 1).unwrap().0;
-        assert!(line[byte..].starts_with("{\\\"id\\\":2"), "{}", &line[byte..byte + 12]);
+        assert!(
+            line[byte..].starts_with("{\\\"id\\\":2"),
+            "{}",
+            &line[byte..byte + 12]
+        );
         assert!(p.embedded.is_some());
     }
 

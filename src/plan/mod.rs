@@ -42,7 +42,10 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Plan, Inpu
         Format::Expert => expert::read(file, text, &value),
         Format::StreamGraph | Format::JobPlan => Err(InputError::new(
             file,
-            format!("this is a Flink {} (a job graph), not a resource plan", fmt.name()),
+            format!(
+                "this is a Flink {} (a job graph), not a resource plan",
+                fmt.name()
+            ),
         )
         .hint(format!(
             "pass it as --graph {file}; `planscale plan init --graph {file}` writes a plan for it"

@@ -16,20 +16,37 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Rule::PlanStructure,
                 g.pos,
-                format!("duplicate slot-sharing group {:?} (also on line {line})", g.name),
+                format!(
+                    "duplicate slot-sharing group {:?} (also on line {line})",
+                    g.name
+                ),
             ));
         }
-        let bad = |msg: String| Diagnostic::new(Rule::ResourceInvalid, g.pos, format!("slot-sharing group {:?}: {msg}", g.name));
+        let bad = |msg: String| {
+            Diagnostic::new(
+                Rule::ResourceInvalid,
+                g.pos,
+                format!("slot-sharing group {:?}: {msg}", g.name),
+            )
+        };
         match &g.cpu {
-            Field::Value(c) if !c.is_finite() || *c <= 0.0 => out.push(bad(format!("cpu {c} must be a positive number of cores"))),
+            Field::Value(c) if !c.is_finite() || *c <= 0.0 => {
+                out.push(bad(format!("cpu {c} must be a positive number of cores")))
+            }
             Field::Invalid(r) => out.push(bad(format!("cpu {r} is not a number"))),
             Field::Absent => out.push(bad("cpu is missing".into())),
             _ => {}
         }
-        for (key, f, required) in [("heap", &g.heap_mb, true), ("offHeap", &g.off_heap_mb, false), ("managed", &g.managed_mb, false)] {
+        for (key, f, required) in [
+            ("heap", &g.heap_mb, true),
+            ("offHeap", &g.off_heap_mb, false),
+            ("managed", &g.managed_mb, false),
+        ] {
             match f {
                 Field::Invalid(r) => out.push(bad(format!("{key} {r} is not a memory size"))),
-                Field::Value(mb) if required && *mb <= 0.0 => out.push(bad(format!("{key} must be positive"))),
+                Field::Value(mb) if required && *mb <= 0.0 => {
+                    out.push(bad(format!("{key} must be positive")))
+                }
                 Field::Absent if required => out.push(bad(format!("{key} is missing"))),
                 _ => {}
             }
@@ -38,11 +55,20 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
     for op in &job.operators {
         match &op.slot_sharing_group {
             Some(g) if !names.contains_key(g.as_str()) => out.push(
-                Diagnostic::new(Rule::PlanStructure, op.pos, format!("node {}: profile.group {g:?} is not in ssgProfiles", op.id))
-                    .node(&op.id),
+                Diagnostic::new(
+                    Rule::PlanStructure,
+                    op.pos,
+                    format!("node {}: profile.group {g:?} is not in ssgProfiles", op.id),
+                )
+                .node(&op.id),
             ),
             None => out.push(
-                Diagnostic::new(Rule::PlanStructure, op.pos, format!("node {} has no profile.group", op.id)).node(&op.id),
+                Diagnostic::new(
+                    Rule::PlanStructure,
+                    op.pos,
+                    format!("node {} has no profile.group", op.id),
+                )
+                .node(&op.id),
             ),
             _ => {}
         }
@@ -55,7 +81,10 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Rule::PlanStructure,
                 v.pos,
-                format!("vertex key {:?} is not a 32-character hex JobVertexID", v.id),
+                format!(
+                    "vertex key {:?} is not a 32-character hex JobVertexID",
+                    v.id
+                ),
             ));
         }
         for &i in &v.operators {
@@ -79,14 +108,25 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
         .iter()
         .enumerate()
         .map(|(i, o)| FlinkNode {
-            chaining: if roles[i] == crate::model::Role::Source { ChainingStrategy::Head } else { ChainingStrategy::Always },
-            slot_sharing_group: o.slot_sharing_group.clone().unwrap_or_else(|| "default".into()),
+            chaining: if roles[i] == crate::model::Role::Source {
+                ChainingStrategy::Head
+            } else {
+                ChainingStrategy::Always
+            },
+            slot_sharing_group: o
+                .slot_sharing_group
+                .clone()
+                .unwrap_or_else(|| "default".into()),
             parallelism: o.parallelism.value(),
             is_source: roles[i] == crate::model::Role::Source,
         })
         .collect();
     for (a, b, r) in chaining::plan_edges(job, true) {
-        let e = job.resolved_edges().into_iter().find(|(x, y, _)| (*x, *y) == (a, b)).map(|t| t.2.clone());
+        let e = job
+            .resolved_edges()
+            .into_iter()
+            .find(|(x, y, _)| (*x, *y) == (a, b))
+            .map(|t| t.2.clone());
         let Some(e) = e else { continue };
         let flink = chaining::flink_edge(&nodes[a], &nodes[b], in_deg[b], &e);
         let (u, d) = (&job.operators[a], &job.operators[b]);
@@ -101,6 +141,10 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             ),
             _ => continue,
         };
-        out.push(Diagnostic::new(Rule::ChainMismatch, d.pos, msg).node(&d.id).edge(&u.id, &d.id));
+        out.push(
+            Diagnostic::new(Rule::ChainMismatch, d.pos, msg)
+                .node(&d.id)
+                .edge(&u.id, &d.id),
+        );
     }
 }

@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 
-use crate::graph::Graph;
 use crate::format::Format;
+use crate::graph::Graph;
 use crate::model::Job;
-use crate::plan::Plan;
 use crate::plan::blink::node_name;
+use crate::plan::Plan;
 
 /// The SQL planner id `n` of `Calc[n]`, `[n]:Calc(...)` or `sink[n]: Writer`, looked for before
 /// any argument list.
@@ -61,7 +61,6 @@ pub fn operator_kind(s: &str) -> String {
     out
 }
 
-
 /// Whether a plan node name and a graph operator name denote the same operator.
 pub fn names_match(plan_name: &str, graph_name: &str) -> bool {
     match (planner_id(plan_name), planner_id(graph_name)) {
@@ -97,7 +96,11 @@ struct NameIndex {
 
 impl NameIndex {
     fn new(g: &Job) -> Self {
-        let mut ix = NameIndex { by_pid: HashMap::new(), by_base: HashMap::new(), by_base_without_pid: HashMap::new() };
+        let mut ix = NameIndex {
+            by_pid: HashMap::new(),
+            by_base: HashMap::new(),
+            by_base_without_pid: HashMap::new(),
+        };
         for (i, op) in g.operators.iter().enumerate() {
             for label in std::iter::once(op.name.as_str()).chain(op.description.as_deref()) {
                 let (pid, b) = keys(label);
@@ -150,7 +153,9 @@ pub fn match_nodes(plan: &Plan, graph: &Graph) -> Vec<Option<usize>> {
     };
     if graph.vertex_level() && expert {
         for pv in &pj.vertices {
-            let Some(gv) = g.vertices.iter().find(|v| v.id == pv.id) else { continue };
+            let Some(gv) = g.vertices.iter().find(|v| v.id == pv.id) else {
+                continue;
+            };
             if gv.operators.len() == pv.operators.len() {
                 for (&p, &i) in pv.operators.iter().zip(&gv.operators) {
                     claim(p, i, &mut taken, &mut out);

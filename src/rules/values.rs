@@ -46,15 +46,20 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             f => f.value(),
         };
         match &op.min_parallelism {
-            Field::Invalid(raw) => {
-                out.push(bad(Rule::ParallelismInvalid, format!("minParallelism {raw} is not an integer")))
-            }
-            Field::Value(lo) if *lo < 1 => {
-                out.push(bad(Rule::ParallelismInvalid, format!("minParallelism {lo} is below 1")))
-            }
+            Field::Invalid(raw) => out.push(bad(
+                Rule::ParallelismInvalid,
+                format!("minParallelism {raw} is not an integer"),
+            )),
+            Field::Value(lo) if *lo < 1 => out.push(bad(
+                Rule::ParallelismInvalid,
+                format!("minParallelism {lo} is below 1"),
+            )),
             Field::Value(lo) if p.is_some_and(|p| p < *lo) => out.push(bad(
                 Rule::ParallelismInvalid,
-                format!("parallelism {} is below minParallelism {lo}", p.unwrap_or_default()),
+                format!(
+                    "parallelism {} is below minParallelism {lo}",
+                    p.unwrap_or_default()
+                ),
             )),
             _ => {}
         }
