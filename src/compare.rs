@@ -146,16 +146,17 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
             push("cpu", num(oc), num(nc));
             push("memory", num(om), num(nm));
         }
-        // Chaining: compare the members of the node's chain, mapped into the new plan's ids.
-        let before: Vec<String> = old_chains.chains[old_chains.chain_of[oi]]
+        // Chaining: compare the members of the node's chain as sets of new-plan ids (in the new
+        // plan's order; removed nodes last), so a different file order is not a change.
+        let mut before: Vec<(usize, String)> = old_chains.chains[old_chains.chain_of[oi]]
             .iter()
-            .map(|&k| {
-                m[k].map_or_else(
-                    || format!("(removed {})", old.job.operators[k].id),
-                    |j| new.job.operators[j].id.clone(),
-                )
+            .map(|&k| match m[k] {
+                Some(j) => (j, new.job.operators[j].id.clone()),
+                None => (usize::MAX, format!("(removed {})", old.job.operators[k].id)),
             })
             .collect();
+        before.sort();
+        let before: Vec<String> = before.into_iter().map(|(_, id)| id).collect();
         let after = chain_ids(new, &new_chains, ni);
         let strategy = |op: &Operator| op.chaining.map_or("ALWAYS", |c| c.as_str()).to_string();
         if old.format == new.format {

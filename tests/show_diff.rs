@@ -1,0 +1,267 @@
+//! `plan show` and `plan diff`: golden text output (regenerate with PLANSCALE_BLESS=1) and the
+//! JSON contract.
+
+use std::fs;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("planscale")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = format!("{}/fixtures/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("PLANSCALE_BLESS").is_some() {
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        actual, expected,
+        "golden file {name} differs (PLANSCALE_BLESS=1 to update)"
+    );
+}
+
+#[test]
+fn show_text_golden() {
+    for (name, plan) in [
+        ("show_window_agg.txt", "fixtures/plans/window_agg.plan.json"),
+        (
+            "show_datastream_pipeline_expert.txt",
+            "fixtures/expert/datastream_pipeline.expert.json",
+        ),
+        (
+            "show_spec_example.txt",
+            "fixtures/spec/blink_example.plan.json",
+        ),
+    ] {
+        let (code, out) = run(&["plan", "show", plan]);
+        assert_eq!(code, 0);
+        assert!(
+            out.lines().all(|l| l.chars().count() <= 80),
+            "{name} is wider than 80 columns:\n{out}"
+        );
+        golden(name, &out);
+    }
+}
+
+#[test]
+fn show_json_has_the_contract_fields() {
+    let (code, out) = run(&[
+        "plan",
+        "show",
+        "fixtures/spec/blink_example.plan.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["plan_format"], "blink");
+    assert_eq!(doc["total_cu"], 11);
+    let v = &doc["vertices"][1];
+    assert_eq!(v["nodes"], serde_json::json!(["4", "5"]));
+    assert_eq!(
+        (
+            v["parallelism"].as_i64(),
+            v["cpu"].as_f64(),
+            v["memory_mb"].as_i64(),
+            v["cu"].as_i64()
+        ),
+        (Some(16), Some(0.5), Some(1152), Some(8))
+    );
+    for key in ["id", "name", "max_parallelism", "slot_sharing_group"] {
+        assert!(v.get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn show_with_graph_names_job_vertices() {
+    let (_, out) = run(&[
+        "plan",
+        "show",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = doc["vertices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["job_vertex_id"].as_str().unwrap())
+        .collect();
+    let job: Value =
+        serde_json::from_str(&fs::read_to_string("fixtures/lab/udf_bottleneck/job.json").unwrap())
+            .unwrap();
+    let real: Vec<&str> = job["vertices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, real);
+}
+
+#[test]
+fn diff_of_a_break_chain_copy_reports_exactly_the_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.json");
+    Command::cargo_bin("planscale")
+        .unwrap()
+        .args([
+            "plan",
+            "break-chain",
+            "fixtures/plans/window_agg.plan.json",
+            "--node",
+            "17",
+            "-o",
+        ])
+        .arg(&cut)
+        .assert()
+        .success();
+    let (code, out) = run(&[
+        "plan",
+        "diff",
+        "fixtures/plans/window_agg.plan.json",
+        cut.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["nodes_added"], serde_json::json!([]));
+    assert_eq!(doc["nodes_removed"], serde_json::json!([]));
+    let changes: Vec<(String, String, String, String)> = doc["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().into(),
+                c["node"].as_str().unwrap().into(),
+                c["old"].as_str().unwrap().into(),
+                c["new"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let s = |a: &str, b: &str, c: &str, d: &str| {
+        (a.to_string(), b.to_string(), c.to_string(), d.to_string())
+    };
+    assert_eq!(
+        changes,
+        vec![
+            s("chain", "15", "15,16,17,18", "15,16"),
+            s("chain", "16", "15,16,17,18", "15,16"),
+            s("chaining", "17", "ALWAYS", "HEAD"),
+            s("chain", "17", "15,16,17,18", "17,18"),
+            s("chain", "18", "15,16,17,18", "17,18"),
+        ]
+    );
+    assert_eq!(doc["vertices"], serde_json::json!({"old": 3, "new": 4}));
+    assert_eq!(
+        doc["total_cu"],
+        serde_json::json!({"old": 1.25, "new": 1.75})
+    );
+
+    // Text: the table, the totals, then the unified diff with exactly one added line.
+    let (_, text) = run(&[
+        "plan",
+        "diff",
+        "fixtures/plans/window_agg.plan.json",
+        cut.to_str().unwrap(),
+    ]);
+    assert!(
+        text.contains("vertices: 3 -> 4; total CU: 1.25 -> 1.75"),
+        "{text}"
+    );
+    let added: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .collect();
+    assert_eq!(added, ["+    \"chainingStrategy\" : \"HEAD\","]);
+}
+
+#[test]
+fn diff_of_a_parallelism_edit_reports_exactly_the_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let edited = dir.path().join("p.json");
+    let text = fs::read_to_string("fixtures/plans/udf_bottleneck.plan.json").unwrap();
+    // PythonCalc[8] (node 12) and Calc[9] (node 13) form one chain: raise both to 6.
+    let mut out = String::new();
+    let mut in_target = false;
+    for line in text.split_inclusive('\n') {
+        if line.contains("\"id\" : 12,") || line.contains("\"id\" : 13,") {
+            in_target = true;
+        }
+        if in_target && line.contains("\"parallelism\" : 2,") {
+            out.push_str(&line.replace('2', "6"));
+            in_target = false;
+            continue;
+        }
+        out.push_str(line);
+    }
+    fs::write(&edited, &out).unwrap();
+    let (_, o) = run(&[
+        "plan",
+        "diff",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        edited.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&o).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    for (c, node) in changes.iter().zip(["12", "13"]) {
+        assert_eq!(c["kind"], "parallelism");
+        assert_eq!(c["node"], node);
+        assert_eq!(
+            (c["old"].as_str(), c["new"].as_str()),
+            (Some("2"), Some("6"))
+        );
+    }
+    assert_eq!(
+        doc["total_cu"],
+        serde_json::json!({"old": 1.25, "new": 2.25})
+    );
+}
+
+#[test]
+fn diff_across_formats_pairs_nodes_by_name() {
+    let (code, out) = run(&[
+        "plan",
+        "diff",
+        "fixtures/plans/datastream_pipeline.plan.json",
+        "fixtures/expert/datastream_pipeline.expert.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["old_format"], "blink");
+    assert_eq!(doc["new_format"], "expert");
+    assert_eq!(doc["nodes_added"], serde_json::json!([]));
+    assert_eq!(doc["nodes_removed"], serde_json::json!([]));
+    assert!(
+        doc["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["kind"] == "max-parallelism"),
+        "{}",
+        doc["changes"]
+    );
+}
