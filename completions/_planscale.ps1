@@ -73,6 +73,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;plan;break-chain' {
             [CompletionResult]::new('--node', '--node', [CompletionResultType]::ParameterName, 'Make node ID start a new chain (repeatable)')
+            [CompletionResult]::new('--new-group', '--new-group', [CompletionResultType]::ParameterName, 'Expert plans: move the --node into a new slot-sharing group NAME (groups never chain)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the edited plan to FILE (atomically) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the edited plan to FILE (atomically) instead of stdout')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'Check the edited plan against the job graph and report what still does not match')

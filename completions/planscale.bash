@@ -298,13 +298,17 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan__subcmd__break__subcmd__chain)
-            opts="-o -h -V --node --after-sources --output --in-place --dry-run --graph --graph-format --plan-format --format --help --version"
+            opts="-o -h -V --node --after-sources --new-group --output --in-place --dry-run --graph --graph-format --plan-format --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --node)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --new-group)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

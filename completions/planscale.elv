@@ -66,6 +66,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;plan;break-chain'= {
             cand --node 'Make node ID start a new chain (repeatable)'
+            cand --new-group 'Expert plans: move the --node into a new slot-sharing group NAME (groups never chain)'
             cand -o 'Write the edited plan to FILE (atomically) instead of stdout'
             cand --output 'Write the edited plan to FILE (atomically) instead of stdout'
             cand --graph 'Check the edited plan against the job graph and report what still does not match'

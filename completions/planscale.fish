@@ -66,6 +66,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l node -d 'Make node ID start a new chain (repeatable)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l new-group -d 'Expert plans: move the --node into a new slot-sharing group NAME (groups never chain)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s o -l output -d 'Write the edited plan to FILE (atomically) instead of stdout' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph -d 'Check the edited plan against the job graph and report what still does not match' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph-format -r -f -a "auto\t''

@@ -349,3 +349,170 @@ fn json_needs_a_destination() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn new_group_splits_an_expert_vertex_and_validates_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("ng.json");
+    let out = planscale()
+        .args([
+            "plan",
+            "break-chain",
+            "fixtures/expert/window_agg.expert.json",
+            "--node",
+            "3",
+            "--new-group",
+            "wm",
+            "-o",
+        ])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("placeholder keys"), "{err}");
+    assert!(err.contains("chains: 3 -> 5; CU: 1 -> 2"), "{err}");
+    let before = fs::read_to_string("fixtures/expert/window_agg.expert.json").unwrap();
+    let after = fs::read_to_string(&out_path).unwrap();
+    let (removed, added) = changed_lines(&before, &after);
+    // Only the group value and the split vertex array lose lines.
+    assert!(
+        removed.contains(&"        \"group\": \"default\",\n".to_string()),
+        "{removed:?}"
+    );
+    assert!(
+        removed
+            .iter()
+            .all(|l| l.contains("\"group\"")
+                || l.trim().trim_end_matches(',').parse::<i64>().is_ok()),
+        "{removed:?}"
+    );
+    assert!(
+        added.contains(&"        \"group\": \"wm\",\n".to_string()),
+        "{added:?}"
+    );
+    let doc: Value = serde_json::from_str(&after).unwrap();
+    let vertices: Vec<(String, Vec<i64>)> = doc["vertices"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_i64().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    let members: Vec<&Vec<i64>> = vertices.iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        members,
+        [&vec![1], &vec![2], &vec![3], &vec![4, 5], &vec![6, 7, 8]]
+    );
+    assert_eq!(
+        vertices[1].0, "20ba6b65f97481d5570070de90e4e791",
+        "the head part keeps its id"
+    );
+    assert!(
+        added.contains(&"      \"name\": \"wm\",\n".to_string()),
+        "{added:?}"
+    );
+    for graph in [
+        "fixtures/lab/window_agg/execution_plan.json",
+        "fixtures/lab/window_agg/job.json",
+    ] {
+        let doc = validate_json(out_path.to_str().unwrap(), graph);
+        let f = &doc["files"][0];
+        let rules: Vec<&str> = f["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["rule"].as_str().unwrap())
+            .collect();
+        // Against the running job the split vertices are new, so only vertex-level findings remain.
+        assert!(
+            !rules.contains(&"chain-mismatch") || graph.ends_with("job.json"),
+            "{graph}: {f}"
+        );
+        assert_eq!(f["summary"]["vertices"], 5, "{graph}");
+    }
+}
+
+#[test]
+fn new_group_edits_a_wrapped_plan_inside_its_string() {
+    let plan = fs::read_to_string("fixtures/expert/udf_bottleneck.expert.json").unwrap();
+    let compact: Value = serde_json::from_str(&plan).unwrap();
+    let inner = serde_json::to_string(&compact).unwrap();
+    let outer = format!(
+        "{{\n  \"ticketStatus\" : \"FINISHED\",\n  \"plan\" : {}\n}}\n",
+        serde_json::Value::String(inner).to_string()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("wrapped.json");
+    fs::write(&p, &outer).unwrap();
+    planscale()
+        .args([
+            "plan",
+            "break-chain",
+            "--node",
+            "3",
+            "--new-group",
+            "calc",
+            "--in-place",
+        ])
+        .arg(&p)
+        .assert()
+        .success();
+    let after = fs::read_to_string(&p).unwrap();
+    let (removed, added) = changed_lines(&outer, &after);
+    assert_eq!(removed.len(), 1, "only the string's line changes");
+    assert!(removed[0].starts_with("  \"plan\" : \""));
+    assert!(added[0].contains("\\\"group\\\":\\\"calc\\\""), "{added:?}");
+    let doc: Value = serde_json::from_str(&after).unwrap();
+    let inner: Value = serde_json::from_str(doc["plan"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["nodes"][2]["profile"]["group"], "calc");
+    assert_eq!(inner["ssgProfiles"][1]["name"], "calc");
+    let v = validate_json(
+        p.to_str().unwrap(),
+        "fixtures/lab/udf_bottleneck/execution_plan.json",
+    );
+    assert_eq!(v["files"][0]["ok"], true, "{v}");
+}
+
+#[test]
+fn new_group_errors() {
+    for (plan, extra, needle) in [
+        (
+            "fixtures/plans/window_agg.plan.json",
+            vec!["--node", "17"],
+            "applies to expert plans",
+        ),
+        (
+            "fixtures/expert/window_agg.expert.json",
+            vec!["--node", "3"],
+            "already exists",
+        ),
+        (
+            "fixtures/expert/window_agg.expert.json",
+            vec!["--node", "99"],
+            "node 99 does not exist",
+        ),
+    ] {
+        let group = if needle == "already exists" {
+            "default"
+        } else {
+            "g"
+        };
+        let out = planscale()
+            .args(["plan", "break-chain", plan, "--new-group", group])
+            .args(&extra)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{plan} {extra:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(needle), "{err}");
+    }
+}

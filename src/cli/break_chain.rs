@@ -6,7 +6,6 @@ use std::path::Path;
 use clap::Args;
 use serde_json::json;
 
-use crate::chaining;
 use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
 use crate::diagnostic::Rule;
 use crate::error::{InputError, UsageError};
@@ -16,7 +15,6 @@ use crate::io::{read_document, write_atomic};
 use crate::plan::break_chain::{self, Request};
 use crate::plan::{self, edit};
 use crate::render::{self, diff};
-use crate::resources;
 use crate::rules;
 
 #[derive(Debug, Args)]
@@ -37,6 +35,14 @@ pub struct BreakChainArgs {
     /// Cut every chain right after each source
     #[arg(long)]
     pub after_sources: bool,
+    /// Expert plans: move the --node into a new slot-sharing group NAME (groups never chain)
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "node",
+        conflicts_with = "after_sources"
+    )]
+    pub new_group: Option<String>,
     /// Write the edited plan to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE", conflicts_with = "in_place")]
     pub output: Option<String>,
@@ -61,7 +67,7 @@ pub struct BreakChainArgs {
 fn expert_refusal(file: &str) -> InputError {
     InputError::new(file, "expert-mode plans have no per-node chaining field, so a single chain cannot be cut in the plan")
         .hint("to split every chain, set `pipeline.operator-chaining: 'false'` in the deployment's configuration")
-        .hint("to split one node off, move it to its own slot-sharing group (operators in different groups never chain)")
+        .hint("to split one node off, move it to its own slot-sharing group (operators in different groups never chain): add --new-group NAME")
 }
 
 pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
@@ -76,29 +82,64 @@ pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
         Some(f) => Some(f),
         None => format::detect(&crate::json::parse(&a.plan, &text)?),
     };
-    if detected == Some(Format::Expert) {
-        return Err(expert_refusal(&a.plan).into());
-    }
-    let before = plan::read(&a.plan, &text, a.plan_format.forced())?;
-    let request = if a.after_sources {
-        Request::AfterSources
-    } else {
-        Request::Nodes(a.node.clone())
-    };
-    let cuts = break_chain::plan_cuts(&before, &request).map_err(|e| {
+    let to_input_error = |e: break_chain::CutError| {
         let mut ie = InputError::new(&a.plan, e.to_string());
         if let Some(valid) = e.valid_ids() {
             ie = ie.hint(format!("node ids in the plan: {}", valid.join(", ")));
         }
         ie
-    })?;
-    let edited = edit::apply(&a.plan, &text, &break_chain::edits(&before, &cuts))?;
-    let after = plan::read(&a.plan, &edited.text, Some(Format::Blink))?;
+    };
+    let before = match (detected, &a.new_group) {
+        (Some(Format::Expert), None) => return Err(expert_refusal(&a.plan).into()),
+        (Some(Format::Expert), Some(_)) => plan::read(&a.plan, &text, Some(Format::Expert))?,
+        (_, Some(_)) => {
+            return Err(UsageError(
+                "--new-group applies to expert plans; for a Blink plan use --node alone".into(),
+            )
+            .into())
+        }
+        _ => plan::read(&a.plan, &text, a.plan_format.forced())?,
+    };
+    let (cuts, edited) = match &a.new_group {
+        Some(group) => {
+            if a.node.len() != 1 {
+                return Err(UsageError("--new-group moves exactly one --node".into()).into());
+            }
+            let inner = before
+                .embedded
+                .as_ref()
+                .map_or(text.as_str(), |e| e.text.as_str());
+            let ng = break_chain::new_group(&before, inner, &a.node[0], group)
+                .map_err(to_input_error)?;
+            let edited = match &before.embedded {
+                Some(emb) => edit::apply_embedded(&a.plan, &text, emb, &ng.fields, &ng.appends)?,
+                None => edit::apply_all(&a.plan, &text, &ng.fields, &ng.appends)?,
+            };
+            if !ng.placeholder_vertices.is_empty() {
+                eprintln!(
+                    "warning: new vertices {} have placeholder keys, not Flink's JobVertexIDs: \
+                     regenerate the vertex ids on the platform before using them for overrides",
+                    ng.placeholder_vertices.join(", ")
+                );
+            }
+            (Vec::new(), edited)
+        }
+        None => {
+            let request = if a.after_sources {
+                Request::AfterSources
+            } else {
+                Request::Nodes(a.node.clone())
+            };
+            let cuts = break_chain::plan_cuts(&before, &request).map_err(to_input_error)?;
+            let edited = edit::apply(&a.plan, &text, &break_chain::edits(&before, &cuts))?;
+            (cuts, edited)
+        }
+    };
+    let after = plan::read(&a.plan, &edited.text, Some(before.format))?;
 
     let cu = |p: &plan::Plan| {
-        let chains = chaining::blink_chains(&p.job);
-        let costs = resources::chain_costs(&p.job, &chains);
-        (chains.chains.len(), resources::totals(&p.job, &costs).cu)
+        let s = crate::summary::summarize(p);
+        (s.vertices.len(), s.totals.cu)
     };
     let ((chains_before, cu_before), (chains_after, cu_after)) = (cu(&before), cu(&after));
 

@@ -42,6 +42,8 @@ pub enum CutError {
         valid: Vec<String>,
     },
     NoSourceChain,
+    /// `--new-group` problems (expert plans).
+    Group(String),
 }
 
 impl fmt::Display for CutError {
@@ -55,6 +57,7 @@ impl fmt::Display for CutError {
                 f,
                 "no source has an operator chained to it: there is no chain to cut"
             ),
+            CutError::Group(msg) => f.write_str(msg),
         }
     }
 }
@@ -64,7 +67,7 @@ impl CutError {
     pub fn valid_ids(&self) -> Option<&[String]> {
         match self {
             CutError::UnknownNode { valid, .. } | CutError::NoChain { valid, .. } => Some(valid),
-            CutError::NoSourceChain => None,
+            CutError::NoSourceChain | CutError::Group(_) => None,
         }
     }
 }
@@ -182,6 +185,184 @@ pub fn edits(plan: &Plan, cuts: &[Cut]) -> Vec<FieldEdit> {
             after: vec!["slotSharingGroup".into(), "pact".into()],
         })
         .collect()
+}
+
+/// The edits that move one node of an expert plan into a new slot-sharing group, the documented
+/// way to keep it out of its neighbours' chain (formats.md §2.4): the node's `profile.group`, a copy
+/// of its old group's profile under the new name, and its vertex split where the node leaves it.
+/// New vertices get placeholder keys: Flink derives JobVertexIDs from hashes planscale does not
+/// recompute, so the platform has to regenerate them ("Get Plan Now").
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewGroup {
+    pub fields: Vec<FieldEdit>,
+    pub appends: Vec<crate::plan::edit::ArrayAppend>,
+    pub placeholder_vertices: Vec<String>,
+}
+
+pub fn new_group(plan: &Plan, text: &str, node: &str, group: &str) -> Result<NewGroup, CutError> {
+    use jsonc_parser::ast::Value;
+    let job = &plan.job;
+    let Some(&n) = job.index().get(node) else {
+        let mut valid: Vec<String> = job.operators.iter().map(|o| o.id.clone()).collect();
+        valid.sort_by_key(|id| (id.parse::<i64>().unwrap_or(i64::MAX), id.clone()));
+        return Err(CutError::UnknownNode {
+            id: node.to_string(),
+            valid,
+        });
+    };
+    if job.slot_sharing_groups.iter().any(|g| g.name == group) {
+        return Err(CutError::Group(format!(
+            "slot-sharing group {group:?} already exists; name a new one"
+        )));
+    }
+    let op = &job.operators[n];
+    let old_group = op.slot_sharing_group.clone().unwrap_or_default();
+    let profile = job
+        .slot_sharing_groups
+        .iter()
+        .find(|g| g.name == old_group)
+        .ok_or_else(|| {
+            CutError::Group(format!(
+                "node {node}'s group {old_group:?} has no profile in ssgProfiles"
+            ))
+        })?;
+    let bad = |what: &str| CutError::Group(format!("cannot edit the plan: {what}"));
+    let root = crate::json::parse(&plan.file, text).map_err(|e| bad(&e.message))?;
+    let Value::Object(top) = &root else {
+        return Err(bad("not an object"));
+    };
+    let Some(Value::Array(ssgs)) = crate::json::get(top, "ssgProfiles") else {
+        return Err(bad("no ssgProfiles"));
+    };
+    let Some(Value::Object(vertices)) = crate::json::get(top, "vertices") else {
+        return Err(bad("no vertices"));
+    };
+    let Some(Value::Array(nodes)) = crate::json::get(top, "nodes") else {
+        return Err(bad("no nodes"));
+    };
+
+    // The node's profile object, and the copy of its group's profile under the new name.
+    let node_obj = nodes.elements.iter().find_map(|v| match v {
+        Value::Object(o) if o.range.start == op.offset => Some(o),
+        _ => None,
+    });
+    let Some(Value::Object(prof)) = node_obj.and_then(|o| crate::json::get(o, "profile")) else {
+        return Err(bad("the node has no profile object"));
+    };
+    let group_json = serde_json::Value::String(group.to_string()).to_string();
+    let profile_obj = ssgs.elements.iter().find_map(|v| match v {
+        Value::Object(o) if o.range.start == profile.offset => Some(o),
+        _ => None,
+    });
+    let Some(profile_obj) = profile_obj else {
+        return Err(bad("group profile not found"));
+    };
+    let Some(name_value) = crate::json::get(profile_obj, "name") else {
+        return Err(bad("group profile has no name"));
+    };
+    let (ps, pe) = (profile_obj.range.start, profile_obj.range.end);
+    let (ns, ne) = (
+        crate::json::start(name_value),
+        crate::plan::edit::value_end(name_value),
+    );
+    let copy = format!("{}{group_json}{}", &text[ps..ns], &text[ne..pe]);
+
+    let mut fields = vec![FieldEdit {
+        object: prof.range.start,
+        key: "group".into(),
+        value: group_json,
+        after: vec![],
+    }];
+    let appends = vec![crate::plan::edit::ArrayAppend {
+        array: ssgs.range.start,
+        value: copy,
+    }];
+
+    // Split the node's vertex: [before], [node], [after].
+    let mut placeholder_vertices = Vec::new();
+    if let Some(v) = job.vertices.iter().find(|v| v.operators.contains(&n)) {
+        let k = v.operators.iter().position(|&i| i == n).unwrap_or(0);
+        let parts: Vec<&[usize]> = [
+            &v.operators[..k],
+            &v.operators[k..=k],
+            &v.operators[k + 1..],
+        ]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+        if parts.len() > 1 {
+            let Some(prop) = vertices.properties.iter().find(|p| p.name.as_str() == v.id) else {
+                return Err(bad("vertex not found"));
+            };
+            let raw =
+                &text[crate::json::start(&prop.value)..crate::plan::edit::value_end(&prop.value)];
+            let ids = |part: &[usize]| -> Vec<String> {
+                part.iter().map(|&i| job.operators[i].id.clone()).collect()
+            };
+            let render = |part: &[usize]| render_array_like(raw, &ids(part));
+            fields.push(FieldEdit {
+                object: vertices.range.start,
+                key: v.id.clone(),
+                value: render(parts[0]),
+                after: vec![],
+            });
+            for part in &parts[1..] {
+                let key = placeholder_key(&v.id, &ids(part));
+                // All new vertices go right after the one they were split from, in order.
+                fields.push(FieldEdit {
+                    object: vertices.range.start,
+                    key: key.clone(),
+                    value: render(part),
+                    after: vec![v.id.clone()],
+                });
+                placeholder_vertices.push(key);
+            }
+        }
+    }
+    Ok(NewGroup {
+        fields,
+        appends,
+        placeholder_vertices,
+    })
+}
+
+/// `[a, b]` in the style of `original` (an array of ids as written in the file).
+fn render_array_like(original: &str, items: &[String]) -> String {
+    if original.contains('\n') {
+        // Pretty: one item per line at the original items' indentation.
+        let indent: String = original
+            .lines()
+            .nth(1)
+            .map(|l| l.chars().take_while(|c| c.is_whitespace()).collect())
+            .unwrap_or_default();
+        let closing: String = original
+            .lines()
+            .last()
+            .map(|l| l.chars().take_while(|c| c.is_whitespace()).collect())
+            .unwrap_or_default();
+        let body: Vec<String> = items.iter().map(|i| format!("{indent}{i}")).collect();
+        format!("[\n{}\n{closing}]", body.join(",\n"))
+    } else {
+        let sep = if original.contains(", ") { ", " } else { "," };
+        let pad = if original.starts_with("[ ") { " " } else { "" };
+        format!("[{pad}{}{pad}]", items.join(sep))
+    }
+}
+
+/// A deterministic 32-hex placeholder for a vertex split off `parent`.
+fn placeholder_key(parent: &str, ids: &[String]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut h2: u64 = 0x84222325cbf29ce4;
+    for b in parent.bytes().chain(
+        ids.iter()
+            .flat_map(|s| s.bytes().chain(std::iter::once(b','))),
+    ) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        h2 = (h2 ^ u64::from(b))
+            .wrapping_mul(0x100000001b3)
+            .rotate_left(5);
+    }
+    format!("{h:016x}{h2:016x}")
 }
 
 #[cfg(test)]

@@ -25,6 +25,14 @@ pub struct FieldEdit {
     pub after: Vec<String>,
 }
 
+/// Append the raw JSON `value` to the array that starts at byte `array`, in the array's own
+/// separator style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrayAppend {
+    pub array: usize,
+    pub value: String,
+}
+
 /// A replacement of `text[start..end]` by `new` in the original document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Splice {
@@ -69,6 +77,11 @@ fn name_range(n: &ObjectPropName<'_>) -> (usize, usize) {
         ObjectPropName::String(s) => (s.range.start, s.range.end),
         ObjectPropName::Word(w) => (w.range.start, w.range.end),
     }
+}
+
+/// Byte offset just past a value.
+pub fn value_end(v: &Value<'_>) -> usize {
+    value_range(v).1
 }
 
 fn value_range(v: &Value<'_>) -> (usize, usize) {
@@ -132,6 +145,107 @@ fn colon(text: &str, o: &Object<'_>) -> String {
 
 /// Plans the splices for `edits` on `text` (file name for messages) and applies them.
 pub fn apply(file: &str, text: &str, edits: &[FieldEdit]) -> Result<Edited, InputError> {
+    apply_all(file, text, edits, &[])
+}
+
+fn find_array<'v, 'a>(v: &'v Value<'a>, start: usize) -> Option<&'v jsonc_parser::ast::Array<'a>> {
+    match v {
+        Value::Array(a) if a.range.start == start => Some(a),
+        Value::Object(o) if o.range.start < start && start < o.range.end => o
+            .properties
+            .iter()
+            .find_map(|p| find_array(&p.value, start)),
+        Value::Array(a) if a.range.start < start && start < a.range.end => {
+            a.elements.iter().find_map(|e| find_array(e, start))
+        }
+        _ => None,
+    }
+}
+
+/// The splice that appends `value` to array `a`, learning the separator from the array.
+fn append_splice(text: &str, a: &jsonc_parser::ast::Array<'_>, value: &str) -> Splice {
+    let Some(last) = a.elements.last() else {
+        return Splice {
+            start: a.range.start + 1,
+            end: a.range.start + 1,
+            new: value.to_string(),
+        };
+    };
+    let n = a.elements.len();
+    let (gap_start, gap_end) = if n > 1 {
+        (
+            value_range(&a.elements[n - 2]).1,
+            json::start(&a.elements[n - 1]),
+        )
+    } else {
+        (a.range.start + 1, json::start(last))
+    };
+    let gap = &text[gap_start..gap_end];
+    let sep = if gap.contains('\n') {
+        format!("\n{}", line_indent(text, gap_end).unwrap_or(""))
+    } else {
+        gap.rsplit(',')
+            .next()
+            .unwrap_or(gap)
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect()
+    };
+    let at = value_range(last).1;
+    Splice {
+        start: at,
+        end: at,
+        new: format!(",{sep}{value}"),
+    }
+}
+
+/// Field edits and array appends in one pass; see `apply`.
+pub fn apply_all(
+    file: &str,
+    text: &str,
+    edits: &[FieldEdit],
+    appends: &[ArrayAppend],
+) -> Result<Edited, InputError> {
+    let (splices, changes) = plan_splices(file, text, edits, appends)?;
+    Ok(Edited {
+        text: splice_all(text, &splices),
+        splices,
+        changes,
+    })
+}
+
+/// Edits a document embedded as a string in `outer` (expert plans in API responses): the edits
+/// are planned on the decoded text, then each splice is escaped and placed at the outer bytes it
+/// came from, so the rest of the string keeps its exact escaping.
+pub fn apply_embedded(
+    file: &str,
+    outer: &str,
+    embedded: &json::Embedded,
+    edits: &[FieldEdit],
+    appends: &[ArrayAppend],
+) -> Result<Edited, InputError> {
+    let (inner, changes) = plan_splices(file, &embedded.text, edits, appends)?;
+    let splices: Vec<Splice> = inner
+        .iter()
+        .map(|s| Splice {
+            start: embedded.outer[s.start],
+            end: embedded.outer[s.end],
+            new: json::escape_string_content(&s.new),
+        })
+        .collect();
+    Ok(Edited {
+        text: splice_all(outer, &splices),
+        splices,
+        changes,
+    })
+}
+
+fn plan_splices(
+    file: &str,
+    text: &str,
+    edits: &[FieldEdit],
+    appends: &[ArrayAppend],
+) -> Result<(Vec<Splice>, Vec<Change>), InputError> {
     let root = json::parse(file, text)?;
     let mut splices: Vec<Splice> = Vec::new();
     let mut changes = Vec::new();
@@ -197,17 +311,30 @@ pub fn apply(file: &str, text: &str, edits: &[FieldEdit]) -> Result<Edited, Inpu
             new: e.value.clone(),
         });
     }
+    for ap in appends {
+        let a = find_array(&root, ap.array).ok_or_else(|| {
+            InputError::new(
+                file,
+                format!("internal: no JSON array at byte {}", ap.array),
+            )
+        })?;
+        splices.push(append_splice(text, a, &ap.value));
+    }
+    // Stable: insertions at one position keep the order they were asked for, and are merged.
     splices.sort_by_key(|s| (s.start, s.end));
-    for w in splices.windows(2) {
-        if w[1].start < w[0].end || (w[1].start == w[0].start && w[1].end == w[0].end) {
-            return Err(InputError::new(file, "internal: overlapping edits"));
+    let mut merged: Vec<Splice> = Vec::with_capacity(splices.len());
+    for s in splices {
+        match merged.last_mut() {
+            Some(last) if last.start == last.end && s.start == s.end && last.start == s.start => {
+                last.new.push_str(&s.new)
+            }
+            Some(last) if s.start < last.end || (s.start == last.start && s.end == last.end) => {
+                return Err(InputError::new(file, "internal: overlapping edits"));
+            }
+            _ => merged.push(s),
         }
     }
-    Ok(Edited {
-        text: splice_all(text, &splices),
-        splices,
-        changes,
-    })
+    Ok((merged, changes))
 }
 
 /// Applies non-overlapping splices given in `text`'s coordinates.
@@ -319,6 +446,48 @@ mod tests {
         let e = edit(t, "chainingStrategy", "\"HEAD\"", &[]);
         assert_eq!(e.text, t);
         assert!(e.changes.is_empty());
+    }
+
+    #[test]
+    fn appends_in_the_array_style() {
+        let t = "{\"a\" : [ {\n  \"x\" : 1\n}, {\n  \"x\" : 2\n} ]}";
+        let root = json::parse("t", t).unwrap();
+        let Value::Object(o) = root else { panic!() };
+        let Some(Value::Array(a)) = json::get(&o, "a") else {
+            panic!()
+        };
+        let e = apply_all(
+            "t",
+            t,
+            &[],
+            &[ArrayAppend {
+                array: a.range.start,
+                value: "3".into(),
+            }],
+        )
+        .unwrap();
+        assert_eq!(
+            e.text,
+            "{\"a\" : [ {\n  \"x\" : 1\n}, {\n  \"x\" : 2\n}, 3 ]}"
+        );
+    }
+
+    #[test]
+    fn embedded_edits_keep_the_outer_escaping() {
+        let outer = r#"{"plan":"{\"id\":1,\"name\":\"caf\u00e9\"}"}"#;
+        let start = outer.find("\"{").unwrap();
+        let emb = json::decode_embedded(outer, start, outer.len() - 1).unwrap();
+        let e = FieldEdit {
+            object: 0,
+            key: "group".into(),
+            value: "\"g\"".into(),
+            after: vec![],
+        };
+        let out = apply_embedded("t", outer, &emb, &[e], &[]).unwrap();
+        assert_eq!(
+            out.text,
+            r#"{"plan":"{\"id\":1,\"name\":\"caf\u00e9\",\"group\":\"g\"}"}"#
+        );
     }
 
     #[test]
