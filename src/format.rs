@@ -54,11 +54,22 @@ fn is_hex32(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Whether a string field holds an embedded expert plan (`{"ssgProfiles"...`).
-fn embeds_expert(o: &Object<'_>) -> bool {
-    ["resourcePlan", "plan"].iter().any(|k| {
-        matches!(json::get(o, k), Some(Value::StringLit(s)) if s.value.trim_start().starts_with('{') && s.value.contains("\"ssgProfiles\""))
-    })
+/// Whether a `resourcePlan`/`plan` string field, at any depth (API responses nest it, e.g.
+/// `streamingResourceSetting.expertResourceSetting.resourcePlan`), holds an expert plan.
+fn embeds_expert(v: &Value<'_>, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match v {
+        Value::Object(o) => o.properties.iter().any(|p| match &p.value {
+            Value::StringLit(s) if matches!(p.name.as_str(), "resourcePlan" | "plan") => {
+                s.value.trim_start().starts_with('{') && s.value.contains("\"ssgProfiles\"")
+            }
+            other => embeds_expert(other, depth + 1),
+        }),
+        Value::Array(a) => a.elements.iter().any(|e| embeds_expert(e, depth + 1)),
+        _ => false,
+    }
 }
 
 /// Detects the format of a parsed document; `None` when nothing matches.
@@ -68,7 +79,7 @@ pub fn detect(v: &Value<'_>) -> Option<Format> {
         || (json::get(o, "edges").is_some()
             && json::get(o, "vertices").is_some()
             && any_node_has(o, &["profile"]))
-        || embeds_expert(o)
+        || embeds_expert(v, 0)
     {
         return Some(Format::Expert);
     }

@@ -448,7 +448,7 @@ fn new_group_edits_a_wrapped_plan_inside_its_string() {
     let inner = serde_json::to_string(&compact).unwrap();
     let outer = format!(
         "{{\n  \"ticketStatus\" : \"FINISHED\",\n  \"plan\" : {}\n}}\n",
-        serde_json::Value::String(inner).to_string()
+        serde_json::Value::String(inner)
     );
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("wrapped.json");

@@ -125,17 +125,19 @@ fn int(o: &Object<'_>, key: &str) -> Field<i64> {
 }
 
 /// A memory field: a Flink memory string, or for `managed` an object of such strings (summed).
+/// `Invalid` carries the reason, ready for a message.
 fn memory(v: Option<&Value<'_>>) -> Field<f64> {
     match v {
         None | Some(Value::NullKeyword(_)) => Field::Absent,
         Some(Value::StringLit(s)) => match units::parse_memory(&s.value) {
             Ok(b) => Field::Value(units::bytes_to_mb(b)),
-            Err(_) => Field::Invalid(format!("\"{}\"", s.value)),
+            Err(reason) => Field::Invalid(reason),
         },
         Some(Value::NumberLit(n)) => match n.value.parse::<f64>() {
             // A bare number is bytes in Flink's grammar.
-            Ok(b) => Field::Value(units::bytes_to_mb(b)),
-            Err(_) => Field::Invalid(n.value.to_string()),
+            Ok(b) if b.is_finite() && b >= 0.0 => Field::Value(units::bytes_to_mb(b)),
+            Ok(_) => Field::Invalid(format!("{} is negative or not finite", n.value)),
+            Err(_) => Field::Invalid(format!("{} is not a memory size", n.value)),
         },
         Some(Value::Object(o)) => {
             let mut total = 0.0;
@@ -152,7 +154,7 @@ fn memory(v: Option<&Value<'_>>) -> Field<f64> {
                 Field::Value(total)
             }
         }
-        Some(other) => Field::Invalid(json::kind(other).to_string()),
+        Some(other) => Field::Invalid(format!("{} is not a memory size", json::kind(other))),
     }
 }
 
@@ -271,6 +273,14 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
         });
     }
 
+    match json::get(top, "edges") {
+        Some(Value::Array(_)) => {}
+        _ => findings.push(Diagnostic::new(
+            Rule::PlanStructure,
+            src.pos(top.range.start),
+            "an expert plan needs an `edges` array (it may be empty)",
+        )),
+    }
     if let Some(Value::Array(edges)) = json::get(top, "edges") {
         for e in &edges.elements {
             let pos = src.pos(json::start(e));

@@ -43,7 +43,7 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             ("managed", &g.managed_mb, false),
         ] {
             match f {
-                Field::Invalid(r) => out.push(bad(format!("{key} {r} is not a memory size"))),
+                Field::Invalid(reason) => out.push(bad(format!("{key} {reason}"))),
                 Field::Value(mb) if required && *mb <= 0.0 => {
                     out.push(bad(format!("{key} must be positive")))
                 }
@@ -100,7 +100,37 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(Rule::PlanStructure, op.pos, msg).node(&op.id));
     }
 
-    // Chaining (§2.4): every edge inside a vertex must chain, and no edge between vertices could.
+    // Chaining (§2.4): every node after a vertex's head needs an input edge from inside the vertex.
+    for v in &job.vertices {
+        // A node listed in several vertices is already a structure finding.
+        for &i in v
+            .operators
+            .iter()
+            .skip(1)
+            .filter(|&&i| vertex_count[i] == 1)
+        {
+            let joined = job
+                .resolved_edges()
+                .iter()
+                .any(|(a, b, _)| *b == i && v.operators.contains(a));
+            if !joined {
+                let op = &job.operators[i];
+                out.push(
+                    Diagnostic::new(
+                        Rule::ChainMismatch,
+                        op.pos,
+                        format!(
+                            "node {} is in vertex {} but no edge joins it to the vertex's other nodes: {RESOURCE_VALIDATE_FAILED}",
+                            op.id, v.id
+                        ),
+                    )
+                    .node(&op.id),
+                );
+            }
+        }
+    }
+
+    // Every edge inside a vertex must chain, and no edge between vertices could.
     let in_deg = chaining::graph_in_degrees(job);
     let roles = job.structural_roles();
     let nodes: Vec<FlinkNode> = job

@@ -26,6 +26,13 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
                 ));
                 None
             }
+            Field::Value(p) if *p > MAX_MAX_PARALLELISM => {
+                out.push(bad(
+                    Rule::ParallelismInvalid,
+                    format!("parallelism {p} is above Flink's limit {MAX_MAX_PARALLELISM}"),
+                ));
+                None
+            }
             f => f.value(),
         };
         let m = match &op.max_parallelism {
