@@ -18,17 +18,23 @@ pub struct FileResult<'a> {
     pub outcome: Result<Report, crate::error::InputError>,
 }
 
-/// `file:line:col: severity[rule]: message` lines, one per diagnostic.
-pub fn diagnostic_lines(r: &FileResult<'_>) -> String {
+/// `file:line:col: severity[rule]: message` lines, one per diagnostic; with `color`, the
+/// severity is red or yellow as rustc prints it.
+pub fn diagnostic_lines(r: &FileResult<'_>, color: bool) -> String {
     let mut s = String::new();
     if let Ok(rep) = &r.outcome {
         for d in &rep.diagnostics {
+            let sev = d.severity.as_str();
+            let sev = match (color, d.severity) {
+                (false, _) => sev.to_string(),
+                (true, Severity::Error) => format!("\x1b[1;31m{sev}\x1b[0m"),
+                (true, Severity::Warning) => format!("\x1b[1;33m{sev}\x1b[0m"),
+            };
             s.push_str(&format!(
-                "{}:{}:{}: {}[{}]: {}\n",
+                "{}:{}:{}: {sev}[{}]: {}\n",
                 r.plan,
                 d.pos.line,
                 d.pos.column,
-                d.severity.as_str(),
                 d.rule.name(),
                 d.message
             ));
@@ -37,10 +43,17 @@ pub fn diagnostic_lines(r: &FileResult<'_>) -> String {
     s
 }
 
+/// Colour only for a person at a terminal who has not asked for none (NO_COLOR).
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 pub fn text(results: &[FileResult<'_>]) -> String {
+    let color = use_color();
     let mut out = String::new();
     for r in results {
-        out.push_str(&diagnostic_lines(r));
+        out.push_str(&diagnostic_lines(r, color));
     }
     let mut table = Table::new();
     table
@@ -146,4 +159,43 @@ pub fn json(results: &[FileResult<'_>]) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(text: &str) -> Report {
+        let plan = crate::plan::read("p.json", text, None).unwrap();
+        crate::rules::validate(&plan, None, &crate::rules::Options::default())
+    }
+
+    #[test]
+    fn severity_is_coloured_only_when_asked() {
+        let rep = result(r#"{"nodes":[{"id":1,"vcore":-1,"parallelism":1}],"links":[],"x":1}"#);
+        let r = FileResult {
+            plan: "p.json",
+            graph: None,
+            format: Some("blink"),
+            max_cu: None,
+            nodes: 1,
+            outcome: Ok(rep),
+        };
+        let plain = diagnostic_lines(&r, false);
+        assert!(
+            plain.contains("p.json:1:11: error[resource-invalid]: "),
+            "{plain}"
+        );
+        assert!(plain.contains(": warning[plan-structure]: "), "{plain}");
+        assert!(!plain.contains('\x1b'));
+        let coloured = diagnostic_lines(&r, true);
+        assert!(
+            coloured.contains("\x1b[1;31merror\x1b[0m[resource-invalid]"),
+            "{coloured}"
+        );
+        assert!(
+            coloured.contains("\x1b[1;33mwarning\x1b[0m[plan-structure]"),
+            "{coloured}"
+        );
+    }
 }
