@@ -18,5 +18,6 @@ pub mod plan;
 pub mod render;
 pub mod resources;
 pub mod rules;
+pub mod scaler;
 pub mod summary;
 pub mod units;

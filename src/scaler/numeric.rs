@@ -1,0 +1,214 @@
+//! Upstream's number semantics (scaling.md §4.4), reproduced bit for bit.
+//!
+//! The autoscaler is Java: thresholds use `Math.round` (half up, saturating at the `long` range,
+//! NaN → 0), parallelism uses `(int) Math.ceil` (saturating, NaN → 0), evaluated metrics are
+//! rounded half up to 3 decimals on the *decimal* text of the double (so 0.0005 rounds to 0.001,
+//! not to whatever the binary neighbour says), and the scalability coefficient is rounded up to 2
+//! decimals the same way. Getting any of these subtly wrong moves a parallelism by one, so they
+//! live here, total over every `f64` (NaN and ±∞ included), and nothing here panics.
+
+/// Java `Math.round(double)`, as a double: half up, NaN → 0, saturating at `i64::MIN/MAX`.
+pub fn java_round(x: f64) -> f64 {
+    if x.is_nan() {
+        return 0.0;
+    }
+    if x >= i64::MAX as f64 {
+        return i64::MAX as f64;
+    }
+    if x <= i64::MIN as f64 {
+        return i64::MIN as f64;
+    }
+    let floor = x.floor();
+    // `x - floor` is exact for every finite double, so this is exactly "half up".
+    if x - floor >= 0.5 {
+        floor + 1.0
+    } else {
+        floor
+    }
+}
+
+/// Java `(int) Math.min(Math.ceil(x), Integer.MAX_VALUE)`: NaN → 0, saturating at the `int` range.
+pub fn java_ceil_to_int(x: f64) -> i64 {
+    if x.is_nan() {
+        return 0;
+    }
+    // `as i32` saturates, exactly like Java's narrowing of a double.
+    x.ceil() as i32 as i64
+}
+
+/// Rounding direction for [`round_decimal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecimalRounding {
+    /// Away from zero on a tie, like `BigDecimal.ROUND_HALF_UP`.
+    HalfUp,
+    /// Towards +∞, like `RoundingMode.CEILING`.
+    Ceiling,
+}
+
+/// Rounds `x` to `scale` decimals on its shortest decimal representation (what Java's
+/// `Double.toString` feeds to `BigDecimal`). NaN and ±∞ come back unchanged.
+pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    let negative = x < 0.0;
+    // Shortest round-trip digits: "d.ddddde<exp>".
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some(parts) => parts,
+        None => return x,
+    };
+    let exp: i64 = match exp.parse() {
+        Ok(e) => e,
+        Err(_) => return x,
+    };
+    let digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    // Number of leading digits that sit at or above the 10^-scale position.
+    let keep = exp + 1 + scale as i64;
+    if keep >= digits.len() as i64 {
+        return x;
+    }
+    let (kept, dropped): (&[u8], &[u8]) = if keep <= 0 {
+        (&[], if keep == 0 { &digits[..] } else { &[] })
+    } else {
+        digits.split_at(keep as usize)
+    };
+    let any_dropped = if keep < 0 {
+        true
+    } else {
+        dropped.iter().any(|&d| d != 0)
+    };
+    let round_up = match mode {
+        DecimalRounding::HalfUp => keep >= 0 && dropped.first().is_some_and(|&d| d >= 5),
+        DecimalRounding::Ceiling => !negative && any_dropped,
+    };
+    let mut units: Vec<u8> = kept.to_vec();
+    if units.is_empty() {
+        units.push(0);
+    }
+    if round_up {
+        let mut i = units.len();
+        loop {
+            if i == 0 {
+                units.insert(0, 1);
+                break;
+            }
+            i -= 1;
+            if units[i] == 9 {
+                units[i] = 0;
+            } else {
+                units[i] += 1;
+                break;
+            }
+        }
+    }
+    let text: String = units.iter().map(|d| char::from(b'0' + d)).collect();
+    let magnitude: f64 = format!("{text}e-{scale}").parse().unwrap_or(x.abs());
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// Upstream `ScalingMetrics.roundMetric`: half up to 3 decimals, but a value that would round to 0
+/// keeps its raw value (a tiny rate is not the same as no rate).
+pub fn round_metric(x: f64) -> f64 {
+    let rounded = round_decimal(x, 3, DecimalRounding::HalfUp);
+    if rounded == 0.0 {
+        x
+    } else {
+        rounded
+    }
+}
+
+/// Rounded up to 2 decimals (the observed scalability coefficient, §6.3).
+pub fn ceil_2(x: f64) -> f64 {
+    round_decimal(x, 2, DecimalRounding::Ceiling)
+}
+
+/// Java `Math.max(a, b)` for doubles: NaN wins (Rust's `f64::max` drops it).
+pub fn java_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// Java `Math.min(a, b)` for doubles: NaN wins.
+pub fn java_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_round_is_half_up_and_saturating() {
+        assert_eq!(java_round(102.5), 103.0);
+        assert_eq!(java_round(62.5), 63.0);
+        assert_eq!(java_round(-2.5), -2.0);
+        assert_eq!(java_round(0.49999999999999994), 0.0);
+        assert_eq!(java_round(f64::NAN), 0.0);
+        assert_eq!(java_round(f64::INFINITY), i64::MAX as f64);
+        assert_eq!(java_round(f64::NEG_INFINITY), i64::MIN as f64);
+    }
+
+    #[test]
+    fn ceil_to_int_saturates_and_maps_nan_to_zero() {
+        assert_eq!(java_ceil_to_int(6.3), 7);
+        assert_eq!(java_ceil_to_int(7.0), 7);
+        assert_eq!(java_ceil_to_int(f64::NAN), 0);
+        assert_eq!(java_ceil_to_int(1e300), i32::MAX as i64);
+        assert_eq!(java_ceil_to_int(f64::NEG_INFINITY), i32::MIN as i64);
+        assert_eq!(java_ceil_to_int(-3.5), -3);
+    }
+
+    #[test]
+    fn metric_rounding_is_decimal_half_up() {
+        assert_eq!(round_metric(142.857142857), 142.857);
+        assert_eq!(round_metric(571.4285714), 571.429);
+        assert_eq!(round_metric(466.66666666), 466.667);
+        assert_eq!(round_metric(0.0005), 0.001);
+        assert_eq!(round_metric(1.0005), 1.001);
+        assert_eq!(round_metric(-1.0005), -1.001);
+        assert_eq!(
+            round_metric(0.0004),
+            0.0004,
+            "would round to 0: keep the raw value"
+        );
+        assert_eq!(round_metric(999.9996), 1000.0);
+        assert_eq!(round_metric(1e20), 1e20);
+        assert!(round_metric(f64::NAN).is_nan());
+        assert_eq!(round_metric(f64::INFINITY), f64::INFINITY);
+    }
+
+    #[test]
+    fn coefficient_rounds_up_on_the_decimal_text() {
+        // 0.7 is 0.6999999999999999555910790149937... in binary; upstream keeps 0.7.
+        assert_eq!(ceil_2(0.7), 0.7);
+        assert_eq!(ceil_2(560.0 / 800.0), 0.7);
+        assert_eq!(ceil_2(0.68254), 0.69);
+        assert_eq!(ceil_2(0.5809523809523809), 0.59);
+        assert_eq!(ceil_2(1.0), 1.0);
+        assert_eq!(ceil_2(0.001), 0.01);
+        assert_eq!(ceil_2(-0.011), -0.01);
+    }
+
+    #[test]
+    fn java_min_max_propagate_nan() {
+        assert!(java_max(0.0, f64::NAN).is_nan());
+        assert!(java_min(f64::NAN, 1.0).is_nan());
+        assert_eq!(java_max(0.0, -5.0), 0.0);
+    }
+}
