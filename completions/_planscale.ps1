@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Work with resource plans (Blink PlanJSON)')
+            [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the roff man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -136,6 +137,29 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         'planscale;plan;help;help' {
             break
         }
+        'planscale;recommend' {
+            [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide, see metrics.md); - reads stdin')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The plan whose vertices to size (Blink or expert); needed for --format plan')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job plan or job details give real JobVertexIDs)')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'Autoscaler option (job.autoscaler.*), repeatable; wins over --config')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Flink config.yaml / flink-conf.yaml with job.autoscaler.* options')
+            [CompletionResult]::new('--expected-pending-time', '--expected-pending-time', [CompletionResultType]::ParameterName, 'The sources'' data pending time goal (e.g. 30s): used as the catch-up duration')
+            [CompletionResult]::new('--max-cu', '--max-cu', [CompletionResultType]::ParameterName, 'max-cu')
+            [CompletionResult]::new('--min-cu', '--min-cu', [CompletionResultType]::ParameterName, 'min-cu')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'End of the evaluated window: epoch ms or s, or RFC 3339')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Length of the evaluated window (e.g. 10m)')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The job to read when the CSV holds several')
+            [CompletionResult]::new('--flink-autoscaler-version', '--flink-autoscaler-version', [CompletionResultType]::ParameterName, 'flink-autoscaler-version')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Only the autoscaler''s own decision: no planscale estimate of demand hidden by backpressure')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'planscale;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -153,6 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Work with resource plans (Blink PlanJSON)')
+            [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the roff man page')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -179,6 +204,9 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;help;plan;diff' {
+            break
+        }
+        'planscale;help;recommend' {
             break
         }
         'planscale;help;completions' {

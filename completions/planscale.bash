@@ -28,6 +28,9 @@ _planscale() {
             planscale,plan)
                 cmd="planscale__subcmd__plan"
                 ;;
+            planscale,recommend)
+                cmd="planscale__subcmd__recommend"
+                ;;
             planscale__subcmd__help,completions)
                 cmd="planscale__subcmd__help__subcmd__completions"
                 ;;
@@ -39,6 +42,9 @@ _planscale() {
                 ;;
             planscale__subcmd__help,plan)
                 cmd="planscale__subcmd__help__subcmd__plan"
+                ;;
+            planscale__subcmd__help,recommend)
+                cmd="planscale__subcmd__help__subcmd__recommend"
                 ;;
             planscale__subcmd__help__subcmd__plan,break-chain)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__break__subcmd__chain"
@@ -98,7 +104,7 @@ _planscale() {
 
     case "${cmd}" in
         planscale)
-            opts="-h -V --help --version plan completions man help"
+            opts="-h -V --help --version plan recommend completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,7 +132,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help)
-            opts="plan completions man help"
+            opts="plan recommend completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +260,20 @@ _planscale() {
         planscale__subcmd__help__subcmd__plan__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__recommend)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -560,6 +580,80 @@ _planscale() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__recommend)
+            opts="-D -o -h -V --metrics --plan --graph --config --expected-pending-time --max-cu --min-cu --at --window --job --exact --flink-autoscaler-version --format --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expected-pending-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-cu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-cu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flink-autoscaler-version)
+                    COMPREPLY=($(compgen -W "1.15 main" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json overrides resource-requirements plan" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand plan 'Work with resource plans (Blink PlanJSON)'
+            cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -119,6 +120,28 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;plan;help;help'= {
         }
+        &'planscale;recommend'= {
+            cand --metrics 'Metric CSV (long or wide, see metrics.md); - reads stdin'
+            cand --plan 'The plan whose vertices to size (Blink or expert); needed for --format plan'
+            cand --graph 'The job graph (REST job plan or job details give real JobVertexIDs)'
+            cand -D 'Autoscaler option (job.autoscaler.*), repeatable; wins over --config'
+            cand --config 'Flink config.yaml / flink-conf.yaml with job.autoscaler.* options'
+            cand --expected-pending-time 'The sources'' data pending time goal (e.g. 30s): used as the catch-up duration'
+            cand --max-cu 'max-cu'
+            cand --min-cu 'min-cu'
+            cand --at 'End of the evaluated window: epoch ms or s, or RFC 3339'
+            cand --window 'Length of the evaluated window (e.g. 10m)'
+            cand --job 'The job to read when the CSV holds several'
+            cand --flink-autoscaler-version 'flink-autoscaler-version'
+            cand --format 'format'
+            cand -o 'Write the result to FILE (atomically) instead of stdout'
+            cand --output 'Write the result to FILE (atomically) instead of stdout'
+            cand --exact 'Only the autoscaler''s own decision: no planscale estimate of demand hidden by backpressure'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -134,6 +157,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;help'= {
             cand plan 'Work with resource plans (Blink PlanJSON)'
+            cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -154,6 +178,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;plan;show'= {
         }
         &'planscale;help;plan;diff'= {
+        }
+        &'planscale;help;recommend'= {
         }
         &'planscale;help;completions'= {
         }

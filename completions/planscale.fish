@@ -27,6 +27,7 @@ end
 complete -c planscale -n "__fish_planscale_needs_command" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_needs_command" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -106,15 +107,38 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a plan\'s vertices (chains), their resources and CU'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two versions of a plan'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metrics -d 'Metric CSV (long or wide, see metrics.md); - reads stdin' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for --format plan' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job plan or job details give real JobVertexIDs)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -d 'Autoscaler option (job.autoscaler.*), repeatable; wins over --config' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l config -d 'Flink config.yaml / flink-conf.yaml with job.autoscaler.* options' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l expected-pending-time -d 'The sources\' data pending time goal (e.g. 30s): used as the catch-up duration' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l max-cu -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l min-cu -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l at -d 'End of the evaluated window: epoch ms or s, or RFC 3339' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l window -d 'Length of the evaluated window (e.g. 10m)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-autoscaler-version -r -f -a "1.15\t''
+main\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format -r -f -a "text\t''
+json\t''
+overrides\t''
+resource-requirements\t''
+plan\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s o -l output -d 'Write the result to FILE (atomically) instead of stdout' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact -d 'Only the autoscaler\'s own decision: no planscale estimate of demand hidden by backpressure'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "man" -d 'Print the roff man page'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'

@@ -172,6 +172,9 @@ pub struct Operator {
     pub pos: Pos,
     /// Byte offset of the node's JSON object in its file, so editors can find it again.
     pub offset: usize,
+    /// Byte offset of the object that holds the node's `parallelism` (the node itself in Blink
+    /// plans, its `profile` in expert plans).
+    pub parallelism_object: usize,
 }
 
 impl Operator {

@@ -5,6 +5,7 @@ pub mod break_chain;
 pub mod completions;
 pub mod diff;
 pub mod init;
+pub mod recommend;
 pub mod show;
 pub mod validate;
 
@@ -27,6 +28,8 @@ pub enum Command {
     /// Work with resource plans (Blink PlanJSON)
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide
+    Recommend(recommend::RecommendArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
     /// Print the roff man page
@@ -112,6 +115,7 @@ pub fn main() -> ExitCode {
         Command::Plan(PlanCommand::BreakChain(a)) => break_chain::run(a),
         Command::Plan(PlanCommand::Show(a)) => show::run(a),
         Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
+        Command::Recommend(a) => recommend::run(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),
     };

@@ -87,6 +87,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
             job_vertex_id: json::get(o, "job_vertex_id").and_then(json::string),
             pos,
             offset: o.range.start,
+            parallelism_object: o.range.start,
         });
         read_inputs(file, &lines, o, &id, &mut job, &mut pair_count)?;
     }

@@ -215,6 +215,7 @@ fn read_node(o: &Object<'_>, pos: Pos, offset: usize) -> Result<Operator, String
         job_vertex_id: None,
         pos,
         offset,
+        parallelism_object: offset,
     })
 }
 

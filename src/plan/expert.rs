@@ -269,6 +269,7 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
                 .and_then(json::string),
             pos,
             offset: o.range.start,
+            parallelism_object: profile.map_or(o.range.start, |p| p.range.start),
             ..Operator::default()
         });
     }

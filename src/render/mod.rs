@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod github;
+pub mod recommend;
 pub mod sarif;
 pub mod show;
 pub mod validate;

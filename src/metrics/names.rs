@@ -1,0 +1,455 @@
+//! Metric names: what a column or `metric` cell means.
+//!
+//! A name is parsed into a scope (task-level, or operator-scoped with the operator's name), a base
+//! Flink metric and an optional aggregation suffix (`.min/.max/.avg/.sum`, split on the LAST dot
+//! because operator names and metric groups contain dots themselves). Prometheus reporter prefixes
+//! are stripped first. [`usage`] then says which [`Field`]s of a sample the name feeds and how
+//! values are aggregated over subtasks (spec/metrics.md, "Metric names").
+//!
+//! Invariants: parsing never fails (an unrecognised name is [`Usage::Unknown`], not an error);
+//! two spellings of the same metric (with and without a Prometheus prefix) have the same
+//! [`MetricName::canonical`] key, so they count as duplicates of each other.
+
+/// Prometheus reporter prefixes, longest first so the operator one wins.
+const PROMETHEUS_OPERATOR_PREFIX: &str = "flink_taskmanager_job_task_operator_";
+const PROMETHEUS_TASK_PREFIX: &str = "flink_taskmanager_job_task_";
+
+/// Operator-scoped metrics of sources start with this (upstream matches `Source__<op>.…`).
+const SOURCE_OPERATOR_PREFIX: &str = "Source__";
+
+/// An aggregation over subtasks, either named by a suffix or applied by planscale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Agg {
+    Min,
+    Max,
+    Avg,
+    Sum,
+}
+
+impl Agg {
+    fn from_suffix(s: &str) -> Option<Agg> {
+        match s {
+            "min" => Some(Agg::Min),
+            "max" => Some(Agg::Max),
+            "avg" => Some(Agg::Avg),
+            "sum" => Some(Agg::Sum),
+            _ => None,
+        }
+    }
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Avg => "avg",
+            Agg::Sum => "sum",
+        }
+    }
+}
+
+/// Where a metric lives in Flink's metric tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// Task (job vertex subtask) level, e.g. `busyTimeMsPerSecond`.
+    Task,
+    /// Operator level, e.g. `Source__events[7].numRecordsOutPerSecond`: everything before the base
+    /// name. `None` when the name came with a Prometheus operator prefix, whose operator name is a
+    /// label that a CSV column cannot carry.
+    Operator(Option<&'a str>),
+}
+
+/// A parsed metric name. Borrowed from the input; see [`parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricName<'a> {
+    pub scope: Scope<'a>,
+    pub base: &'a str,
+    pub agg: Option<Agg>,
+}
+
+/// Parses a metric name. Never fails: unknown names parse too, [`usage`] decides.
+pub fn parse(raw: &str) -> MetricName<'_> {
+    let name = raw.trim();
+    let (prom_operator, name) = if let Some(rest) = name.strip_prefix(PROMETHEUS_OPERATOR_PREFIX) {
+        (true, rest)
+    } else if let Some(rest) = name.strip_prefix(PROMETHEUS_TASK_PREFIX) {
+        (false, rest)
+    } else {
+        (false, name)
+    };
+    // The suffix first, on the last dot: `Source__events[7].numRecordsInPerSecond.avg`.
+    let (name, agg) = match name.rsplit_once('.') {
+        Some((head, tail)) => match Agg::from_suffix(tail) {
+            Some(agg) => (head, Some(agg)),
+            None => (name, None),
+        },
+        None => (name, None),
+    };
+    // Then the scope: everything before the last remaining dot.
+    let (scope, base) = match name.rsplit_once('.') {
+        Some((op, base)) => (Scope::Operator(Some(op)), base),
+        None if prom_operator => (Scope::Operator(None), name),
+        None => (Scope::Task, name),
+    };
+    MetricName { scope, base, agg }
+}
+
+impl MetricName<'_> {
+    /// A key equal for every spelling of the same metric (Prometheus prefix or not), used to
+    /// detect duplicates and to group values per operator.
+    pub fn canonical(&self) -> String {
+        let mut s = String::new();
+        match self.scope {
+            Scope::Task => {}
+            Scope::Operator(Some(op)) => {
+                s.push_str(op);
+                s.push('.');
+            }
+            Scope::Operator(None) => s.push_str("<operator>."),
+        }
+        s.push_str(self.base);
+        if let Some(agg) = self.agg {
+            s.push('.');
+            s.push_str(agg.suffix());
+        }
+        s
+    }
+
+    fn is_source_operator(&self) -> bool {
+        matches!(self.scope, Scope::Operator(Some(op)) if op.starts_with(SOURCE_OPERATOR_PREFIX))
+    }
+}
+
+/// One value of a [`Sample`](super::Sample): what planscale keeps per vertex and timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// `busyTimeMsPerSecond`, max over subtasks: the autoscaler's default LOAD aggregator (MAX).
+    BusyMax,
+    /// `busyTimeMsPerSecond`, average over subtasks (AVG aggregator, reporting).
+    BusyAvg,
+    BackPressuredAvg,
+    IdleAvg,
+    RecordsInPerS,
+    RecordsOutPerS,
+    /// `Source__*.numRecordsInPerSecond`, summed over subtasks and source operators.
+    SourceRecordsInPerS,
+    SourceRecordsOutPerS,
+    PendingRecords,
+    FetchLagMax,
+    EmitLagMax,
+    /// The `parallelism` metric (the `parallelism` column is kept separately and wins).
+    Parallelism,
+    /// Cumulative task counters, when exported.
+    RecordsIn,
+    RecordsOut,
+    SourceRecordsIn,
+    SourceRecordsOut,
+    /// `accumulateBusyTimeMs`, summed over subtasks (the AVG aggregator's ACCUMULATED_BUSY_TIME).
+    AccumulatedBusyMs,
+}
+
+/// Number of [`Field`] variants (for per-field arrays).
+pub const FIELD_COUNT: usize = 17;
+
+impl Field {
+    pub const ALL: [Field; FIELD_COUNT] = [
+        Field::BusyMax,
+        Field::BusyAvg,
+        Field::BackPressuredAvg,
+        Field::IdleAvg,
+        Field::RecordsInPerS,
+        Field::RecordsOutPerS,
+        Field::SourceRecordsInPerS,
+        Field::SourceRecordsOutPerS,
+        Field::PendingRecords,
+        Field::FetchLagMax,
+        Field::EmitLagMax,
+        Field::Parallelism,
+        Field::RecordsIn,
+        Field::RecordsOut,
+        Field::SourceRecordsIn,
+        Field::SourceRecordsOut,
+        Field::AccumulatedBusyMs,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// How values are aggregated over subtasks (and over operators, for operator-scoped fields):
+    /// the table in spec/metrics.md.
+    pub fn agg(self) -> Agg {
+        match self {
+            Field::BusyMax | Field::FetchLagMax | Field::EmitLagMax | Field::Parallelism => {
+                Agg::Max
+            }
+            Field::BusyAvg | Field::BackPressuredAvg | Field::IdleAvg => Agg::Avg,
+            Field::RecordsInPerS
+            | Field::RecordsOutPerS
+            | Field::SourceRecordsInPerS
+            | Field::SourceRecordsOutPerS
+            | Field::PendingRecords
+            | Field::RecordsIn
+            | Field::RecordsOut
+            | Field::SourceRecordsIn
+            | Field::SourceRecordsOut
+            | Field::AccumulatedBusyMs => Agg::Sum,
+        }
+    }
+
+    /// The Flink metric behind the field, for messages.
+    pub fn metric_name(self) -> &'static str {
+        match self {
+            Field::BusyMax | Field::BusyAvg => "busyTimeMsPerSecond",
+            Field::BackPressuredAvg => "backPressuredTimeMsPerSecond",
+            Field::IdleAvg => "idleTimeMsPerSecond",
+            Field::RecordsInPerS => "numRecordsInPerSecond",
+            Field::RecordsOutPerS => "numRecordsOutPerSecond",
+            Field::SourceRecordsInPerS => "Source__*.numRecordsInPerSecond",
+            Field::SourceRecordsOutPerS => "Source__*.numRecordsOutPerSecond",
+            Field::PendingRecords => "pendingRecords",
+            Field::FetchLagMax => "currentFetchEventTimeLag",
+            Field::EmitLagMax => "currentEmitEventTimeLag",
+            Field::Parallelism => "parallelism",
+            Field::RecordsIn => "numRecordsIn",
+            Field::RecordsOut => "numRecordsOut",
+            Field::SourceRecordsIn => "Source__*.numRecordsIn",
+            Field::SourceRecordsOut => "Source__*.numRecordsOut",
+            Field::AccumulatedBusyMs => "accumulateBusyTimeMs",
+        }
+    }
+}
+
+/// Whether a value is already aggregated over subtasks (named by a suffix) or raw per subtask
+/// (or per vertex, when there is no subtask column). Aggregated values win when both are present
+/// for the same sample: they are what Flink's REST endpoint computed over all subtasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Suffixed,
+    Raw,
+}
+
+/// One field a metric name contributes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Use {
+    pub field: Field,
+    pub origin: Origin,
+}
+
+/// What planscale does with values of a metric name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Usage {
+    /// Not a metric planscale uses (counted, listed once in verbose output).
+    Unknown,
+    /// A known metric at an aggregation or scope planscale does not need, e.g.
+    /// `numRecordsInPerSecond.avg` (the sum is used) or a chained operator's own record rate
+    /// (the task-level rate covers the vertex).
+    Unused,
+    /// Feeds these fields (busy time without a suffix feeds both max and average).
+    Uses(Vec<Use>),
+}
+
+/// The fields a metric name feeds (spec/metrics.md table, scaling.md §4.1).
+pub fn usage(name: &MetricName<'_>) -> Usage {
+    let operator = !matches!(name.scope, Scope::Task);
+    let source = name.is_source_operator();
+    let fields: &[Field] = match name.base {
+        // Task-level only: operator-scoped names with these bases are something else (e.g. a
+        // FLIP-27 split's `split.0.watermark.idleTimeMsPerSecond`).
+        "busyTimeMsPerSecond" if !operator => &[Field::BusyMax, Field::BusyAvg],
+        "backPressuredTimeMsPerSecond" if !operator => &[Field::BackPressuredAvg],
+        "idleTimeMsPerSecond" if !operator => &[Field::IdleAvg],
+        "parallelism" if !operator => &[Field::Parallelism],
+        "accumulateBusyTimeMs" if !operator => &[Field::AccumulatedBusyMs],
+        // Records: task level, or a source operator's own counters (upstream's fallback for
+        // legacy sources whose task-level input is 0).
+        "numRecordsInPerSecond" if !operator => &[Field::RecordsInPerS],
+        "numRecordsOutPerSecond" if !operator => &[Field::RecordsOutPerS],
+        "numRecordsIn" if !operator => &[Field::RecordsIn],
+        "numRecordsOut" if !operator => &[Field::RecordsOut],
+        "numRecordsInPerSecond" if source => &[Field::SourceRecordsInPerS],
+        "numRecordsOutPerSecond" if source => &[Field::SourceRecordsOutPerS],
+        "numRecordsIn" if source => &[Field::SourceRecordsIn],
+        "numRecordsOut" if source => &[Field::SourceRecordsOut],
+        // Source backlog and lag: operator metrics, but accepted without a scope too.
+        "pendingRecords" => &[Field::PendingRecords],
+        "currentFetchEventTimeLag" => &[Field::FetchLagMax],
+        "currentEmitEventTimeLag" => &[Field::EmitLagMax],
+        "busyTimeMsPerSecond"
+        | "backPressuredTimeMsPerSecond"
+        | "idleTimeMsPerSecond"
+        | "parallelism"
+        | "accumulateBusyTimeMs"
+        | "numRecordsInPerSecond"
+        | "numRecordsOutPerSecond"
+        | "numRecordsIn"
+        | "numRecordsOut" => return Usage::Unused,
+        _ => return Usage::Unknown,
+    };
+    let uses: Vec<Use> = fields
+        .iter()
+        .filter_map(|&field| match name.agg {
+            None => Some(Use {
+                field,
+                origin: Origin::Raw,
+            }),
+            Some(agg) if agg == field.agg() => Some(Use {
+                field,
+                origin: Origin::Suffixed,
+            }),
+            Some(_) => None,
+        })
+        .collect();
+    if uses.is_empty() {
+        Usage::Unused
+    } else {
+        Usage::Uses(uses)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(raw: &str) -> Vec<(Field, Origin)> {
+        match usage(&parse(raw)) {
+            Usage::Uses(u) => u.into_iter().map(|u| (u.field, u.origin)).collect(),
+            _ => vec![],
+        }
+    }
+
+    #[test]
+    fn suffix_is_split_on_the_last_dot() {
+        let n = parse("Source__events[7].numRecordsInPerSecond.avg");
+        assert_eq!(n.scope, Scope::Operator(Some("Source__events[7]")));
+        assert_eq!(n.base, "numRecordsInPerSecond");
+        assert_eq!(n.agg, Some(Agg::Avg));
+        let n = parse("Shuffle.Netty.Input.Buffers.inPoolUsage.max");
+        assert_eq!(n.base, "inPoolUsage");
+        assert_eq!(n.agg, Some(Agg::Max));
+        // A last component that is not an aggregation stays part of the name.
+        let n = parse("busyTimeMsPerSecond");
+        assert_eq!(
+            (n.scope, n.base, n.agg),
+            (Scope::Task, "busyTimeMsPerSecond", None)
+        );
+    }
+
+    #[test]
+    fn prometheus_prefixes_are_stripped() {
+        let n = parse("flink_taskmanager_job_task_busyTimeMsPerSecond");
+        assert_eq!(
+            (n.scope.clone(), n.base),
+            (Scope::Task, "busyTimeMsPerSecond")
+        );
+        let n = parse("flink_taskmanager_job_task_operator_pendingRecords");
+        assert_eq!(
+            (n.scope.clone(), n.base),
+            (Scope::Operator(None), "pendingRecords")
+        );
+        assert_eq!(
+            parse("flink_taskmanager_job_task_busyTimeMsPerSecond.max").canonical(),
+            parse("busyTimeMsPerSecond.max").canonical()
+        );
+        assert_eq!(
+            fields("flink_taskmanager_job_task_operator_pendingRecords"),
+            vec![(Field::PendingRecords, Origin::Raw)]
+        );
+    }
+
+    #[test]
+    fn busy_time_feeds_max_and_average() {
+        assert_eq!(
+            fields("busyTimeMsPerSecond"),
+            vec![(Field::BusyMax, Origin::Raw), (Field::BusyAvg, Origin::Raw)]
+        );
+        assert_eq!(
+            fields("busyTimeMsPerSecond.max"),
+            vec![(Field::BusyMax, Origin::Suffixed)]
+        );
+        assert_eq!(
+            fields("busyTimeMsPerSecond.avg"),
+            vec![(Field::BusyAvg, Origin::Suffixed)]
+        );
+        assert_eq!(usage(&parse("busyTimeMsPerSecond.sum")), Usage::Unused);
+        assert_eq!(usage(&parse("busyTimeMsPerSecond.min")), Usage::Unused);
+    }
+
+    #[test]
+    fn aggregation_follows_the_table() {
+        assert_eq!(
+            fields("numRecordsInPerSecond.sum"),
+            vec![(Field::RecordsInPerS, Origin::Suffixed)]
+        );
+        assert_eq!(usage(&parse("numRecordsInPerSecond.max")), Usage::Unused);
+        assert_eq!(
+            fields("backPressuredTimeMsPerSecond.avg"),
+            vec![(Field::BackPressuredAvg, Origin::Suffixed)]
+        );
+        assert_eq!(
+            fields("idleTimeMsPerSecond.avg"),
+            vec![(Field::IdleAvg, Origin::Suffixed)]
+        );
+        assert_eq!(
+            fields("Source__kafka.pendingRecords.sum"),
+            vec![(Field::PendingRecords, Origin::Suffixed)]
+        );
+        assert_eq!(
+            fields("Source__kafka.currentFetchEventTimeLag.max"),
+            vec![(Field::FetchLagMax, Origin::Suffixed)]
+        );
+        assert_eq!(
+            fields("parallelism"),
+            vec![(Field::Parallelism, Origin::Raw)]
+        );
+        assert_eq!(
+            fields("numRecordsIn"),
+            vec![(Field::RecordsIn, Origin::Raw)]
+        );
+    }
+
+    #[test]
+    fn operator_scope_decides_source_fields() {
+        assert_eq!(
+            fields("Source__events[7].numRecordsOutPerSecond.sum"),
+            vec![(Field::SourceRecordsOutPerS, Origin::Suffixed)]
+        );
+        assert_eq!(
+            fields("Source__kafka.numRecordsIn"),
+            vec![(Field::SourceRecordsIn, Origin::Raw)]
+        );
+        // A chained operator's own rate: known, not used.
+        assert_eq!(
+            usage(&parse("parse__drop_every_10th.numRecordsInPerSecond.sum")),
+            Usage::Unused
+        );
+        // A split's idle time is not the task's idle time.
+        assert_eq!(
+            usage(&parse(
+                "Source__numbers.split.0.watermark.idleTimeMsPerSecond"
+            )),
+            Usage::Unused
+        );
+        assert_eq!(
+            usage(&parse("Source__numbers.sourceIdleTime.avg")),
+            Usage::Unknown
+        );
+        assert_eq!(
+            usage(&parse("Shuffle.Netty.Input.Buffers.inPoolUsage.avg")),
+            Usage::Unknown
+        );
+        assert_eq!(usage(&parse("job_state")), Usage::Unknown);
+    }
+
+    #[test]
+    fn metric_names_are_case_sensitive() {
+        assert_eq!(usage(&parse("BusyTimeMsPerSecond")), Usage::Unknown);
+        assert_eq!(usage(&parse("busyTimeMsPerSecond.MAX")), Usage::Unknown);
+    }
+
+    #[test]
+    fn field_table_is_consistent() {
+        for (i, f) in Field::ALL.iter().enumerate() {
+            assert_eq!(f.index(), i);
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! `recommend`: recorded metrics to per-vertex parallelism with the Flink autoscaler.
+//!
+//! One evaluation cycle, offline: the metric window is turned into the autoscaler's samples
+//! (`inputs`), evaluated and decided by `scaler` exactly as upstream would, and each vertex's
+//! result is explained (which bound limited it, and why in words). What the recording cannot show
+//! becomes a warning, not a guess: a source whose busy time is NaN (Flink 2.x legacy sources) is
+//! excluded as upstream excludes it; a backpressured source without a lag metric hides its demand.
+//! An optional CU budget holds back scale-ups (or scale-downs below a floor) after the decision.
+
+pub mod inputs;
+pub mod vertices;
+
+use std::collections::BTreeMap;
+
+use crate::metrics::MetricWindow as Recording;
+use crate::scaler::{
+    self, Action, AutoscalerOptions, DecisionReason, Limit, ScalerState, ShipStrategy, Topology,
+    VertexInfo, VertexStatus,
+};
+use vertices::{match_metric_vertex, JobVertex};
+
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub opts: AutoscalerOptions,
+    pub max_cu: Option<f64>,
+    pub min_cu: Option<f64>,
+    /// Only the autoscaler's own decision: no estimate of demand hidden by backpressure.
+    pub exact: bool,
+}
+
+/// Busy fraction from which a vertex counts as saturated.
+const SATURATED: f64 = 0.9;
+/// Back-pressured ms/s from which a source's output no longer shows its demand.
+const BACKPRESSURED_MS: f64 = 500.0;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VertexOutcome {
+    pub vertex: JobVertex,
+    pub has_metrics: bool,
+    pub current_parallelism: i64,
+    pub recommended_parallelism: i64,
+    pub true_processing_rate: Option<f64>,
+    pub target_rate: Option<f64>,
+    pub catch_up_rate: Option<f64>,
+    pub observed_rate: Option<f64>,
+    pub utilization: Option<f64>,
+    pub action: &'static str,
+    pub bounded_by: Option<&'static str>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub evaluated_at_ms: i64,
+    pub window_ms: i64,
+    pub window_start_ms: i64,
+    pub vertices: Vec<VertexOutcome>,
+    pub cu_current: f64,
+    pub cu_recommended: f64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecommendError {
+    /// Metrics name vertices the graph or plan does not have.
+    UnknownVertices {
+        unknown: Vec<String>,
+        known: Vec<String>,
+    },
+    /// The window cannot be evaluated (too few samples, no ingestion rate, ...).
+    Evaluate(String),
+}
+
+impl std::fmt::Display for RecommendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecommendError::UnknownVertices { unknown, known } => write!(
+                f,
+                "the metrics name vertices that are not in the graph or plan: {}; known vertices: {}",
+                unknown.join(", "),
+                known.join(", ")
+            ),
+            RecommendError::Evaluate(msg) => f.write_str(msg),
+        }
+    }
+}
+
+/// The contract's name for the bound that limited a vertex (outputs.md `bounded_by`).
+fn bound_name(l: Limit) -> Option<&'static str> {
+    Some(match l {
+        Limit::ScaleUpMaxFactor => "scale-up-max-factor",
+        Limit::ScaleDownMaxFactor => "scale-down-max-factor",
+        Limit::MinParallelism => "min-parallelism",
+        Limit::MaxParallelism | Limit::OperatorMaxParallelism => "max-parallelism",
+        Limit::KeyGroupAlignment | Limit::PartitionAlignment | Limit::AlignmentBlocked => {
+            "key-group-alignment"
+        }
+        Limit::UtilizationBand => "utilization-band",
+        Limit::Excluded => "excluded",
+        _ => return None,
+    })
+}
+
+fn rate(x: f64) -> String {
+    if !x.is_finite() {
+        return if x > 0.0 {
+            "unlimited".into()
+        } else {
+            "unknown".into()
+        };
+    }
+    format!("{:.0}", x)
+}
+
+/// `cost[i]`: CU of one subtask of vertex `i`, for the budget and the totals.
+pub fn recommend(
+    vertices: Vec<JobVertex>,
+    rec: &Recording,
+    cost: &[f64],
+    params: &Params,
+) -> Result<Outcome, RecommendError> {
+    let mut opts = params.opts.clone();
+    let mut warnings: Vec<String> = rec.warnings.clone();
+
+    // Which recorded vertex is which job vertex.
+    let mut series_of: Vec<Option<usize>> = vec![None; vertices.len()];
+    let mut unknown = Vec::new();
+    for (k, s) in rec.vertices.iter().enumerate() {
+        match match_metric_vertex(&s.key, s.name.as_deref(), &vertices) {
+            Some(i) => series_of[i] = Some(k),
+            None => unknown.push(s.display_name().to_string()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(RecommendError::UnknownVertices {
+            unknown,
+            known: vertices
+                .iter()
+                .map(|v| format!("{} ({})", v.name, v.id))
+                .collect(),
+        });
+    }
+
+    // The autoscaler forgets its samples at every restart: start after the latest rescale.
+    let reset_ms = rec
+        .vertices
+        .iter()
+        .filter_map(|s| s.rescale.map(|r| r.last_old_ms))
+        .max()
+        .unwrap_or(i64::MIN);
+    if reset_ms > rec.window_start_ms {
+        warnings.push(format!(
+            "the job was rescaled inside the window: only samples after {reset_ms} ms are evaluated, as the autoscaler resets its metric history at a restart"
+        ));
+    }
+
+    let current: Vec<i64> = vertices
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            series_of[i]
+                .and_then(|k| rec.vertices[k].parallelism)
+                .unwrap_or(v.parallelism)
+                .max(1)
+        })
+        .collect();
+    let infos: Vec<VertexInfo> = vertices
+        .iter()
+        .zip(&current)
+        .map(|(v, &p)| VertexInfo {
+            id: v.id.clone(),
+            parallelism: p,
+            max_parallelism: v.max_parallelism.max(p),
+            num_source_partitions: 0,
+            inputs: v
+                .inputs
+                .iter()
+                .map(|(from, ship)| scaler::Input {
+                    from: from.clone(),
+                    ship_strategy: ShipStrategy::parse(ship),
+                })
+                .collect(),
+        })
+        .collect();
+    let topology = Topology::new(infos).map_err(|e| RecommendError::Evaluate(e.to_string()))?;
+
+    let mut hidden_demand = false;
+    let mut by_time = BTreeMap::new();
+    let mut converted = vec![inputs::Converted::default(); vertices.len()];
+    let mut integrated = false;
+    for (i, v) in vertices.iter().enumerate() {
+        let Some(k) = series_of[i] else {
+            warnings.push(format!(
+                "vertex {} has no metrics and keeps its parallelism",
+                v.name
+            ));
+            opts.vertex_exclude_ids.push(v.id.clone());
+            continue;
+        };
+        let c = inputs::add_vertex(
+            &opts,
+            &v.id,
+            v.is_source(),
+            &rec.vertices[k],
+            reset_ms.max(rec.window_start_ms - 1),
+            &mut by_time,
+        );
+        integrated |= c.integrated;
+        if c.busy_missing {
+            // The reader already warned; exclude it as upstream does.
+            opts.vertex_exclude_ids.push(v.id.clone());
+        }
+        if v.is_source() && c.lag_missing && c.backpressured_avg >= BACKPRESSURED_MS {
+            hidden_demand = true;
+            warnings.push(format!(
+                "source {} is backpressured ({:.0} ms/s) and reports no lag (pendingRecords): its true demand is unknown and at least the {:.0} rec/s it emits",
+                v.name, c.backpressured_avg, c.observed_rate
+            ));
+        }
+        converted[i] = c;
+    }
+    if integrated {
+        warnings.push("records in/out were integrated from the per-second rates (the file has no cumulative counters)".to_string());
+    }
+    let window = inputs::window(by_time);
+    let restart_s = scaler::restart_time(&opts, &[]);
+    let evaluation = scaler::evaluate(&opts, &topology, &window, restart_s).map_err(|e| {
+        RecommendError::Evaluate(format!("the metric window cannot be evaluated: {e}"))
+    })?;
+    let mut state = ScalerState::default();
+    let decision = scaler::decide_job_for_evaluation(
+        &opts,
+        &evaluation,
+        restart_s,
+        &mut state,
+        rec.window_end_ms,
+    );
+
+    let mut out: Vec<VertexOutcome> = Vec::with_capacity(vertices.len());
+    for (i, v) in vertices.iter().enumerate() {
+        let ev = evaluation.vertex(&v.id);
+        let res = decision.vertices.iter().find(|r| r.id == v.id);
+        let has_metrics = series_of[i].is_some();
+        let (recommended, action, bounded_by, reason) = match res {
+            Some(r) if has_metrics => {
+                let applied = decision.scaled_vertices.get(&v.id).copied();
+                let recommended = applied.unwrap_or(current[i]);
+                let bound = r.limits().into_iter().find_map(bound_name);
+                let d = &r.decision;
+                let per_subtask = d.true_processing_rate / current[i] as f64;
+                let reason = match (r.status, applied) {
+                    (VertexStatus::Excluded, _) => "excluded: no busy time to judge it by (or listed in vertex.exclude.ids)".to_string(),
+                    (VertexStatus::MemoryPressure, _) => "held: the job is under memory pressure".to_string(),
+                    (VertexStatus::WithinBand, _) => format!(
+                        "would go {} -> {}, but every changing vertex is inside its utilization band",
+                        current[i], d.new_parallelism
+                    ),
+                    (_, Some(p)) => format!(
+                        "target {} rec/s at utilization {} needs {p} subtasks of {} rec/s",
+                        rate(d.target_data_rate),
+                        opts.utilization_target,
+                        rate(per_subtask)
+                    ),
+                    _ => match d.reason {
+                        DecisionReason::Delayed { .. } | DecisionReason::WindowMaximumIsCurrent => format!(
+                            "processing {} rec/s is above the band's top {} rec/s; the autoscaler delays scale-downs (to {} here) by job.autoscaler.scale-down.interval ({} s) and keeps {} for now",
+                            rate(d.true_processing_rate),
+                            rate(d.thresholds.scale_down),
+                            d.scale.as_ref().map_or(d.new_parallelism, |s| s.new_parallelism),
+                            opts.scale_down_interval.whole_secs(),
+                            current[i]
+                        ),
+                        DecisionReason::NoTrueProcessingRate => "no true processing rate in the window (no busy time or no input)".to_string(),
+                        DecisionReason::NoTargetCapacity => "no target rate in the window".to_string(),
+                        DecisionReason::AlignmentBlocked => "alignment to key groups or partitions found no parallelism in the scaling direction".to_string(),
+                        DecisionReason::Ineffective { .. } => "the previous scale-up did not deliver the expected throughput".to_string(),
+                        _ if d.true_processing_rate >= d.thresholds.scale_up
+                            && d.true_processing_rate <= d.thresholds.scale_down =>
+                        {
+                            format!(
+                                "processing {} rec/s against a target of {} rec/s is inside the band [{}, {}]",
+                                rate(d.true_processing_rate),
+                                rate(d.target_data_rate),
+                                rate(d.thresholds.scale_up),
+                                rate(d.thresholds.scale_down)
+                            )
+                        }
+                        _ => format!(
+                            "processing {} rec/s against a target of {} rec/s, but the bounds keep it at {}{}",
+                            rate(d.true_processing_rate),
+                            rate(d.target_data_rate),
+                            current[i],
+                            bound.map_or(String::new(), |b| format!(" ({b})"))
+                        ),
+                    },
+                };
+                let action = match (applied, d.action) {
+                    (Some(p), _) if p > current[i] => "scale-up",
+                    (Some(p), _) if p < current[i] => "scale-down",
+                    _ => Action::None.as_str(),
+                };
+                (recommended, action, bound, reason)
+            }
+            _ => (
+                current[i],
+                "none",
+                Some("no-metrics"),
+                "no metrics for this vertex".to_string(),
+            ),
+        };
+        let (mut recommended, mut action, mut bounded_by, mut reason) =
+            (recommended, action, bounded_by, reason);
+        // Demand hidden by backpressure: a saturated vertex behind a backpressured source that
+        // reports no lag processes exactly what the source can hand it, so upstream sees it at the
+        // edge of its band. Its demand is at least that: size it to the target utilization.
+        let load = ev.map(|e| e.load).unwrap_or(f64::NAN);
+        let excluded = opts.vertex_exclude_ids.contains(&v.id);
+        if hidden_demand
+            && !params.exact
+            && has_metrics
+            && !excluded
+            && load >= SATURATED
+            && recommended <= current[i]
+        {
+            let strategies: Vec<ShipStrategy> = v
+                .inputs
+                .iter()
+                .map(|(_, s)| ShipStrategy::parse(s))
+                .collect();
+            let input = scaler::ScaleInput {
+                current_parallelism: current[i],
+                input_ship_strategies: &strategies,
+                num_source_partitions: 0,
+                max_parallelism: v.max_parallelism.max(current[i]),
+                scale_factor: (load / opts.utilization_target).min(1.0 + opts.scale_up_max_factor),
+                parallelism_lower_limit: current[i].min(opts.vertex_min_parallelism),
+                parallelism_upper_limit: current[i].max(opts.vertex_max_parallelism),
+            };
+            if let Ok(s) = scaler::scale(&input, opts.alignment_mode()) {
+                if s.new_parallelism > current[i] {
+                    recommended = s.new_parallelism;
+                    action = "scale-up";
+                    bounded_by = s.limits.iter().copied().find_map(bound_name);
+                    reason = format!(
+                        "busy {:.0}% behind a backpressured source without a lag metric: its demand is at least the {} rec/s it processes; {} subtasks bring it to utilization {} (planscale estimate; --exact for the autoscaler alone)",
+                        load * 100.0,
+                        rate(ev.map(|e| e.input_rate).unwrap_or(f64::NAN)),
+                        recommended,
+                        opts.utilization_target
+                    );
+                }
+            }
+        }
+        out.push(VertexOutcome {
+            vertex: v.clone(),
+            has_metrics,
+            current_parallelism: current[i],
+            recommended_parallelism: recommended,
+            true_processing_rate: ev.map(|e| e.true_processing_rate).filter(|_| has_metrics),
+            target_rate: ev.map(|e| e.target_data_rate).filter(|_| has_metrics),
+            catch_up_rate: ev.map(|e| e.catch_up_data_rate).filter(|_| has_metrics),
+            observed_rate: has_metrics.then_some(converted[i].observed_rate),
+            utilization: ev.map(|e| e.load).filter(|x| has_metrics && x.is_finite()),
+            action,
+            bounded_by,
+            reason,
+        });
+    }
+
+    let total = |vs: &[VertexOutcome], pick: &dyn Fn(&VertexOutcome) -> i64| -> f64 {
+        vs.iter()
+            .enumerate()
+            .map(|(i, v)| pick(v) as f64 * cost[i])
+            .sum()
+    };
+    let cu_current = total(&out, &|v| v.current_parallelism);
+    apply_budget(&mut out, cost, params, &mut warnings);
+    let cu_recommended = total(&out, &|v| v.recommended_parallelism);
+    Ok(Outcome {
+        evaluated_at_ms: rec.window_end_ms,
+        window_ms: rec.window_end_ms - rec.window_start_ms,
+        window_start_ms: rec.window_start_ms,
+        vertices: out,
+        cu_current,
+        cu_recommended,
+        warnings,
+    })
+}
+
+/// `--max-cu` / `--min-cu`: hold back the changes that break the budget, largest step first,
+/// one subtask at a time, and say which vertices were held.
+fn apply_budget(
+    out: &mut [VertexOutcome],
+    cost: &[f64],
+    params: &Params,
+    warnings: &mut Vec<String>,
+) {
+    let total = |out: &[VertexOutcome]| -> f64 {
+        out.iter()
+            .enumerate()
+            .map(|(i, v)| v.recommended_parallelism as f64 * cost[i])
+            .sum()
+    };
+    let mut held = std::collections::BTreeSet::new();
+    if let Some(max) = params.max_cu {
+        while total(out) > max + 1e-9 {
+            let Some(i) = (0..out.len())
+                .filter(|&i| out[i].recommended_parallelism > out[i].current_parallelism)
+                .max_by(|&a, &b| {
+                    let step = |i: usize| {
+                        (out[i].recommended_parallelism - out[i].current_parallelism) as f64
+                            * cost[i]
+                    };
+                    step(a).total_cmp(&step(b)).then(b.cmp(&a))
+                })
+            else {
+                break;
+            };
+            out[i].recommended_parallelism -= 1;
+            out[i].bounded_by = Some("cu-budget");
+            held.insert(i);
+        }
+        if total(out) > max + 1e-9 {
+            warnings.push(format!(
+                "even without scale-ups the job needs {:.2} CU, above --max-cu {max}",
+                total(out)
+            ));
+        }
+    }
+    if let Some(min) = params.min_cu {
+        while total(out) < min - 1e-9 {
+            let Some(i) = (0..out.len())
+                .filter(|&i| out[i].recommended_parallelism < out[i].current_parallelism)
+                .max_by(|&a, &b| {
+                    let step = |i: usize| {
+                        (out[i].current_parallelism - out[i].recommended_parallelism) as f64
+                            * cost[i]
+                    };
+                    step(a).total_cmp(&step(b)).then(b.cmp(&a))
+                })
+            else {
+                break;
+            };
+            out[i].recommended_parallelism += 1;
+            out[i].bounded_by = Some("cu-budget");
+            held.insert(i);
+        }
+    }
+    for &i in &held {
+        let v = &mut out[i];
+        v.action = match v.recommended_parallelism.cmp(&v.current_parallelism) {
+            std::cmp::Ordering::Greater => "scale-up",
+            std::cmp::Ordering::Less => "scale-down",
+            std::cmp::Ordering::Equal => "none",
+        };
+        v.reason = format!(
+            "{}; held at {} by the CU budget",
+            v.reason, v.recommended_parallelism
+        );
+        warnings.push(format!(
+            "vertex {} held at parallelism {} by the CU budget",
+            v.vertex.name, v.recommended_parallelism
+        ));
+    }
+}

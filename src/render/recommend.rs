@@ -1,0 +1,121 @@
+//! Output of `recommend`: a table with the reasons, the JSON of spec/outputs.md, and the formats
+//! Flink and the platforms accept (parallelism overrides, the resource-requirements REST body).
+
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::{json, Map, Value};
+
+use crate::recommend::Outcome;
+use crate::render::{number, short, VERSION};
+
+fn opt(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_infinite() => "∞".into(),
+        Some(v) if v.is_finite() => short(v),
+        _ => "-".into(),
+    }
+}
+
+pub fn text(o: &Outcome) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(100)
+        .set_header(vec![
+            "vertex",
+            "p",
+            "→",
+            "TPR rec/s",
+            "target rec/s",
+            "busy",
+            "action",
+            "bounded by",
+        ]);
+    for v in &o.vertices {
+        t.add_row(vec![
+            Cell::new(&v.vertex.name),
+            Cell::new(v.current_parallelism).set_alignment(CellAlignment::Right),
+            Cell::new(v.recommended_parallelism).set_alignment(CellAlignment::Right),
+            Cell::new(opt(v.true_processing_rate)).set_alignment(CellAlignment::Right),
+            Cell::new(opt(v.target_rate)).set_alignment(CellAlignment::Right),
+            Cell::new(opt(v.utilization)).set_alignment(CellAlignment::Right),
+            Cell::new(v.action),
+            Cell::new(v.bounded_by.unwrap_or("")),
+        ]);
+    }
+    let mut s = format!("{t}\n");
+    for v in &o.vertices {
+        s.push_str(&format!("{}: {}\n", v.vertex.name, v.reason));
+    }
+    s.push_str(&format!(
+        "CU: {} -> {}\n",
+        short(o.cu_current),
+        short(o.cu_recommended)
+    ));
+    s
+}
+
+pub fn json(o: &Outcome) -> String {
+    let vertices: Vec<Value> = o
+        .vertices
+        .iter()
+        .map(|v| {
+            json!({
+                "id": v.vertex.id,
+                "name": v.vertex.name,
+                "is_source": v.vertex.is_source(),
+                "current_parallelism": v.current_parallelism,
+                "recommended_parallelism": v.recommended_parallelism,
+                "max_parallelism": v.vertex.max_parallelism,
+                "true_processing_rate": v.true_processing_rate.map(number),
+                "target_rate": v.target_rate.map(number),
+                "catch_up_rate": v.catch_up_rate.map(number),
+                "observed_rate": v.observed_rate.map(number),
+                "utilization": v.utilization.map(number),
+                "action": v.action,
+                "bounded_by": v.bounded_by,
+                "reason": v.reason,
+                "nodes": v.vertex.node_ids,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "planscale_version": VERSION,
+        "evaluated_at": o.evaluated_at_ms,
+        "window_ms": o.window_ms,
+        "vertices": vertices,
+        "total_cu": {"current": number(o.cu_current), "recommended": number(o.cu_recommended)},
+        "warnings": o.warnings,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// `pipeline.jobvertex-parallelism-overrides: id:p,id:p` for every vertex, as the autoscaler
+/// writes it.
+pub fn overrides(o: &Outcome) -> String {
+    let pairs: Vec<String> = o
+        .vertices
+        .iter()
+        .map(|v| format!("{}:{}", v.vertex.id, v.recommended_parallelism))
+        .collect();
+    format!(
+        "pipeline.jobvertex-parallelism-overrides: {}\n",
+        pairs.join(",")
+    )
+}
+
+/// The body of `PUT /jobs/<id>/resource-requirements`: every vertex, lower bound 1, upper bound
+/// the recommendation.
+pub fn resource_requirements(o: &Outcome) -> String {
+    let mut m = Map::new();
+    for v in &o.vertices {
+        m.insert(
+            v.vertex.id.clone(),
+            json!({"parallelism": {"lowerBound": 1, "upperBound": v.recommended_parallelism}}),
+        );
+    }
+    let mut s = serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,281 @@
+//! `planscale recommend` on the lab's real captures (Flink 2.3.0).
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The last sample before udf_bottleneck's PythonCalc vertex was rescaled 2 -> 6.
+const BEFORE_RESCALE: &str = "1795368600000";
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("planscale")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .arg("recommend")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> (Value, String) {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let (code, out, err) = run(&a);
+    assert_eq!(code, 0, "{err}");
+    (serde_json::from_str(&out).unwrap(), err)
+}
+
+fn vertex<'a>(doc: &'a Value, name_part: &str) -> &'a Value {
+    doc["vertices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"].as_str().unwrap().contains(name_part))
+        .unwrap()
+}
+
+#[test]
+fn udf_bottleneck_before_its_rescale_scales_up_the_python_udf() {
+    for (metrics, topology) in [
+        (
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            ["--graph", "fixtures/lab/udf_bottleneck/job.json"],
+        ),
+        (
+            "fixtures/metrics/udf_bottleneck.wide.csv",
+            ["--graph", "fixtures/lab/udf_bottleneck/execution_plan.json"],
+        ),
+        (
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            ["--plan", "fixtures/plans/udf_bottleneck.plan.json"],
+        ),
+    ] {
+        let (doc, err) = json(&[
+            "--metrics",
+            metrics,
+            topology[0],
+            topology[1],
+            "--at",
+            BEFORE_RESCALE,
+        ]);
+        let py = vertex(&doc, "PythonCalc");
+        assert_eq!(py["current_parallelism"], 2, "{metrics}");
+        assert!(
+            py["recommended_parallelism"].as_i64().unwrap() > 2,
+            "{metrics}: {py}"
+        );
+        assert_eq!(py["action"], "scale-up");
+        assert_eq!(py["utilization"], 1);
+        // The source's demand is hidden by backpressure, and the output says so.
+        assert!(
+            err.contains("is backpressured") && err.contains("reports no lag"),
+            "{err}"
+        );
+        assert!(doc["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("true demand is unknown")));
+        // Flink 2.3's legacy datagen source reports NaN busy time: excluded, as upstream does.
+        let src = vertex(&doc, "events[7]");
+        assert_eq!(src["bounded_by"], "excluded");
+        assert_eq!(src["is_source"], true);
+    }
+}
+
+#[test]
+fn exact_mode_is_the_autoscaler_alone() {
+    let (doc, _) = json(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--at",
+        BEFORE_RESCALE,
+        "--exact",
+    ]);
+    // Saturated but exactly at the band's edge: upstream keeps it, and says why.
+    let py = vertex(&doc, "PythonCalc");
+    assert_eq!(py["recommended_parallelism"], 2);
+    assert_eq!(py["bounded_by"], "utilization-band");
+}
+
+#[test]
+fn healthy_window_agg_does_not_scale_up() {
+    for topology in [
+        ["--graph", "fixtures/lab/window_agg/job.json"],
+        ["--plan", "fixtures/plans/window_agg.plan.json"],
+    ] {
+        let (doc, _) = json(&[
+            "--metrics",
+            "fixtures/metrics/window_agg.long.csv",
+            topology[0],
+            topology[1],
+        ]);
+        for v in doc["vertices"].as_array().unwrap() {
+            assert_ne!(v["action"], "scale-up", "{v}");
+            assert!(v["recommended_parallelism"].as_i64() <= v["current_parallelism"].as_i64());
+            assert!(!v["reason"].as_str().unwrap().is_empty());
+        }
+    }
+}
+
+#[test]
+fn after_the_rescale_the_window_starts_at_the_restart() {
+    let (doc, err) = json(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+    ]);
+    assert!(err.contains("rescaled inside the window"), "{err}");
+    assert_eq!(vertex(&doc, "PythonCalc")["current_parallelism"], 6);
+}
+
+#[test]
+fn output_formats_for_flink() {
+    let base = [
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--at",
+        BEFORE_RESCALE,
+    ];
+    let (code, out, _) = run(&[&base[..], &["--format", "overrides"]].concat());
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "pipeline.jobvertex-parallelism-overrides: bc764cd8ddf7a0cff126f51c16239658:1,20ba6b65f97481d5570070de90e4e791:3,b5c8d46f3e7b141acf271f12622e752b:2\n"
+    );
+    let (_, out, _) = run(&[&base[..], &["--format", "resource-requirements"]].concat());
+    let body: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        body["20ba6b65f97481d5570070de90e4e791"]["parallelism"],
+        serde_json::json!({"lowerBound": 1, "upperBound": 3})
+    );
+    assert_eq!(
+        body.as_object().unwrap().len(),
+        3,
+        "every vertex is listed, as Flink requires"
+    );
+    // Without JobVertexIDs there are no overrides to write.
+    let (code, _, err) = run(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--plan",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        "--format",
+        "overrides",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs JobVertexIDs"), "{err}");
+}
+
+#[test]
+fn format_plan_edits_only_the_parallelism_bytes() {
+    let (code, out, _) = run(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--plan",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        "--at",
+        BEFORE_RESCALE,
+        "--format",
+        "plan",
+    ]);
+    assert_eq!(code, 0);
+    let before = std::fs::read_to_string("fixtures/plans/udf_bottleneck.plan.json").unwrap();
+    let diff = similar::TextDiff::from_lines(&before, &out);
+    let changed: Vec<String> = diff
+        .iter_all_changes()
+        .filter(|c| c.tag() != similar::ChangeTag::Equal)
+        .map(|c| format!("{}{}", c.tag(), c.value()))
+        .collect();
+    // Nodes 12 and 13 (the PythonCalc chain) go from 2 to 3; nothing else changes.
+    assert_eq!(changed.len(), 4, "{changed:?}");
+    assert_eq!(
+        changed
+            .iter()
+            .filter(|l| l.as_str() == "-    \"parallelism\" : 2,\n")
+            .count(),
+        2,
+        "{changed:?}"
+    );
+    assert_eq!(
+        changed
+            .iter()
+            .filter(|l| l.as_str() == "+    \"parallelism\" : 3,\n")
+            .count(),
+        2,
+        "{changed:?}"
+    );
+    assert!(
+        changed.iter().all(|l| l.contains("\"parallelism\" : ")),
+        "{changed:?}"
+    );
+}
+
+#[test]
+fn cu_budget_holds_back_the_scale_up() {
+    let (doc, err) = json(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--plan",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        "--at",
+        BEFORE_RESCALE,
+        "--max-cu",
+        "1.25",
+    ]);
+    let py = vertex(&doc, "PythonCalc");
+    assert_eq!(py["recommended_parallelism"], 2);
+    assert_eq!(py["bounded_by"], "cu-budget");
+    assert!(
+        err.contains("held at parallelism 2 by the CU budget"),
+        "{err}"
+    );
+    assert_eq!(
+        doc["total_cu"],
+        serde_json::json!({"current": 1.25, "recommended": 1.25})
+    );
+}
+
+#[test]
+fn unknown_vertices_are_an_error_listing_both_sides() {
+    let (code, _, err) = run(&[
+        "--metrics",
+        "fixtures/metrics/window_agg.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not in the graph or plan") && err.contains("known vertices"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_options_are_usage_errors() {
+    for extra in [
+        vec!["-D", "job.autoscaler.utilization.target=abc"],
+        vec!["--at", "yesterday"],
+        vec!["--max-cu", "0"],
+    ] {
+        let mut a = vec![
+            "--metrics",
+            "fixtures/metrics/window_agg.long.csv",
+            "--graph",
+            "fixtures/lab/window_agg/job.json",
+        ];
+        a.extend(extra.iter());
+        let (code, _, err) = run(&a);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+    }
+}
