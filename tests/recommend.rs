@@ -279,3 +279,45 @@ fn bad_options_are_usage_errors() {
         assert_eq!(code, 2, "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn bad_metric_files_are_one_clear_error() {
+    for (file, needle) in [
+        (
+            "fixtures/metrics/bad/missing_metric_column.csv",
+            "missing_metric_column.csv:1:",
+        ),
+        ("fixtures/metrics/bad/non_numeric.csv", "non_numeric.csv:3:"),
+        ("fixtures/metrics/bad/empty.csv", "empty.csv"),
+        ("fixtures/metrics/bad/header_only.csv", "header_only.csv"),
+        ("fixtures/metrics/nope.csv", "no such file"),
+    ] {
+        let (code, out, err) = run(&[
+            "--metrics",
+            file,
+            "--graph",
+            "fixtures/lab/udf_bottleneck/job.json",
+        ]);
+        assert_eq!(code, 2, "{file}: {err}");
+        assert!(out.is_empty());
+        assert!(
+            err.starts_with("error: ") && err.contains(needle),
+            "{file}: {err}"
+        );
+        assert!(!err.contains("panicked"));
+    }
+}
+
+#[test]
+fn a_window_with_one_sample_cannot_be_evaluated() {
+    let (code, _, err) = run(&[
+        "--metrics",
+        "fixtures/metrics/window_agg.long.csv",
+        "--graph",
+        "fixtures/lab/window_agg/job.json",
+        "--window",
+        "1s",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at least 2"), "{err}");
+}

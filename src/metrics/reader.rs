@@ -71,7 +71,8 @@ pub fn read_metrics(path: &str, opts: &ReadOptions) -> Result<MetricWindow, Inpu
     }
     let file =
         std::fs::File::open(path).map_err(|e| InputError::new(path, crate::io::describe_io(&e)))?;
-    read(path, file, opts, Source::File(path))
+    let input = crate::io::with_progress(file, meta.len(), path);
+    read(path, input, opts, Source::File(path))
 }
 
 /// Reads metrics from any reader; `name` is used in messages.
