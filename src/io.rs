@@ -121,6 +121,48 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Inputs below this size finish before a progress bar would be worth drawing (~1 s).
+const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A reader that draws a progress bar on stderr while it is consumed, for large files and only
+/// when stderr is a terminal (never in pipelines or CI logs). The bar clears itself when done.
+pub fn with_progress<R: std::io::Read + 'static>(
+    inner: R,
+    len: u64,
+    label: &str,
+) -> Box<dyn std::io::Read> {
+    use std::io::IsTerminal;
+    if len < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
+        return Box::new(inner);
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(label.to_string());
+    Box::new(ProgressRead {
+        inner: bar.wrap_read(inner),
+        bar,
+    })
+}
+
+struct ProgressRead<R> {
+    inner: indicatif::ProgressBarIter<R>,
+    bar: indicatif::ProgressBar,
+}
+
+impl<R: std::io::Read> std::io::Read for ProgressRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.bar.finish_and_clear();
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,47 +217,5 @@ mod tests {
             1,
             "no temp file left behind"
         );
-    }
-}
-
-/// Inputs below this size finish before a progress bar would be worth drawing (~1 s).
-const PROGRESS_MIN_BYTES: u64 = 64 * 1024 * 1024;
-
-/// A reader that draws a progress bar on stderr while it is consumed, for large files and only
-/// when stderr is a terminal (never in pipelines or CI logs). The bar clears itself when done.
-pub fn with_progress<R: std::io::Read + 'static>(
-    inner: R,
-    len: u64,
-    label: &str,
-) -> Box<dyn std::io::Read> {
-    use std::io::IsTerminal;
-    if len < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
-        return Box::new(inner);
-    }
-    let bar = indicatif::ProgressBar::new(len);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar.set_message(label.to_string());
-    Box::new(ProgressRead {
-        inner: bar.wrap_read(inner),
-        bar,
-    })
-}
-
-struct ProgressRead<R> {
-    inner: indicatif::ProgressBarIter<R>,
-    bar: indicatif::ProgressBar,
-}
-
-impl<R: std::io::Read> std::io::Read for ProgressRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n == 0 {
-            self.bar.finish_and_clear();
-        }
-        Ok(n)
     }
 }
