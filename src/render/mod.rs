@@ -31,3 +31,26 @@ pub fn short(x: f64) -> String {
 }
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What the renderers' tests share: a clean one-node plan's report with chosen diagnostics.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::diagnostic::Diagnostic;
+    use crate::rules::{self, Report};
+
+    const PLAN: &str = r#"{
+  "nodes" : [ {
+    "id" : 1, "uid" : "1", "name" : "src", "pact" : "Source",
+    "parallelism" : 1, "maxParallelism" : 128, "vcore" : 0.25, "heap_memory" : 256
+  } ],
+  "links" : [ ]
+}"#;
+
+    pub fn report(diagnostics: Vec<Diagnostic>) -> Report {
+        let plan = crate::plan::read("t.plan.json", PLAN, None).expect("the test plan reads");
+        let mut rep = rules::validate(&plan, None, &rules::Options::default());
+        assert!(rep.diagnostics.is_empty(), "{:?}", rep.diagnostics);
+        rep.diagnostics = diagnostics;
+        rep
+    }
+}

@@ -250,23 +250,9 @@ mod tests {
     use super::*;
     use crate::diagnostic::Diagnostic;
     use crate::model::Pos;
-    use crate::rules::{self, Report};
+    use crate::rules::Report;
 
-    const PLAN: &str = r#"{
-  "nodes" : [ {
-    "id" : 1, "uid" : "1", "name" : "src", "pact" : "Source",
-    "parallelism" : 1, "maxParallelism" : 128, "vcore" : 0.25, "heap_memory" : 256
-  } ],
-  "links" : [ ]
-}"#;
-
-    fn report(diagnostics: Vec<Diagnostic>) -> Report {
-        let plan = crate::plan::read("t.plan.json", PLAN, None).expect("the test plan reads");
-        let mut rep = rules::validate(&plan, None, &rules::Options::default());
-        assert!(rep.diagnostics.is_empty(), "{:?}", rep.diagnostics);
-        rep.diagnostics = diagnostics;
-        rep
-    }
+    use crate::render::test_support::report;
 
     fn file<'a>(plan: &'a str, outcome: Result<Report, InputError>) -> FileResult<'a> {
         FileResult {
