@@ -24,6 +24,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --version 'Print version'
             cand plan 'Work with resource plans (Blink PlanJSON)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+            cand simulate 'Replay recorded traffic through scaling policies'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -142,6 +143,30 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'planscale;simulate'= {
+            cand --metrics 'Metric CSV (long or wide)'
+            cand --plan 'plan'
+            cand --graph 'graph'
+            cand --policy 'Policy file (repeatable); its name is the file stem'
+            cand -D 'D'
+            cand --config 'config'
+            cand --expected-pending-time 'Data pending time goal: reported as seconds over it; AutoScale''s default goal'
+            cand --max-cu 'CU ceiling for the platform models without their own'
+            cand --min-cu 'CU floor for the platform models without their own'
+            cand --interval 'How often the Flink autoscaler samples and decides (default 60s, the operator''s reconcile interval)'
+            cand --restart-time 'Downtime of one rescale (default job.autoscaler.restart.time)'
+            cand --step 'Simulation step (default: the metrics'' own sample interval)'
+            cand --learn-until 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)'
+            cand --job 'job'
+            cand --flink-autoscaler-version 'flink-autoscaler-version'
+            cand --plot 'Write an SVG plot: demand vs capacity, parallelism, pending time'
+            cand --timeline 'Write the per-step state as CSV'
+            cand --format 'format'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -158,6 +183,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help'= {
             cand plan 'Work with resource plans (Blink PlanJSON)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+            cand simulate 'Replay recorded traffic through scaling policies'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -180,6 +206,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;plan;diff'= {
         }
         &'planscale;help;recommend'= {
+        }
+        &'planscale;help;simulate'= {
         }
         &'planscale;help;completions'= {
         }

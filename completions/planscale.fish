@@ -28,6 +28,7 @@ complete -c planscale -n "__fish_planscale_needs_command" -s h -l help -d 'Print
 complete -c planscale -n "__fish_planscale_needs_command" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -129,16 +130,39 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s o -l o
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact -d 'Only the autoscaler\'s own decision: no planscale estimate of demand hidden by backpressure'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics -d 'Metric CSV (long or wide)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l policy -d 'Policy file (repeatable); its name is the file stem' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l expected-pending-time -d 'Data pending time goal: reported as seconds over it; AutoScale\'s default goal' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l max-cu -d 'CU ceiling for the platform models without their own' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l min-cu -d 'CU floor for the platform models without their own' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l interval -d 'How often the Flink autoscaler samples and decides (default 60s, the operator\'s reconcile interval)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l restart-time -d 'Downtime of one rescale (default job.autoscaler.restart.time)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l step -d 'Simulation step (default: the metrics\' own sample interval)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l learn-until -d 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l flink-autoscaler-version -r -f -a "1.15\t''
+main\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plot -d 'Write an SVG plot: demand vs capacity, parallelism, pending time' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l timeline -d 'Write the per-step state as CSV' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "man" -d 'Print the roff man page'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'

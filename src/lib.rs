@@ -22,5 +22,6 @@ pub mod resources;
 pub mod rules;
 pub mod scaler;
 pub mod settings;
+pub mod sim;
 pub mod summary;
 pub mod units;

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod init;
 pub mod recommend;
 pub mod show;
+pub mod simulate;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ pub enum Command {
     Plan(PlanCommand),
     /// Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide
     Recommend(recommend::RecommendArgs),
+    /// Replay recorded traffic through scaling policies
+    Simulate(simulate::SimulateArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
     /// Print the roff man page
@@ -116,6 +119,7 @@ pub fn main() -> ExitCode {
         Command::Plan(PlanCommand::Show(a)) => show::run(a),
         Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
         Command::Recommend(a) => recommend::run(a),
+        Command::Simulate(a) => simulate::run(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),
     };

@@ -5,9 +5,11 @@
 
 pub mod diff;
 pub mod github;
+pub mod plot;
 pub mod recommend;
 pub mod sarif;
 pub mod show;
+pub mod simulate;
 pub mod validate;
 
 /// A JSON number for a measured quantity: integral values print without a fraction, others are

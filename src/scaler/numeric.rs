@@ -52,6 +52,39 @@ pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
         return x;
     }
     let negative = x < 0.0;
+    // Fast path: away from a rounding boundary the decimal digits cannot change the outcome, and
+    // `n / 10^scale` is the double nearest to the decimal result, as parsing it would give. Values
+    // near a boundary (a tie, or already at `scale` decimals) take the exact path below.
+    if scale <= 9 && x.abs() < 1e9 {
+        let f = 10f64.powi(scale as i32);
+        let y = x.abs() * f;
+        let fl = y.floor();
+        let frac = y - fl;
+        // Half-up only depends on which side of .5 the first dropped digit is; near a whole
+        // number both sides round to it. Ceiling needs to know whether anything is dropped at
+        // all, which the digits decide near a whole number.
+        let near_tie = (frac - 0.5).abs() <= 1e-6;
+        let near_whole = frac <= 1e-6 || frac >= 1.0 - 1e-6;
+        match mode {
+            DecimalRounding::HalfUp if !near_tie => {
+                let n = if frac > 0.5 { fl + 1.0 } else { fl };
+                return if negative { -n / f } else { n / f };
+            }
+            DecimalRounding::Ceiling if !negative && !near_whole && !near_tie => {
+                return (fl + 1.0) / f
+            }
+            _ => {}
+        }
+    }
+    round_decimal_exact(x, scale, mode)
+}
+
+/// [`round_decimal`] on the decimal digits themselves, for every value.
+fn round_decimal_exact(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
+    if !x.is_finite() || x == 0.0 {
+        return x;
+    }
+    let negative = x < 0.0;
     // Shortest round-trip digits: "d.ddddde<exp>".
     let sci = format!("{:e}", x.abs());
     let (mantissa, exp) = match sci.split_once('e') {
@@ -146,6 +179,55 @@ pub fn java_min(a: f64, b: f64) -> f64 {
         f64::NAN
     } else {
         a.min(b)
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    #[test]
+    fn fast_path_agrees_with_the_decimal_digits() {
+        let mut x = 0.000_123_4_f64;
+        while x < 1e8 {
+            for v in [x, -x, x * 1.000_37, x / 3.0] {
+                for mode in [DecimalRounding::HalfUp, DecimalRounding::Ceiling] {
+                    for scale in [0u32, 2, 3] {
+                        assert_eq!(
+                            round_decimal(v, scale, mode),
+                            round_decimal_exact(v, scale, mode),
+                            "{v} {scale} {mode:?}"
+                        );
+                    }
+                }
+            }
+            x *= 1.618_033;
+        }
+        // Values at or next to a rounding boundary, where only the digits can decide.
+        for v in [
+            0.7,
+            0.125,
+            1000.0,
+            0.1229999999,
+            0.1230000001,
+            2.675,
+            1.0005,
+            0.0005,
+            1e-7,
+            123456.5,
+        ] {
+            for mode in [DecimalRounding::HalfUp, DecimalRounding::Ceiling] {
+                for scale in [0u32, 2, 3] {
+                    for w in [v, -v] {
+                        assert_eq!(
+                            round_decimal(w, scale, mode),
+                            round_decimal_exact(w, scale, mode),
+                            "{w} {scale} {mode:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,146 @@
+//! `simulate` on a 30-day trace at 10 s steps (259,200 steps) for a 10-vertex job under the five
+//! scaling policies plus the static baseline. The trace is generated (a daily sine with noise-free
+//! spikes), the job model built directly, so the bench measures the replay alone.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use planscale::recommend::vertices::JobVertex;
+use planscale::scaler::Version;
+use planscale::sim::engine::{self, Params};
+use planscale::sim::model::{JobModel, VertexModel};
+use planscale::sim::policy::{self, Context, PolicySpec};
+use planscale::sim::trace::Trace;
+
+const VERTICES: usize = 10;
+const STEPS: usize = 30 * 24 * 360;
+
+fn model() -> JobModel {
+    let vertices: Vec<VertexModel> = (0..VERTICES)
+        .map(|i| {
+            let id = format!("{i:032x}");
+            let inputs = if i == 0 {
+                vec![]
+            } else {
+                vec![(
+                    format!("{:032x}", i - 1),
+                    if i % 3 == 0 { "HASH" } else { "REBALANCE" }.to_string(),
+                )]
+            };
+            VertexModel {
+                vertex: JobVertex {
+                    id: id.clone(),
+                    has_job_vertex_id: true,
+                    name: format!("vertex {i}"),
+                    operator_names: vec![format!("vertex {i}")],
+                    operators: vec![i],
+                    node_ids: vec![i.to_string()],
+                    parallelism: 4,
+                    max_parallelism: 128,
+                    inputs,
+                },
+                gain: vec![1.0],
+                capacity_per_subtask: if i == 0 {
+                    None
+                } else {
+                    Some(300.0 + 50.0 * i as f64)
+                },
+                reference_parallelism: 4,
+                alpha: 1.0,
+                selectivity: 1.0,
+            }
+        })
+        .collect();
+    JobModel {
+        vertices,
+        sources: vec![0],
+        series: vec![None; VERTICES],
+    }
+}
+
+fn trace() -> Trace {
+    let demand = (0..STEPS)
+        .map(|i| {
+            let t = i as f64 * 10.0;
+            let daily = 1000.0 + 600.0 * (2.0 * std::f64::consts::PI * t / 86_400.0).sin();
+            let spike = if i % 8640 < 30 { 800.0 } else { 0.0 };
+            vec![daily + spike]
+        })
+        .collect();
+    Trace {
+        start_ms: 1_795_000_000_000,
+        step_ms: 10_000,
+        demand,
+        recorded_parallelism: vec![vec![4; VERTICES]; STEPS],
+    }
+}
+
+fn specs() -> Vec<PolicySpec> {
+    let s = |name: &str, kind: &str, keys: &[(&str, &str)]| PolicySpec {
+        name: name.into(),
+        kind: kind.into(),
+        keys: keys
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    vec![
+        s("static", "static", &[]),
+        s("autoscaler", "flink-autoscaler", &[]),
+        s(
+            "alibaba",
+            "alibaba-autoscale",
+            &[("planscale.alibaba.max-cu", "100")],
+        ),
+        s(
+            "dli",
+            "dli-dynamic-scaling",
+            &[
+                ("flink.dli.job.scale.enable", "true"),
+                ("flink.dli.job.cu.max", "100"),
+            ],
+        ),
+        s(
+            "reactive",
+            "reactive",
+            &[("taskmanager.numberOfTaskSlots", "2")],
+        ),
+    ]
+}
+
+fn bench(c: &mut Criterion) {
+    let model = model();
+    let trace = trace();
+    let initial = vec![4i64; VERTICES];
+    let cost = vec![0.25; VERTICES];
+    let params = Params {
+        restart_ms: 60_000,
+        cost: cost.clone(),
+        expected_pending_s: Some(60.0),
+        keep_steps: false,
+    };
+    let ctx = Context {
+        model: &model,
+        trace: &trace,
+        initial: &initial,
+        cost: &cost,
+        version: Version::V1_15,
+        interval_ms: 60_000,
+    };
+    let mut group = c.benchmark_group("simulate_30_days_10_vertices");
+    group.sample_size(10);
+    group.bench_function("five_policies_and_baseline", |b| {
+        b.iter(|| {
+            let mut rescales = 0;
+            for spec in specs() {
+                let mut p = policy::make(&spec, &ctx).unwrap();
+                let (_, summary) =
+                    engine::run(&model, &trace, &initial, p.as_mut(), &params, &|_| {});
+                rescales += summary.rescales;
+            }
+            rescales
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,335 @@
+//! `planscale simulate`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use clap::Args;
+
+use crate::cli::recommend::AutoscalerVersion;
+use crate::cli::OutputFormat;
+use crate::error::{InputError, UsageError};
+use crate::graph;
+use crate::io::{read_document, write_atomic};
+use crate::metrics::{self, ReadOptions};
+use crate::plan;
+use crate::recommend::vertices::job_vertices;
+use crate::render::simulate::{self as render, PolicyResult};
+use crate::resources::cu_of;
+use crate::scaler::{parse_duration, AutoscalerOptions, Version};
+use crate::settings;
+use crate::sim::engine::{self, Params};
+use crate::sim::policy::{self, Context, PolicySpec};
+use crate::sim::timeline::Timeline;
+use crate::sim::{model, trace};
+
+#[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("topology").required(true).args(["plan", "graph"]),
+    after_help = "Replays the demand recorded in CSV through a model of the job (per-subtask capacity \
+learned from the same metrics) under each policy, and under the recorded starting parallelism \
+(`static`, always first). A policy file is Flink-style YAML: `planscale.policy` names its kind \
+(flink-autoscaler, alibaba-autoscale, dli-dynamic-scaling, reactive, static, recorded) and the \
+other keys are the platform's own. Without --policy, one flink-autoscaler policy is built from -D \
+and --config. The closed platforms' policies are models (see README) and labelled so."
+)]
+pub struct SimulateArgs {
+    /// Metric CSV (long or wide)
+    #[arg(long, value_name = "CSV")]
+    pub metrics: String,
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<String>,
+    #[arg(long, value_name = "GRAPH")]
+    pub graph: Option<String>,
+    /// Policy file (repeatable); its name is the file stem
+    #[arg(long, value_name = "FILE")]
+    pub policy: Vec<String>,
+    #[arg(short = 'D', value_name = "KEY=VALUE")]
+    pub defines: Vec<String>,
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Data pending time goal: reported as seconds over it; AutoScale's default goal
+    #[arg(long, value_name = "DUR")]
+    pub expected_pending_time: Option<String>,
+    /// CU ceiling for the platform models without their own
+    #[arg(long, value_name = "N")]
+    pub max_cu: Option<f64>,
+    /// CU floor for the platform models without their own
+    #[arg(long, value_name = "N")]
+    pub min_cu: Option<f64>,
+    /// How often the Flink autoscaler samples and decides (default 60s, the operator's reconcile interval)
+    #[arg(long, value_name = "DUR")]
+    pub interval: Option<String>,
+    /// Downtime of one rescale (default job.autoscaler.restart.time)
+    #[arg(long, value_name = "DUR")]
+    pub restart_time: Option<String>,
+    /// Simulation step (default: the metrics' own sample interval)
+    #[arg(long, value_name = "DUR")]
+    pub step: Option<String>,
+    /// Learn per-subtask capacity only from samples up to this time (to validate against what followed)
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub learn_until: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub job: Option<String>,
+    #[arg(long, value_enum, default_value_t = AutoscalerVersion::V1_15)]
+    pub flink_autoscaler_version: AutoscalerVersion,
+    /// Write an SVG plot: demand vs capacity, parallelism, pending time
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<String>,
+    /// Write the per-step state as CSV
+    #[arg(long, value_name = "FILE.csv")]
+    pub timeline: Option<String>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+fn duration(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
+    v.as_ref()
+        .map(|s| {
+            parse_duration(s)
+                .map(|d| d.0)
+                .map_err(|e| usage(format!("{flag} {s}: {e}")))
+        })
+        .transpose()
+}
+
+pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
+    let mut common: Vec<(String, String)> = Vec::new();
+    if let Some(c) = &a.config {
+        common.extend(settings::parse_config(c, &read_document(c)?)?);
+    }
+    let defines = settings::parse_defines(&a.defines).map_err(usage)?;
+    let version = match a.flink_autoscaler_version {
+        AutoscalerVersion::V1_15 => Version::V1_15,
+        AutoscalerVersion::Main => Version::Main,
+    };
+
+    // Policies: the static baseline, then each file (or one autoscaler from the flags).
+    let mut specs = vec![PolicySpec {
+        name: "static".into(),
+        kind: "static".into(),
+        keys: vec![],
+    }];
+    if a.policy.is_empty() {
+        let mut keys = common.clone();
+        keys.extend(defines.iter().cloned());
+        specs.push(PolicySpec {
+            name: "autoscaler".into(),
+            kind: "flink-autoscaler".into(),
+            keys,
+        });
+    }
+    for file in &a.policy {
+        let mut keys = common.clone();
+        keys.extend(settings::parse_config(file, &read_document(file)?)?);
+        keys.extend(defines.iter().cloned());
+        let kind = keys
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "planscale.policy")
+            .map_or("flink-autoscaler".to_string(), |(_, v)| v.clone());
+        if !policy::KINDS.contains(&kind.as_str()) {
+            return Err(InputError::new(
+                file,
+                format!(
+                    "unknown planscale.policy {kind:?}; one of {}",
+                    policy::KINDS.join(", ")
+                ),
+            )
+            .into());
+        }
+        let name = Path::new(file)
+            .file_stem()
+            .map_or(file.clone(), |s| s.to_string_lossy().into_owned());
+        specs.push(PolicySpec { name, kind, keys });
+    }
+    // Flags that fill in what policy files leave open.
+    let ept_ms = duration("--expected-pending-time", &a.expected_pending_time)?;
+    for s in &mut specs {
+        if let Some(ms) = ept_ms {
+            if s.get("planscale.alibaba.expected-pending-time").is_none() {
+                s.keys.push((
+                    "planscale.alibaba.expected-pending-time".into(),
+                    format!("{}ms", ms),
+                ));
+            }
+        }
+        if let Some(m) = a.max_cu {
+            if s.get("planscale.alibaba.max-cu").is_none() {
+                s.keys
+                    .push(("planscale.alibaba.max-cu".into(), m.to_string()));
+            }
+            if s.get("flink.dli.job.cu.max").is_none() {
+                s.keys.push(("flink.dli.job.cu.max".into(), m.to_string()));
+            }
+        }
+        if let Some(m) = a.min_cu {
+            if s.get("flink.dli.job.cu.min").is_none() {
+                s.keys.push(("flink.dli.job.cu.min".into(), m.to_string()));
+            }
+        }
+    }
+    let base_opts = AutoscalerOptions::from_map(
+        version,
+        defines
+            .iter()
+            .chain(&common)
+            .filter(|(k, _)| k.contains("autoscaler."))
+            .cloned(),
+    )
+    .map_err(|e| usage(e.to_string()))?;
+
+    // The job and its costs.
+    let (vertices, cost) = match (&a.plan, &a.graph) {
+        (Some(p), _) => {
+            let text = read_document(p)?;
+            let plan = plan::read(p, &text, None)?;
+            let vs = job_vertices(&plan.job, plan.format);
+            let s = crate::summary::summarize(&plan);
+            let cost = vs
+                .iter()
+                .map(|v| {
+                    s.vertices
+                        .iter()
+                        .find(|r| r.operators.contains(&v.operators[0]))
+                        .map_or(0.0, |r| cu_of(r.cpu, r.memory_mb))
+                })
+                .collect::<Vec<_>>();
+            (vs, cost)
+        }
+        (None, Some(g)) => {
+            let text = read_document(g)?;
+            let graph = graph::read(g, &text, None)?;
+            let vs = job_vertices(&graph.job, graph.format);
+            let cost = vs
+                .iter()
+                .map(|v| {
+                    cu_of(
+                        crate::plan::blink::DEFAULT_VCORE,
+                        crate::plan::blink::DEFAULT_HEAP_MB as f64 * v.operators.len() as f64,
+                    )
+                })
+                .collect();
+            (vs, cost)
+        }
+        (None, None) => return Err(usage("give the job's --plan or --graph")),
+    };
+
+    // The whole recording is replayed.
+    let read = ReadOptions {
+        at_ms: None,
+        window_ms: i64::MAX / 4,
+        job: a.job.clone(),
+    };
+    let recording = metrics::read_metrics(&a.metrics, &read)?;
+    let learn_until = match &a.learn_until {
+        Some(t) => Some(
+            metrics::time::parse_timestamp(t)
+                .map_err(|e| usage(format!("--learn-until {t}: {e}")))?,
+        ),
+        None => None,
+    };
+    let model = model::learn(vertices, &recording, learn_until)
+        .map_err(|e| InputError::new(&a.metrics, e))?;
+    let step_ms = duration("--step", &a.step)?.unwrap_or_else(|| trace::native_step_ms(&recording));
+    if step_ms <= 0 {
+        return Err(usage("--step must be positive"));
+    }
+    let tr = trace::build(&model, &recording, step_ms);
+    let initial: Vec<i64> = tr.recorded_parallelism.first().cloned().unwrap_or_default();
+    let restart_ms =
+        duration("--restart-time", &a.restart_time)?.unwrap_or(base_opts.restart_time.0);
+    let interval_ms = duration("--interval", &a.interval)?.unwrap_or(60_000);
+    let params = Params {
+        restart_ms,
+        cost: cost.clone(),
+        expected_pending_s: ept_ms.map(|m| m as f64 / 1000.0),
+        keep_steps: a.timeline.is_some() || a.plot.is_some(),
+    };
+    let ctx = Context {
+        model: &model,
+        trace: &tr,
+        initial: &initial,
+        cost: &cost,
+        version,
+        interval_ms,
+    };
+
+    let total_steps = (tr.demand.len() * specs.len()) as u64;
+    let bar = if total_steps > 200_000
+        && std::io::stderr().is_terminal()
+        && a.format == OutputFormat::Text
+    {
+        indicatif::ProgressBar::new(total_steps)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut warnings: Vec<String> = recording.warnings.clone();
+    for m in &model.vertices {
+        if m.capacity_per_subtask.is_none() && !m.vertex.is_source() {
+            warnings.push(format!("vertex {} did no measurable work in the recording: its capacity is taken as unlimited", m.vertex.name));
+        }
+    }
+    let mut timeline = Timeline {
+        start_ms: tr.start_ms,
+        step_ms,
+        vertices: model
+            .vertices
+            .iter()
+            .map(|v| v.vertex.name.clone())
+            .collect(),
+        expected_pending_s: params.expected_pending_s,
+        runs: Vec::new(),
+    };
+    let mut summaries = Vec::new();
+    for spec in &specs {
+        let mut p =
+            policy::make(spec, &ctx).map_err(|e| usage(format!("policy {}: {e}", spec.name)))?;
+        let (run, summary) =
+            engine::run(&model, &tr, &initial, p.as_mut(), &params, &|n| bar.inc(n));
+        timeline.runs.push(run);
+        summaries.push(summary);
+    }
+    bar.finish_and_clear();
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let results: Vec<PolicyResult<'_>> = specs
+        .iter()
+        .zip(&summaries)
+        .map(|(s, summary)| PolicyResult {
+            name: &s.name,
+            kind: &s.kind,
+            model: s.is_model(),
+            summary,
+        })
+        .collect();
+    let vertex_ids: Vec<String> = model.vertices.iter().map(|v| v.vertex.id.clone()).collect();
+    if let Some(path) = &a.timeline {
+        write_atomic(
+            Path::new(path),
+            render::timeline_csv(&timeline, &vertex_ids).as_bytes(),
+        )?;
+    }
+    if let Some(path) = &a.plot {
+        write_atomic(
+            Path::new(path),
+            crate::render::plot::svg(&timeline).as_bytes(),
+        )?;
+    }
+    let out = match a.format {
+        OutputFormat::Text => render::text(&results, ept_ms.is_some()),
+        OutputFormat::Json => render::json(
+            &results,
+            step_ms,
+            tr.demand.len() as i64 * step_ms,
+            &vertex_ids,
+            &warnings,
+        ),
+    };
+    write_atomic(Path::new("-"), out.as_bytes())?;
+    Ok(0)
+}

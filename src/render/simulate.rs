@@ -1,0 +1,164 @@
+//! Output of `simulate`: the per-policy summary table, the JSON of spec/outputs.md, and the
+//! per-step timeline CSV.
+
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::{json, Map, Value};
+
+use crate::render::{number, short, VERSION};
+use crate::sim::engine::Summary;
+use crate::sim::timeline::Timeline;
+
+/// One policy's result with what the renderers need to label it.
+pub struct PolicyResult<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    /// A closed platform's policy is a model, and every output says so.
+    pub model: bool,
+    pub summary: &'a Summary,
+}
+
+fn secs(ms: f64) -> String {
+    if !ms.is_finite() {
+        return "∞".into();
+    }
+    let s = ms / 1000.0;
+    if s < 120.0 {
+        format!("{}s", short(s))
+    } else if s < 7200.0 {
+        format!("{}m", short(s / 60.0))
+    } else {
+        format!("{}h", short(s / 3600.0))
+    }
+}
+
+pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(110)
+        .set_header(vec![
+            "policy",
+            "rescales",
+            "CU-hours",
+            "peak CU",
+            "pending p50",
+            "p95",
+            "max",
+            "over expected",
+            "processed",
+            "pending at end",
+        ]);
+    for r in results {
+        let s = r.summary;
+        let label = if r.model {
+            format!("{} (model)", r.name)
+        } else {
+            r.name.to_string()
+        };
+        let right = |x: String| Cell::new(x).set_alignment(CellAlignment::Right);
+        t.add_row(vec![
+            Cell::new(label),
+            right(s.rescales.to_string()),
+            right(short(s.cu_hours)),
+            right(short(s.peak_cu)),
+            right(secs(s.pending_p50_ms)),
+            right(secs(s.pending_p95_ms)),
+            right(secs(s.pending_max_ms)),
+            right(match (expected_set, s.seconds_over_expected) {
+                (true, Some(x)) => secs(x * 1000.0),
+                _ => "-".into(),
+            }),
+            right(format!("{:.0}", s.records_processed)),
+            right(format!("{:.0}", s.records_pending_at_end)),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+pub fn json(
+    results: &[PolicyResult<'_>],
+    step_ms: i64,
+    duration_ms: i64,
+    vertex_ids: &[String],
+    warnings: &[String],
+) -> String {
+    let by_vertex = |p: &[i64]| -> Value {
+        let mut m = Map::new();
+        for (id, x) in vertex_ids.iter().zip(p) {
+            m.insert(id.clone(), json!(x));
+        }
+        Value::Object(m)
+    };
+    let policies: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let s = r.summary;
+            json!({
+                "name": r.name,
+                "kind": r.kind,
+                "model": r.model,
+                "rescales": s.rescales,
+                "cu_hours": number(s.cu_hours),
+                "peak_cu": number(s.peak_cu),
+                "pending_time_ms": {"p50": number(s.pending_p50_ms), "p95": number(s.pending_p95_ms), "max": number(s.pending_max_ms)},
+                "seconds_over_expected": s.seconds_over_expected.map(number),
+                "records_processed": number(s.records_processed.round()),
+                "records_pending_at_end": number(s.records_pending_at_end.round()),
+                "final_parallelism": by_vertex(&s.final_parallelism),
+                "events": s.events.iter().map(|e| json!({
+                    "at": e.at_ms, "parallelism": by_vertex(&e.parallelism), "cu": number(e.cu), "reason": e.reason,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "planscale_version": VERSION,
+        "step_ms": step_ms,
+        "duration_ms": duration_ms,
+        "policies": policies,
+        "warnings": warnings,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        return if x > 0.0 { "inf".into() } else { String::new() };
+    }
+    let r = (x * 1000.0).round() / 1000.0;
+    format!("{r}")
+}
+
+/// One row per policy and step: job-level state, then parallelism, demand and capacity per vertex.
+pub fn timeline_csv(t: &Timeline, vertex_ids: &[String]) -> String {
+    let mut out = String::from("policy,timestamp_ms,restarting,backlog,pending_s,cu");
+    for id in vertex_ids {
+        out.push_str(&format!(",{id}.parallelism,{id}.demand,{id}.capacity"));
+    }
+    out.push('\n');
+    for run in &t.runs {
+        for s in &run.steps {
+            out.push_str(&format!(
+                "{},{},{},{},{},{}",
+                run.name,
+                s.t_ms,
+                s.restarting,
+                num(s.backlog),
+                num(s.pending_s),
+                num(s.cu)
+            ));
+            for v in 0..vertex_ids.len() {
+                out.push_str(&format!(
+                    ",{},{},{}",
+                    s.parallelism[v],
+                    num(s.demand[v]),
+                    num(s.capacity[v])
+                ));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}

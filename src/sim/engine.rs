@@ -1,0 +1,276 @@
+//! The discrete-time replay.
+//!
+//! Each step the sources receive their recorded demand plus what waits in their backlog; the job
+//! processes as much of it as its bottleneck allows (all sources throttled by one factor, as
+//! backpressure does), and what it cannot process stays in the backlog. A rescale costs
+//! `restart_ms` with no throughput; the new parallelism holds after it. The data pending time is
+//! the backlog divided by the rate it drains at (the processing rate; while nothing is processed,
+//! the demand rate). Policies see the simulated metrics of each step, never the recorded ones.
+
+use crate::sim::model::JobModel;
+use crate::sim::timeline::{PolicyRun, Step};
+use crate::sim::trace::Trace;
+
+/// What a policy sees after a step. Slices are indexed like `JobModel::vertices` (or sources).
+#[derive(Debug, Clone)]
+pub struct Observation<'a> {
+    pub t_ms: i64,
+    pub step_ms: i64,
+    pub model: &'a JobModel,
+    pub parallelism: &'a [i64],
+    /// Busy fraction per vertex (NaN for sources, which the platforms cannot measure either).
+    pub busy: &'a [f64],
+    pub in_rate: &'a [f64],
+    pub out_rate: &'a [f64],
+    /// Demand per vertex from the sources' current input, records/s.
+    pub demand: &'a [f64],
+    /// Demand per vertex including working off the whole backlog in one step, records/s.
+    pub need: &'a [f64],
+    /// Back-pressured ms/s per vertex (sources blocked by the bottleneck).
+    pub backpressured_ms: &'a [f64],
+    /// Backlog per source.
+    pub backlog: &'a [f64],
+    pub pending_s: f64,
+    pub restarting: bool,
+    pub cu: f64,
+}
+
+pub trait Policy {
+    fn name(&self) -> &str;
+    /// A new parallelism per vertex, with the reason, or `None` to keep the current one.
+    fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)>;
+    /// The job is running again after a rescale (metric histories reset).
+    fn restarted(&mut self, _t_ms: i64) {}
+}
+
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub restart_ms: i64,
+    /// CU of one subtask per vertex.
+    pub cost: Vec<f64>,
+    pub expected_pending_s: Option<f64>,
+    /// Keep every step for `--timeline`/`--plot`; without it only the summary is built, in
+    /// constant memory.
+    pub keep_steps: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub at_ms: i64,
+    pub parallelism: Vec<i64>,
+    pub cu: f64,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    pub rescales: usize,
+    pub cu_hours: f64,
+    pub peak_cu: f64,
+    pub pending_p50_ms: f64,
+    pub pending_p95_ms: f64,
+    pub pending_max_ms: f64,
+    pub seconds_over_expected: Option<f64>,
+    pub records_processed: f64,
+    pub records_pending_at_end: f64,
+    pub final_parallelism: Vec<i64>,
+    pub events: Vec<Event>,
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Replays `trace` under `policy`. `tick` is called with the number of steps done every 4096
+/// steps, for progress bars.
+pub fn run(
+    model: &JobModel,
+    trace: &Trace,
+    initial: &[i64],
+    policy: &mut dyn Policy,
+    params: &Params,
+    tick: &dyn Fn(u64),
+) -> (PolicyRun, Summary) {
+    let nv = model.vertices.len();
+    let ns = model.sources.len();
+    let dt = trace.step_ms as f64 / 1000.0;
+    let mut p: Vec<i64> = initial.to_vec();
+    let mut backlog = vec![0.0f64; ns];
+    let mut restart_left_ms: i64 = 0;
+    let mut steps = Vec::with_capacity(if params.keep_steps {
+        trace.demand.len()
+    } else {
+        0
+    });
+    let mut summary = Summary::default();
+    let mut pending: Vec<f64> = Vec::with_capacity(trace.demand.len());
+    let cu_of = |p: &[i64]| -> f64 { p.iter().zip(&params.cost).map(|(&x, c)| x as f64 * c).sum() };
+    let is_source: Vec<bool> = model
+        .vertices
+        .iter()
+        .map(|v| v.vertex.is_source())
+        .collect();
+    // Buffers reused every step: the replay allocates nothing per step.
+    let (mut true_demand, mut need, mut capacity, mut busy, mut in_rate, mut out_rate, mut bp) = (
+        vec![0.0; nv],
+        vec![0.0; nv],
+        vec![0.0; nv],
+        vec![0.0; nv],
+        vec![0.0; nv],
+        vec![0.0; nv],
+        vec![0.0; nv],
+    );
+    let mut want = vec![0.0; ns];
+    let mut full_capacity: Vec<f64> = (0..nv).map(|v| model.vertices[v].capacity(p[v])).collect();
+    let mut cu = cu_of(&p);
+    let mut last_pending = 0.0;
+
+    for (i, demand) in trace.demand.iter().enumerate() {
+        if i % 4096 == 4095 {
+            tick(4096);
+        }
+        let t = trace.start_ms + i as i64 * trace.step_ms;
+        let restarting = restart_left_ms > 0;
+        for k in 0..ns {
+            want[k] = demand[k] + backlog[k] / dt;
+        }
+        let mut f: f64 = if restarting { 0.0 } else { 1.0 };
+        for v in 0..nv {
+            let gain = &model.vertices[v].gain;
+            let (mut d, mut n) = (0.0, 0.0);
+            for k in 0..ns {
+                d += demand[k] * gain[k];
+                n += want[k] * gain[k];
+            }
+            true_demand[v] = d;
+            need[v] = n;
+            capacity[v] = if restarting { 0.0 } else { full_capacity[v] };
+            if n > 0.0 && capacity[v].is_finite() {
+                f = f.min(capacity[v] / n);
+            }
+        }
+        let f = f.clamp(0.0, 1.0);
+        let mut processed_total = 0.0;
+        let mut demand_total = 0.0;
+        for k in 0..ns {
+            let processed = f * want[k];
+            processed_total += processed;
+            demand_total += demand[k];
+            backlog[k] = (backlog[k] + (demand[k] - processed) * dt).max(0.0);
+        }
+        summary.records_processed += processed_total * dt;
+        let total_backlog: f64 = backlog.iter().sum();
+        let drain = if processed_total > 0.0 {
+            processed_total
+        } else {
+            demand_total
+        };
+        // While nothing drains, the oldest waiting record just waits one step longer.
+        let pending_s = if total_backlog <= 1e-9 {
+            0.0
+        } else if drain > 0.0 {
+            total_backlog / drain
+        } else {
+            last_pending + dt
+        };
+        last_pending = pending_s;
+        for v in 0..nv {
+            in_rate[v] = need[v] * f;
+            out_rate[v] = in_rate[v] * model.vertices[v].selectivity;
+            busy[v] = if is_source[v] {
+                f64::NAN
+            } else if capacity[v] > 0.0 && capacity[v].is_finite() {
+                (in_rate[v] / capacity[v]).min(1.0)
+            } else {
+                0.0
+            };
+            bp[v] = if is_source[v] && !restarting {
+                (1.0 - f) * 1000.0
+            } else {
+                0.0
+            };
+        }
+        summary.cu_hours += cu * dt / 3600.0;
+        summary.peak_cu = summary.peak_cu.max(cu);
+        if let Some(exp) = params.expected_pending_s {
+            let over = summary.seconds_over_expected.get_or_insert(0.0);
+            if pending_s > exp {
+                *over += dt;
+            }
+        }
+        pending.push(pending_s);
+        if params.keep_steps {
+            steps.push(Step {
+                t_ms: t,
+                demand: true_demand.clone(),
+                capacity: capacity.clone(),
+                parallelism: p.clone(),
+                backlog: total_backlog,
+                pending_s,
+                cu,
+                restarting,
+            });
+        }
+
+        if restarting {
+            restart_left_ms -= trace.step_ms;
+            if restart_left_ms <= 0 {
+                policy.restarted(t + trace.step_ms);
+            }
+            continue;
+        }
+        let obs = Observation {
+            t_ms: t,
+            step_ms: trace.step_ms,
+            model,
+            parallelism: &p,
+            busy: &busy,
+            in_rate: &in_rate,
+            out_rate: &out_rate,
+            demand: &true_demand,
+            need: &need,
+            backpressured_ms: &bp,
+            backlog: &backlog,
+            pending_s,
+            restarting,
+            cu,
+        };
+        if let Some((new_p, reason)) = policy.decide(&obs) {
+            if new_p != p && new_p.len() == nv {
+                p = new_p;
+                cu = cu_of(&p);
+                for v in 0..nv {
+                    full_capacity[v] = model.vertices[v].capacity(p[v]);
+                }
+                summary.rescales += 1;
+                summary.events.push(Event {
+                    at_ms: t,
+                    parallelism: p.clone(),
+                    cu,
+                    reason,
+                });
+                restart_left_ms = params.restart_ms;
+                if restart_left_ms <= 0 {
+                    policy.restarted(t + trace.step_ms);
+                }
+            }
+        }
+    }
+    pending.sort_by(|a, b| a.total_cmp(b));
+    summary.pending_p50_ms = percentile(&pending, 0.5) * 1000.0;
+    summary.pending_p95_ms = percentile(&pending, 0.95) * 1000.0;
+    summary.pending_max_ms = pending.last().copied().unwrap_or(0.0) * 1000.0;
+    summary.records_pending_at_end = backlog.iter().sum();
+    summary.final_parallelism = p;
+    (
+        PolicyRun {
+            name: policy.name().to_string(),
+            steps,
+        },
+        summary,
+    )
+}

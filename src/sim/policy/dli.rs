@@ -1,0 +1,99 @@
+//! `dli-dynamic-scaling`: a model of Huawei DLI dynamic scaling. Published: with
+//! `flink.dli.job.scale.enable`, every `flink.dli.job.scale.interval` minutes (default 30) DLI
+//! resizes the job's CU by its load between `flink.dli.job.cu.min` (default 2) and
+//! `flink.dli.job.cu.max` (default the initial CU); each resize stops the job with a savepoint
+//! and restores it. Modelled: at each interval every vertex is sized to its demand (plus backlog)
+//! at 70% utilization; the total is then scaled into [cu.min, cu.max] proportionally.
+
+use crate::sim::engine::{Observation, Policy};
+use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
+
+const TARGET: f64 = 0.7;
+
+pub struct DynamicScaling {
+    name: String,
+    enabled: bool,
+    interval_ms: i64,
+    cu_min: f64,
+    cu_max: f64,
+    cost: Vec<f64>,
+    next_ms: i64,
+}
+
+impl DynamicScaling {
+    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, String> {
+        let initial_cu: f64 = ctx
+            .initial
+            .iter()
+            .zip(ctx.cost)
+            .map(|(&p, c)| p as f64 * c)
+            .sum();
+        let minutes = spec.f64("flink.dli.job.scale.interval", 30.0)?;
+        if minutes <= 0.0 {
+            return Err("flink.dli.job.scale.interval must be positive (minutes)".into());
+        }
+        let enabled = match spec.get("flink.dli.job.scale.enable") {
+            None => false,
+            Some(v) => matches!(v.trim(), "true" | "TRUE" | "True"),
+        };
+        Ok(DynamicScaling {
+            name: spec.name.clone(),
+            enabled,
+            interval_ms: (minutes * 60_000.0) as i64,
+            cu_min: spec.f64("flink.dli.job.cu.min", 2.0)?,
+            cu_max: spec.f64("flink.dli.job.cu.max", initial_cu)?,
+            cost: ctx.cost.to_vec(),
+            next_ms: ctx.trace.start_ms + (minutes * 60_000.0) as i64,
+        })
+    }
+}
+
+impl Policy for DynamicScaling {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {
+        if !self.enabled || obs.t_ms < self.next_ms {
+            return None;
+        }
+        self.next_ms = obs.t_ms + self.interval_ms;
+        let n = obs.parallelism.len();
+        let mut p: Vec<i64> = (0..n)
+            .map(|v| {
+                let max = obs.model.vertices[v].vertex.max_parallelism;
+                if obs.busy[v].is_finite() {
+                    subtasks_for(obs.need[v], observed_capacity(obs, v), TARGET, max)
+                } else {
+                    obs.parallelism[v]
+                }
+            })
+            .collect();
+        let cu = |p: &[i64]| -> f64 { p.iter().zip(&self.cost).map(|(&x, c)| x as f64 * c).sum() };
+        let total = cu(&p);
+        if total > self.cu_max || total < self.cu_min {
+            let bound = if total > self.cu_max {
+                self.cu_max
+            } else {
+                self.cu_min
+            };
+            let factor = bound / total.max(1e-9);
+            for (v, x) in p.iter_mut().enumerate() {
+                let max = obs.model.vertices[v].vertex.max_parallelism;
+                *x = ((*x as f64 * factor).floor() as i64).clamp(1, max.max(1));
+            }
+            while cu(&p) > self.cu_max + 1e-9 {
+                let Some(v) = (0..n).filter(|&v| p[v] > 1).max_by_key(|&v| p[v]) else {
+                    break;
+                };
+                p[v] -= 1;
+            }
+        }
+        (p.as_slice() != obs.parallelism).then(|| {
+            (
+                p,
+                format!("DLI resize at its {} min check", self.interval_ms / 60_000),
+            )
+        })
+    }
+}

@@ -1,0 +1,57 @@
+//! `static` (the baseline: the parallelism at the start, never changed) and `recorded` (the
+//! parallelism the cluster really ran, rescales included).
+
+use crate::sim::engine::{Observation, Policy};
+use crate::sim::trace::Trace;
+
+pub struct Static {
+    name: String,
+}
+
+impl Static {
+    pub fn new(name: &str) -> Self {
+        Static {
+            name: name.to_string(),
+        }
+    }
+}
+
+impl Policy for Static {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn decide(&mut self, _obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {
+        None
+    }
+}
+
+pub struct Recorded {
+    name: String,
+    start_ms: i64,
+    step_ms: i64,
+    parallelism: Vec<Vec<i64>>,
+}
+
+impl Recorded {
+    pub fn new(name: &str, trace: &Trace) -> Self {
+        Recorded {
+            name: name.to_string(),
+            start_ms: trace.start_ms,
+            step_ms: trace.step_ms,
+            parallelism: trace.recorded_parallelism.clone(),
+        }
+    }
+}
+
+impl Policy for Recorded {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {
+        // The recorded parallelism of the next step, so the switch happens when the cluster's did.
+        let i = ((obs.t_ms - self.start_ms) / self.step_ms.max(1) + 1) as usize;
+        let next = self.parallelism.get(i)?;
+        (next.as_slice() != obs.parallelism)
+            .then(|| (next.clone(), "the recorded rescale".to_string()))
+    }
+}

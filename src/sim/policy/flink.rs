@@ -1,0 +1,201 @@
+//! `flink-autoscaler`: the Kubernetes-operator autoscaler, exactly as `scaler` implements
+//! spec/scaling.md, driven by the simulated metrics with its state carried across cycles: one
+//! sample per `--interval`, stabilization after each restart, the window filling, the sample
+//! history reset at a restart, delayed scale-downs with the window maximum, and the scaling
+//! history for the scalability coefficient and ineffective-scale-up detection.
+
+use crate::scaler::{
+    self, AutoscalerOptions, MetricWindow, Sample, ScalerState, ScalingMetric, ShipStrategy,
+    Topology, VertexInfo,
+};
+use crate::sim::engine::{Observation, Policy};
+use crate::sim::policy::Context;
+
+pub struct FlinkAutoscaler {
+    name: String,
+    opts: AutoscalerOptions,
+    state: ScalerState,
+    samples: Vec<Sample>,
+    running_since_ms: i64,
+    next_sample_ms: i64,
+    interval_ms: i64,
+    /// Cumulative records in/out per vertex since the start (the counters Flink reports).
+    records_in: Vec<f64>,
+    records_out: Vec<f64>,
+    last_t_ms: Option<i64>,
+    observed_tpr: Vec<Vec<f64>>,
+    /// The topology at the parallelism it was built for.
+    topology: Option<(Vec<i64>, Topology)>,
+}
+
+impl FlinkAutoscaler {
+    pub fn new(name: &str, opts: AutoscalerOptions, ctx: &Context<'_>) -> Self {
+        let n = ctx.model.vertices.len();
+        FlinkAutoscaler {
+            name: name.to_string(),
+            opts,
+            state: ScalerState::default(),
+            samples: Vec::new(),
+            running_since_ms: ctx.trace.start_ms,
+            next_sample_ms: ctx.trace.start_ms,
+            interval_ms: ctx.interval_ms.max(1),
+            records_in: vec![0.0; n],
+            records_out: vec![0.0; n],
+            last_t_ms: None,
+            observed_tpr: vec![Vec::new(); n],
+            topology: None,
+        }
+    }
+
+    fn topology(&self, obs: &Observation<'_>) -> Option<Topology> {
+        let infos = obs
+            .model
+            .vertices
+            .iter()
+            .zip(obs.parallelism)
+            .map(|(v, &p)| VertexInfo {
+                id: v.vertex.id.clone(),
+                parallelism: p,
+                max_parallelism: v.vertex.max_parallelism.max(p),
+                num_source_partitions: 0,
+                inputs: v
+                    .vertex
+                    .inputs
+                    .iter()
+                    .map(|(from, s)| scaler::Input {
+                        from: from.clone(),
+                        ship_strategy: ShipStrategy::parse(s),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Topology::new(infos).ok()
+    }
+}
+
+impl Policy for FlinkAutoscaler {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn restarted(&mut self, t_ms: i64) {
+        // §3.4: a restart discards the sample history; per-vertex scaling history survives.
+        self.samples.clear();
+        self.running_since_ms = t_ms;
+        self.next_sample_ms = t_ms;
+        for v in &mut self.observed_tpr {
+            v.clear();
+        }
+    }
+
+    fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {
+        let dt = self.last_t_ms.map_or(obs.step_ms, |t| obs.t_ms - t) as f64 / 1000.0;
+        self.last_t_ms = Some(obs.t_ms);
+        for v in 0..obs.in_rate.len() {
+            self.records_in[v] += obs.in_rate[v] * dt;
+            self.records_out[v] += obs.out_rate[v] * dt;
+        }
+        if obs.t_ms < self.next_sample_ms || !self.opts.enabled {
+            return None;
+        }
+        self.next_sample_ms = obs.t_ms + self.interval_ms;
+
+        let mut sample = Sample::new(obs.t_ms);
+        for (v, vm) in obs.model.vertices.iter().enumerate() {
+            let id = &vm.vertex.id;
+            let busy = if obs.busy[v].is_finite() {
+                obs.busy[v]
+            } else {
+                0.0
+            };
+            sample = sample
+                .with(id, ScalingMetric::Load, scaler::numeric::round_metric(busy))
+                .with(id, ScalingMetric::NumRecordsIn, self.records_in[v])
+                .with(id, ScalingMetric::NumRecordsOut, self.records_out[v]);
+            if let Some(k) = obs.model.sources.iter().position(|&s| s == v) {
+                let lag = obs.backlog[k];
+                sample = sample.with(id, ScalingMetric::Lag, lag);
+                let prev = scaler::average_of(
+                    self.observed_tpr[v].iter().copied(),
+                    self.opts.observed_tpr_min_observations,
+                );
+                let tpr = scaler::observed_tpr_sample(
+                    &self.opts,
+                    lag,
+                    obs.in_rate[v],
+                    obs.backpressured_ms[v],
+                    prev,
+                );
+                self.observed_tpr[v].push(tpr);
+                sample = sample.with(id, ScalingMetric::ObservedTpr, tpr);
+            }
+        }
+        // §3.2–§3.3 without copying the history: samples from the stabilization period are
+        // never used, the window is full one `metrics.window` after the first usable sample,
+        // and a decision uses `[now − window, now]`.
+        let stable_at = self
+            .running_since_ms
+            .saturating_add(self.opts.stabilization_interval.0);
+        if obs.t_ms < stable_at {
+            return None;
+        }
+        self.samples.push(sample);
+        let window_ms = self.opts.metrics_window.0;
+        let full_at = self.samples[0].t_ms.saturating_add(window_ms);
+        if obs.t_ms < full_at {
+            return None;
+        }
+        let from = obs.t_ms - window_ms;
+        let cut = self.samples.partition_point(|s| s.t_ms < from);
+        if cut > 0 {
+            self.samples.drain(..cut);
+        }
+        if self.samples.len() < 2 {
+            return None;
+        }
+        let window = MetricWindow::new(self.samples.clone());
+        if self
+            .topology
+            .as_ref()
+            .is_none_or(|(p, _)| p.as_slice() != obs.parallelism)
+        {
+            self.topology = Some((obs.parallelism.to_vec(), self.topology(obs)?));
+        }
+        let topology = &self.topology.as_ref()?.1;
+        let restart_s = self.state.restart_time(&self.opts, obs.t_ms);
+        let evaluation = scaler::evaluate(&self.opts, topology, &window, restart_s).ok()?;
+        let decision = scaler::decide_job_for_evaluation(
+            &self.opts,
+            &evaluation,
+            restart_s,
+            &mut self.state,
+            obs.t_ms,
+        );
+        if !decision.rescale || !decision.apply {
+            return None;
+        }
+        self.state.record_rescale(&self.opts, &decision, obs.t_ms);
+        let new_p: Vec<i64> = obs
+            .model
+            .vertices
+            .iter()
+            .zip(obs.parallelism)
+            .map(|(v, &p)| {
+                decision
+                    .scaled_vertices
+                    .get(&v.vertex.id)
+                    .copied()
+                    .unwrap_or(p)
+            })
+            .collect();
+        let changed: Vec<String> = obs
+            .model
+            .vertices
+            .iter()
+            .zip(obs.parallelism.iter().zip(&new_p))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(v, (a, b))| format!("{} {a}->{b}", v.vertex.name))
+            .collect();
+        Some((new_p, format!("autoscaler: {}", changed.join(", "))))
+    }
+}

@@ -1,0 +1,320 @@
+//! `simulate --plot`: the SVG, read back as XML the way a viewer would.
+
+use planscale::render::plot::svg;
+use planscale::sim::timeline::{PolicyRun, Step, Timeline};
+
+const START: i64 = 1_795_000_000_000;
+
+/// `policies` × `vertices` × `steps` of 10 s, with a daily wave, noise and rescales.
+fn timeline(policies: usize, vertices: usize, steps: usize) -> Timeline {
+    let runs = (0..policies)
+        .map(|p| PolicyRun {
+            name: format!("policy <{p}>"),
+            steps: (0..steps)
+                .map(|i| {
+                    let wave = (i as f64 / 500.0).sin();
+                    Step {
+                        t_ms: START + i as i64 * 10_000,
+                        demand: (0..vertices)
+                            .map(|v| 1000.0 * (v + 1) as f64 * (2.0 + wave) + (i % 7) as f64)
+                            .collect(),
+                        capacity: (0..vertices)
+                            .map(|v| 1000.0 * (v + 1) as f64 * (2.0 + (p + i / 250) as f64 % 3.0))
+                            .collect(),
+                        parallelism: (0..vertices)
+                            .map(|v| (1 + v + p + (i / 250) % 3) as i64)
+                            .collect(),
+                        backlog: 0.0,
+                        pending_s: (i % 100) as f64 * (p + 1) as f64 / 10.0,
+                        cu: 1.0,
+                        restarting: i % 250 == 0 && i > 0,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Timeline {
+        start_ms: START,
+        step_ms: 10_000,
+        vertices: (0..vertices)
+            .map(|v| format!("Vertex {v}: Map -> Filter"))
+            .collect(),
+        expected_pending_s: Some(5.0),
+        runs,
+    }
+}
+
+/// The texts of the document, trimmed, with their y.
+fn texts(doc: &roxmltree::Document) -> Vec<(String, f64)> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            let text = n.text().unwrap_or("").trim().to_string();
+            let y = n.attribute("y").and_then(|y| y.parse().ok()).unwrap_or(0.0);
+            (text, y)
+        })
+        .collect()
+}
+
+/// Each policy's color, read off the legend: the swatch just before the policy's name.
+fn legend_colors(doc: &roxmltree::Document, t: &Timeline) -> Vec<String> {
+    let elements: Vec<_> = doc.descendants().filter(|n| n.is_element()).collect();
+    t.runs
+        .iter()
+        .map(|run| {
+            let at = elements
+                .iter()
+                .position(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(&run.name))
+                .unwrap_or_else(|| panic!("no legend entry for {}", run.name));
+            let swatch = elements[at - 1];
+            assert!(swatch.has_tag_name("rect"), "{swatch:?}");
+            swatch
+                .attribute("fill")
+                .expect("the swatch is filled")
+                .to_string()
+        })
+        .collect()
+}
+
+struct Line {
+    stroke: String,
+    width: u32,
+    ys: (f64, f64),
+    points: usize,
+}
+
+fn polylines(doc: &roxmltree::Document) -> Vec<Line> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .map(|n| {
+            let pts: Vec<(f64, f64)> = n
+                .attribute("points")
+                .unwrap_or("")
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').expect("x,y");
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            let ys = pts.iter().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+                (lo.min(p.1), hi.max(p.1))
+            });
+            Line {
+                stroke: n.attribute("stroke").unwrap_or("").to_string(),
+                width: n
+                    .attribute("stroke-width")
+                    .and_then(|w| w.parse().ok())
+                    .unwrap_or(0),
+                ys,
+                points: pts.len(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn panels_axes_legend_and_one_series_per_policy_and_vertex() {
+    let t = timeline(2, 3, 1000);
+    let out = svg(&t);
+    let doc = roxmltree::Document::parse(&out).expect("the plot is well-formed XML");
+    let root = doc.root_element();
+    assert!(root.has_tag_name("svg"));
+    let texts = texts(&doc);
+    let has = |s: &str| texts.iter().filter(|t| t.0 == s).count();
+
+    assert_eq!(has("Scaling simulation"), 1);
+    for panel in [
+        "Demand vs capacity per vertex (records/s)",
+        "Parallelism per vertex",
+        "Data pending time (s)",
+    ] {
+        assert_eq!(has(panel), 1, "panel {panel}");
+    }
+    // 1000 steps of 10 s: minutes. One time axis title, at the bottom.
+    assert_eq!(has("Time since start (min)"), 1);
+    assert_eq!(has("records/s"), 3);
+    assert_eq!(has("parallelism"), 3);
+    assert_eq!(has("pending time (s)"), 1);
+    assert_eq!(has("expected: 5 s"), 1);
+    for v in &t.vertices {
+        assert_eq!(has(v), 2, "{v} names a strip in panels 1 and 2");
+    }
+
+    let colors = legend_colors(&doc, &t);
+    assert_eq!(colors.len(), 2);
+    assert_ne!(colors[0], colors[1]);
+
+    // The strips, top to bottom: three of panel 1, three of panel 2, then panel 3. A line
+    // belongs to the strip whose name is the last above it.
+    let mut tops: Vec<f64> = texts
+        .iter()
+        .filter(|(s, _)| t.vertices.contains(s) || s == "Data pending time (s)")
+        .map(|t| t.1)
+        .collect();
+    tops.sort_by(f64::total_cmp);
+    assert_eq!(tops.len(), 7);
+    let lines = polylines(&doc);
+    for color in &colors {
+        // (strip, stroke width) → lines.
+        let mut seen = std::collections::BTreeMap::new();
+        for l in lines.iter().filter(|l| &l.stroke == color) {
+            assert!(l.points >= 2, "a line of {color} with {} points", l.points);
+            let strip = tops
+                .iter()
+                .rposition(|&y| y < l.ys.0)
+                .expect("below a strip's name");
+            if let Some(next) = tops.get(strip + 1) {
+                assert!(
+                    l.ys.1 < *next,
+                    "a line of {color} crosses into the next strip"
+                );
+            }
+            *seen.entry((strip, l.width)).or_insert(0) += 1;
+        }
+        let mut want = std::collections::BTreeMap::new();
+        for v in 0..3 {
+            want.insert((v, 6), 1); // demand, wide and pale
+            want.insert((v, 2), 1); // capacity
+            want.insert((3 + v, 2), 1); // parallelism
+        }
+        want.insert((6, 2), 1); // pending time
+        assert_eq!(seen, want, "series of {color}");
+    }
+}
+
+#[test]
+fn same_timeline_same_bytes() {
+    let t = timeline(3, 2, 500);
+    let a = svg(&t);
+    assert_eq!(a, svg(&t.clone()));
+    assert!(!a.contains(" id="), "no generated ids");
+}
+
+#[test]
+fn empty_timelines_still_draw_the_panels() {
+    let cases = [
+        Timeline::default(),
+        timeline(2, 3, 0),
+        timeline(0, 3, 10),
+        timeline(2, 0, 10),
+    ];
+    for t in &cases {
+        let out = svg(t);
+        let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+        let texts = texts(&doc);
+        for panel in [
+            "Demand vs capacity per vertex (records/s)",
+            "Parallelism per vertex",
+        ] {
+            assert!(texts.iter().any(|x| x.0 == panel), "{panel} in {t:?}");
+        }
+        assert!(texts.iter().any(|x| x.0.starts_with("Data pending time")));
+        assert!(texts.iter().any(|x| x.0.starts_with("Time since start")));
+        if t.vertices.is_empty() {
+            assert_eq!(texts.iter().filter(|x| x.0 == "no vertices").count(), 2);
+        }
+    }
+}
+
+#[test]
+fn skips_values_that_cannot_be_drawn() {
+    let mut t = timeline(2, 2, 300);
+    for (i, s) in t.runs[0].steps.iter_mut().enumerate() {
+        if i % 3 == 0 {
+            s.demand[0] = f64::NAN;
+            s.capacity[1] = f64::INFINITY;
+            s.pending_s = f64::NEG_INFINITY;
+        }
+    }
+    t.runs[1].steps[10].demand.clear();
+    t.runs[1].steps[11].parallelism.clear();
+    t.expected_pending_s = Some(f64::NAN);
+    let out = svg(&t);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    for l in polylines(&doc) {
+        assert!(l.ys.0.is_finite() && l.ys.1.is_finite());
+    }
+    assert!(!out.contains("NaN") && !out.contains("inf"));
+}
+
+#[test]
+fn long_timelines_are_reduced() {
+    let t = timeline(2, 2, 200_000);
+    let started = std::time::Instant::now();
+    let out = svg(&t);
+    let took = started.elapsed();
+    assert!(out.len() < 1_500_000, "{} bytes", out.len());
+    // Generous for unoptimized builds on a busy machine; release takes a few milliseconds.
+    assert!(took.as_secs() < 10, "{took:?}");
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let most = polylines(&doc).iter().map(|l| l.points).max().unwrap_or(0);
+    assert!(most <= 2 * 1100, "{most} points in one line");
+}
+
+mod any {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn step(vertices: usize) -> impl Strategy<Value = Step> {
+        let rates = || proptest::collection::vec(proptest::num::f64::ANY, 0..=vertices + 1);
+        (
+            0i64..10_000_000,
+            rates(),
+            rates(),
+            proptest::collection::vec(any::<i64>(), 0..=vertices + 1),
+            proptest::num::f64::ANY,
+            any::<bool>(),
+        )
+            .prop_map(
+                |(t_ms, demand, capacity, parallelism, pending_s, restarting)| Step {
+                    t_ms,
+                    demand,
+                    capacity,
+                    parallelism,
+                    backlog: 0.0,
+                    pending_s,
+                    cu: 0.0,
+                    restarting,
+                },
+            )
+    }
+
+    fn timeline() -> impl Strategy<Value = Timeline> {
+        (0usize..4).prop_flat_map(|vertices| {
+            (
+                any::<i64>(),
+                proptest::collection::vec(any::<String>(), vertices),
+                proptest::option::of(proptest::num::f64::ANY),
+                proptest::collection::vec(
+                    (
+                        any::<String>(),
+                        proptest::collection::vec(step(vertices), 0..40),
+                    ),
+                    0..4,
+                ),
+            )
+                .prop_map(|(start_ms, vertices, expected_pending_s, runs)| Timeline {
+                    start_ms,
+                    step_ms: 1000,
+                    vertices,
+                    expected_pending_s,
+                    runs: runs
+                        .into_iter()
+                        .map(|(name, steps)| PolicyRun { name, steps })
+                        .collect(),
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever the values and names, the plot is a well-formed SVG document.
+        #[test]
+        fn any_timeline_gives_well_formed_svg(t in timeline()) {
+            let out = svg(&t);
+            let doc = roxmltree::Document::parse(&out);
+            prop_assert!(doc.is_ok(), "{:?}", doc.err());
+        }
+    }
+}

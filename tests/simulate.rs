@@ -1,0 +1,426 @@
+//! `planscale simulate`: validation against the lab's real rescales, and hand-built traces whose
+//! answers are known.
+
+use std::fmt::Write as _;
+use std::fs;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn planscale(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("planscale")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .arg("simulate")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Rows of a timeline CSV for one policy, as column name -> value maps.
+fn timeline(
+    path: &std::path::Path,
+    policy: &str,
+) -> Vec<std::collections::HashMap<String, String>> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect::<std::collections::HashMap<_, _>>()
+        })
+        .filter(|r| r["policy"] == policy)
+        .collect()
+}
+
+/// Measured (timestamp, busy fraction, input rate, parallelism) of one vertex from a lab capture.
+fn measured(csv_path: &str, vertex_prefix: &str) -> Vec<(i64, f64, f64, i64)> {
+    let mut r = csv::Reader::from_path(csv_path).unwrap();
+    let header = r.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (t, n, p, busy, rin) = (
+        col("timestamp_ms"),
+        col("vertex_name"),
+        col("parallelism"),
+        col("busyTimeMsPerSecond.max"),
+        col("numRecordsInPerSecond.sum"),
+    );
+    r.records()
+        .map(|rec| rec.unwrap())
+        .filter(|rec| rec[n].starts_with(vertex_prefix))
+        .map(|rec| {
+            (
+                rec[t].parse().unwrap(),
+                rec[busy].parse::<f64>().unwrap() / 1000.0,
+                rec[rin].parse().unwrap(),
+                rec[p].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Replays the recorded parallelism with capacity learned before the rescale, and compares the
+/// simulated busy time and throughput of `vertex` with the measured ones on the steady samples
+/// after the restart (30 s left out). Returns the worst relative errors.
+fn validate(job: &str, vertex_prefix: &str) -> (f64, f64) {
+    let samples = measured(&format!("fixtures/metrics/{job}.wide.csv"), vertex_prefix);
+    let rescale_at = samples
+        .windows(2)
+        .find(|w| w[0].3 != w[1].3)
+        .map(|w| w[1].0)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("recorded.yaml");
+    fs::write(&policy, "planscale.policy: recorded\n").unwrap();
+    let tl = dir.path().join("timeline.csv");
+    let (code, _, err) = planscale(&[
+        "--metrics",
+        &format!("fixtures/metrics/{job}.long.csv"),
+        "--graph",
+        &format!("fixtures/lab/{job}/job.json"),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--restart-time",
+        "20s",
+        "--learn-until",
+        &(rescale_at - 1).to_string(),
+        "--timeline",
+        tl.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = timeline(&tl, "recorded");
+    let id = rows[0]
+        .keys()
+        .find(|k| {
+            k.ends_with(".demand") && {
+                let vid = k.trim_end_matches(".demand");
+                let job_json: Value = serde_json::from_str(
+                    &fs::read_to_string(format!("fixtures/lab/{job}/job.json")).unwrap(),
+                )
+                .unwrap();
+                job_json["vertices"].as_array().unwrap().iter().any(|v| {
+                    v["id"] == vid && v["name"].as_str().unwrap().starts_with(vertex_prefix)
+                })
+            }
+        })
+        .unwrap()
+        .trim_end_matches(".demand")
+        .to_string();
+    // Steady part: from a minute after the restart to the end. The issue leaves out 30 s; Flink's
+    // per-second gauges average the last minute, so the rates need a minute to show the new state.
+    let (mut m_busy, mut m_rate, mut s_busy, mut s_rate, mut compared) =
+        (0.0, 0.0, 0.0, 0.0, 0usize);
+    for &(t, busy, rate, _) in &samples {
+        if t < rescale_at + 60_000 {
+            continue;
+        }
+        let row = rows
+            .iter()
+            .min_by_key(|r| (r["timestamp_ms"].parse::<i64>().unwrap() - t).abs())
+            .unwrap();
+        let col = |k: &str| -> f64 { row[k].parse().unwrap_or(f64::INFINITY) };
+        // Without a backlog the whole job runs at the pace of its tightest vertex.
+        let throttle = row
+            .keys()
+            .filter(|k| k.ends_with(".demand"))
+            .map(|k| {
+                let v = k.trim_end_matches(".demand");
+                let d = col(k);
+                if d > 0.0 {
+                    col(&format!("{v}.capacity")) / d
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .fold(1.0f64, f64::min);
+        let sim_rate = col(&format!("{id}.demand")) * throttle;
+        let sim_busy = (sim_rate / col(&format!("{id}.capacity"))).min(1.0);
+        if std::env::var_os("SHOW").is_some() {
+            eprintln!("{t} measured busy {busy:.3} rate {rate:.1} | simulated busy {sim_busy:.3} rate {sim_rate:.1}");
+        }
+        m_busy += busy;
+        m_rate += rate;
+        s_busy += sim_busy;
+        s_rate += sim_rate;
+        compared += 1;
+    }
+    let worst_busy = (s_busy - m_busy).abs() / m_busy;
+    let worst_rate = (s_rate - m_rate).abs() / m_rate;
+    eprintln!(
+        "{job}: mean busy measured {:.3} simulated {:.3}; mean rate measured {:.1} simulated {:.1} over {compared} samples",
+        m_busy / compared as f64,
+        s_busy / compared as f64,
+        m_rate / compared as f64,
+        s_rate / compared as f64
+    );
+    assert!(
+        compared >= 5,
+        "{job}: only {compared} steady samples compared"
+    );
+    (worst_busy, worst_rate)
+}
+
+#[test]
+fn recorded_replay_reproduces_udf_bottleneck_after_its_rescale() {
+    let (busy, rate) = validate("udf_bottleneck", "PythonCalc");
+    assert!(
+        busy <= 0.15,
+        "PythonCalc busy time off by {:.1}%",
+        busy * 100.0
+    );
+    assert!(rate <= 0.15, "throughput off by {:.1}%", rate * 100.0);
+}
+
+#[test]
+fn recorded_replay_reproduces_datastream_pipeline_after_its_rescale() {
+    let (busy, rate) = validate("datastream_pipeline", "sum_per_key");
+    assert!(
+        busy <= 0.15,
+        "sum_per_key busy time off by {:.1}%",
+        busy * 100.0
+    );
+    assert!(rate <= 0.15, "throughput off by {:.1}%", rate * 100.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hand-built traces: a source feeding one worker vertex whose subtask handles 500 rec/s.
+
+const SRC: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const WORK: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+const PER_SUBTASK: f64 = 500.0;
+
+fn graph() -> String {
+    format!(
+        r#"{{"jid":"cccccccccccccccccccccccccccccccc","vertices":[
+ {{"id":"{SRC}","name":"Source: events","parallelism":1,"maxParallelism":128}},
+ {{"id":"{WORK}","name":"Work","parallelism":4,"maxParallelism":128}}],
+ "plan":{{"jid":"cccccccccccccccccccccccccccccccc","nodes":[
+ {{"id":"{SRC}","parallelism":1,"description":"Source: events"}},
+ {{"id":"{WORK}","parallelism":4,"description":"Work","inputs":[{{"num":0,"id":"{SRC}","ship_strategy":"REBALANCE","exchange":"pipelined_bounded"}}]}}]}}}}"#
+    )
+}
+
+/// A recording at 10 s steps of `demand(t_s)` handled by 4 workers of 500 rec/s each.
+fn recording(hours: f64, demand: impl Fn(f64) -> f64) -> String {
+    let mut s = String::from("timestamp_ms,vertex_id,vertex_name,parallelism,metric,value\n");
+    let t0: i64 = 1_795_000_000_000;
+    for i in 0..((hours * 360.0) as i64) {
+        let t = t0 + i * 10_000;
+        let d = demand(i as f64 * 10.0);
+        let processed = d.min(PER_SUBTASK * 4.0);
+        let busy = (processed / (PER_SUBTASK * 4.0) * 1000.0).max(1.0);
+        writeln!(
+            s,
+            "{t},{SRC},Source: events,1,numRecordsOutPerSecond.sum,{d}"
+        )
+        .unwrap();
+        writeln!(s, "{t},{WORK},Work,4,numRecordsInPerSecond.sum,{processed}").unwrap();
+        writeln!(
+            s,
+            "{t},{WORK},Work,4,numRecordsOutPerSecond.sum,{processed}"
+        )
+        .unwrap();
+        writeln!(s, "{t},{WORK},Work,4,busyTimeMsPerSecond.max,{busy}").unwrap();
+    }
+    s
+}
+
+fn simulate_trace(csv: &str, extra: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("metrics.csv");
+    let g = dir.path().join("job.json");
+    fs::write(&m, csv).unwrap();
+    fs::write(&g, graph()).unwrap();
+    let mut args = vec![
+        "--metrics",
+        m.to_str().unwrap(),
+        "--graph",
+        g.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = planscale(&args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn policy<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap()
+}
+
+#[test]
+fn a_step_in_demand_gives_one_scale_up_and_the_backlog_drains() {
+    // 1,000 rec/s for an hour, then 3,000 rec/s: 4 workers (2,000 rec/s) are too few.
+    let doc = simulate_trace(
+        &recording(4.0, |t| if t < 3600.0 { 1000.0 } else { 3000.0 }),
+        &["--restart-time", "1m"],
+    );
+    let auto = policy(&doc, "autoscaler");
+    let ups: Vec<&Value> = auto["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["parallelism"][WORK].as_i64().unwrap() > 4)
+        .collect();
+    assert_eq!(ups.len(), 1, "{auto}");
+    let t0 = 1_795_000_000_000i64;
+    assert!(
+        ups[0]["at"].as_i64().unwrap() > t0 + 3_600_000,
+        "the scale-up follows the step"
+    );
+    let p = ups[0]["parallelism"][WORK].as_i64().unwrap();
+    assert!(
+        p as f64 * PER_SUBTASK >= 3000.0,
+        "enough subtasks for the new demand: {p}"
+    );
+    assert_eq!(auto["records_pending_at_end"], 0, "the backlog drains");
+    // The baseline never catches up.
+    let base = policy(&doc, "static");
+    assert!(base["records_pending_at_end"].as_f64().unwrap() > 1e6);
+    assert_eq!(
+        doc["policies"][0]["name"], "static",
+        "the baseline comes first"
+    );
+}
+
+#[test]
+fn a_daily_sine_rescales_no_more_than_delayed_scale_downs_allow() {
+    let day = 86_400.0;
+    let doc = simulate_trace(
+        &recording(48.0, |t| {
+            1200.0 + 700.0 * (2.0 * std::f64::consts::PI * t / day).sin()
+        }),
+        &["--restart-time", "1m"],
+    );
+    let auto = policy(&doc, "autoscaler");
+    let rescales = auto["rescales"].as_u64().unwrap();
+    // Scale-downs wait job.autoscaler.scale-down.interval (1 h): at most one per hour, and each
+    // scale-up follows a scale-down, so at most 2 × 24 per day.
+    assert!(
+        rescales > 0 && rescales <= 2 * 24 * 2,
+        "{rescales} rescales in two days"
+    );
+}
+
+#[test]
+fn an_idle_job_scales_to_the_lower_limit() {
+    let doc = simulate_trace(&recording(6.0, |_| 5.0), &["--restart-time", "1m"]);
+    let auto = policy(&doc, "autoscaler");
+    assert_eq!(auto["final_parallelism"][WORK], 1, "{auto}");
+}
+
+#[test]
+fn a_spike_shorter_than_the_metric_window_does_not_rescale() {
+    // 3 minutes at 2,400 rec/s in an otherwise steady hour at 1,000 rec/s (window: 15 min).
+    let doc = simulate_trace(
+        &recording(2.0, |t| {
+            if (3600.0..3780.0).contains(&t) {
+                2400.0
+            } else {
+                1000.0
+            }
+        }),
+        &[
+            "--restart-time",
+            "1m",
+            "-D",
+            "job.autoscaler.scale-down.interval=24h",
+        ],
+    );
+    let auto = policy(&doc, "autoscaler");
+    assert_eq!(auto["rescales"], 0, "{auto}");
+}
+
+#[test]
+fn every_policy_kind_runs_and_closed_platforms_are_labelled_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = Vec::new();
+    for (name, body) in [
+        ("alibaba", "planscale.policy: alibaba-autoscale\nplanscale.alibaba.expected-pending-time: 1 min\nplanscale.alibaba.max-cu: 10\n"),
+        ("dli", "planscale.policy: dli-dynamic-scaling\nflink.dli.job.scale.enable: true\nflink.dli.job.scale.interval: 30\nflink.dli.job.cu.max: 10\n"),
+        ("reactive", "planscale.policy: reactive\nplanscale.reactive.target-cpu-utilization: 0.7\ntaskmanager.numberOfTaskSlots: 2\n"),
+        ("flink", "planscale.policy: flink-autoscaler\njob.autoscaler.restart.time: 1 min\n"),
+    ] {
+        let p = dir.path().join(format!("{name}.yaml"));
+        fs::write(&p, body).unwrap();
+        args.push("--policy".into());
+        args.push(p.to_str().unwrap().into());
+    }
+    let extra: Vec<&str> = args.iter().map(String::as_str).collect();
+    let csv = recording(4.0, |t| if t < 3600.0 { 1000.0 } else { 3000.0 });
+    let doc = simulate_trace(&csv, &extra);
+    let names: Vec<&str> = doc["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["static", "alibaba", "dli", "reactive", "flink"]);
+    for p in doc["policies"].as_array().unwrap() {
+        let model = matches!(
+            p["kind"].as_str().unwrap(),
+            "alibaba-autoscale" | "dli-dynamic-scaling" | "reactive"
+        );
+        assert_eq!(p["model"], model, "{p}");
+        for key in [
+            "rescales",
+            "cu_hours",
+            "peak_cu",
+            "pending_time_ms",
+            "records_processed",
+            "records_pending_at_end",
+            "final_parallelism",
+            "events",
+        ] {
+            assert!(p.get(key).is_some(), "{key}");
+        }
+    }
+    // Every platform that scales reacts to the step.
+    for name in ["alibaba", "dli", "reactive", "flink"] {
+        assert!(
+            policy(&doc, name)["rescales"].as_u64().unwrap() >= 1,
+            "{name}: {}",
+            policy(&doc, name)
+        );
+    }
+}
+
+#[test]
+fn same_inputs_give_byte_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outs = Vec::new();
+    for k in 0..2 {
+        let tl = dir.path().join(format!("t{k}.csv"));
+        let (code, out, _) = planscale(&[
+            "--metrics",
+            "fixtures/metrics/datastream_pipeline.long.csv",
+            "--graph",
+            "fixtures/lab/datastream_pipeline/job.json",
+            "--format",
+            "json",
+            "--timeline",
+            tl.to_str().unwrap(),
+            "--restart-time",
+            "20s",
+        ]);
+        assert_eq!(code, 0);
+        outs.push((out, fs::read(&tl).unwrap()));
+    }
+    assert_eq!(outs[0], outs[1]);
+}
