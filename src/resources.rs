@@ -112,6 +112,39 @@ pub fn slot_totals(job: &Job) -> Totals {
     t
 }
 
+/// CU of one subtask of the vertex made of `ops`: the chain's own resources in a Blink plan (max
+/// CPU, summed memory), its group's slot profile in an expert plan.
+pub fn subtask_cu(plan: &crate::plan::Plan, ops: &[usize]) -> f64 {
+    let job = &plan.job;
+    if plan.format == crate::format::Format::Expert {
+        let group = ops
+            .first()
+            .and_then(|&i| job.operators[i].slot_sharing_group.as_deref());
+        return job
+            .slot_sharing_groups
+            .iter()
+            .find(|g| Some(g.name.as_str()) == group)
+            .map_or(0.0, |g| {
+                cu_of(g.cpu.value().unwrap_or(0.0).max(0.0), g.memory_mb())
+            });
+    }
+    let (mut cpu, mut mem) = (0.0f64, 0.0f64);
+    for &i in ops {
+        if let Some(r) = &job.operators[i].resources {
+            cpu = cpu.max(r.cpu_or_zero());
+            mem += r.memory_mb();
+        }
+    }
+    cu_of(cpu, mem)
+}
+
+/// CU of one subtask of an `operators`-long chain priced as `plan init` would write it
+/// (the generator's default CPU and heap per operator), for jobs given only as a graph.
+pub fn default_subtask_cu(operators: usize) -> f64 {
+    use crate::plan::blink::{DEFAULT_HEAP_MB, DEFAULT_VCORE};
+    cu_of(DEFAULT_VCORE, DEFAULT_HEAP_MB as f64 * operators as f64)
+}
+
 pub fn totals(job: &Job, costs: &[ChainCost]) -> Totals {
     let mut t = Totals::default();
     for c in costs {

@@ -5,6 +5,7 @@ pub mod break_chain;
 pub mod completions;
 pub mod diff;
 pub mod init;
+pub mod job;
 pub mod recommend;
 pub mod show;
 pub mod simulate;

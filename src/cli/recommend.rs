@@ -5,14 +5,11 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 
 use crate::error::{InputError, UsageError};
-use crate::format::Format;
-use crate::graph;
 use crate::io::{read_document, write_atomic};
 use crate::metrics::{self, ReadOptions};
-use crate::plan::{self, edit};
-use crate::recommend::{self, vertices::job_vertices, Params};
+use crate::plan::edit;
+use crate::recommend::{self, Params};
 use crate::render::recommend as render;
-use crate::resources::cu_of;
 use crate::scaler::{AutoscalerOptions, Version};
 use crate::settings;
 
@@ -138,35 +135,11 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     }
 
     // The job's vertices and what one subtask of each costs.
-    let (vertices, cost, plan_source) = match (&a.plan, &a.graph) {
-        (Some(p), _) => {
-            let text = read_document(p)?;
-            let plan = plan::read(p, &text, None)?;
-            let vs = job_vertices(&plan.job, plan.format);
-            let cost = vs
-                .iter()
-                .map(|v| subtask_cu(&plan, &v.operators))
-                .collect::<Vec<_>>();
-            (vs, cost, Some((text, plan)))
-        }
-        (None, Some(g)) => {
-            let text = read_document(g)?;
-            let graph = graph::read(g, &text, None)?;
-            let vs = job_vertices(&graph.job, graph.format);
-            // Priced as `plan init` would write the graph: 0.25 core and 256 MB per operator.
-            let cost = vs
-                .iter()
-                .map(|v| {
-                    cu_of(
-                        crate::plan::blink::DEFAULT_VCORE,
-                        crate::plan::blink::DEFAULT_HEAP_MB as f64 * v.operators.len() as f64,
-                    )
-                })
-                .collect();
-            (vs, cost, None)
-        }
-        (None, None) => return Err(usage("give the job's --plan or --graph")),
-    };
+    let crate::cli::job::LoadedJob {
+        vertices,
+        cost,
+        plan: plan_source,
+    } = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
 
     let read = ReadOptions {
         at_ms,
@@ -237,28 +210,4 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         text.as_bytes(),
     )?;
     Ok(0)
-}
-
-/// CU of one subtask of a vertex: its chain's resources in a Blink plan, its group's slot in an
-/// expert plan.
-fn subtask_cu(plan: &plan::Plan, ops: &[usize]) -> f64 {
-    if plan.format == Format::Expert {
-        let g = plan.job.operators[ops[0]].slot_sharing_group.as_deref();
-        return plan
-            .job
-            .slot_sharing_groups
-            .iter()
-            .find(|s| Some(s.name.as_str()) == g)
-            .map_or(0.0, |s| {
-                cu_of(s.cpu.value().unwrap_or(0.0).max(0.0), s.memory_mb())
-            });
-    }
-    let (mut cpu, mut mem) = (0.0f64, 0.0f64);
-    for &i in ops {
-        if let Some(r) = &plan.job.operators[i].resources {
-            cpu = cpu.max(r.cpu_or_zero());
-            mem += r.memory_mb();
-        }
-    }
-    cu_of(cpu, mem)
 }

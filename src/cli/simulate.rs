@@ -8,13 +8,9 @@ use clap::Args;
 use crate::cli::recommend::AutoscalerVersion;
 use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
-use crate::graph;
 use crate::io::{read_document, write_atomic};
 use crate::metrics::{self, ReadOptions};
-use crate::plan;
-use crate::recommend::vertices::job_vertices;
 use crate::render::simulate::{self as render, PolicyResult};
-use crate::resources::cu_of;
 use crate::scaler::{parse_duration, AutoscalerOptions, Version};
 use crate::settings;
 use crate::sim::engine::{self, Params};
@@ -183,40 +179,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     .map_err(|e| usage(e.to_string()))?;
 
     // The job and its costs.
-    let (vertices, cost) = match (&a.plan, &a.graph) {
-        (Some(p), _) => {
-            let text = read_document(p)?;
-            let plan = plan::read(p, &text, None)?;
-            let vs = job_vertices(&plan.job, plan.format);
-            let s = crate::summary::summarize(&plan);
-            let cost = vs
-                .iter()
-                .map(|v| {
-                    s.vertices
-                        .iter()
-                        .find(|r| r.operators.contains(&v.operators[0]))
-                        .map_or(0.0, |r| cu_of(r.cpu, r.memory_mb))
-                })
-                .collect::<Vec<_>>();
-            (vs, cost)
-        }
-        (None, Some(g)) => {
-            let text = read_document(g)?;
-            let graph = graph::read(g, &text, None)?;
-            let vs = job_vertices(&graph.job, graph.format);
-            let cost = vs
-                .iter()
-                .map(|v| {
-                    cu_of(
-                        crate::plan::blink::DEFAULT_VCORE,
-                        crate::plan::blink::DEFAULT_HEAP_MB as f64 * v.operators.len() as f64,
-                    )
-                })
-                .collect();
-            (vs, cost)
-        }
-        (None, None) => return Err(usage("give the job's --plan or --graph")),
-    };
+    let crate::cli::job::LoadedJob { vertices, cost, .. } =
+        crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
 
     // The whole recording is replayed.
     let read = ReadOptions {
