@@ -16,6 +16,9 @@ _planscale() {
             ",$1")
                 cmd="planscale"
                 ;;
+            planscale,apply)
+                cmd="planscale__subcmd__apply"
+                ;;
             planscale,completions)
                 cmd="planscale__subcmd__completions"
                 ;;
@@ -31,8 +34,14 @@ _planscale() {
             planscale,recommend)
                 cmd="planscale__subcmd__recommend"
                 ;;
+            planscale,record)
+                cmd="planscale__subcmd__record"
+                ;;
             planscale,simulate)
                 cmd="planscale__subcmd__simulate"
+                ;;
+            planscale__subcmd__help,apply)
+                cmd="planscale__subcmd__help__subcmd__apply"
                 ;;
             planscale__subcmd__help,completions)
                 cmd="planscale__subcmd__help__subcmd__completions"
@@ -48,6 +57,9 @@ _planscale() {
                 ;;
             planscale__subcmd__help,recommend)
                 cmd="planscale__subcmd__help__subcmd__recommend"
+                ;;
+            planscale__subcmd__help,record)
+                cmd="planscale__subcmd__help__subcmd__record"
                 ;;
             planscale__subcmd__help,simulate)
                 cmd="planscale__subcmd__help__subcmd__simulate"
@@ -110,12 +122,54 @@ _planscale() {
 
     case "${cmd}" in
         planscale)
-            opts="-h -V --help --version plan recommend simulate completions man help"
+            opts="-h -V --help --version plan recommend simulate record apply completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__apply)
+            opts="-h -V --rest --job --recommendation --parallelism --dry-run --wait --wait-timeout --timeout --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recommendation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --parallelism)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -138,8 +192,22 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help)
-            opts="plan recommend simulate completions man help"
+            opts="plan recommend simulate record apply completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -278,6 +346,20 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help__subcmd__recommend)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__record)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -673,6 +755,48 @@ _planscale() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__record)
+            opts="-o -h -V --rest --job --all-running --interval --duration --output --append --timeout --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rest)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -25,6 +25,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand plan 'Work with resource plans (Blink PlanJSON)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
+            cand record 'Record metrics and the job plan from a running Flink cluster'
+            cand apply 'Apply parallelism to a running job (adaptive scheduler)'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -167,6 +169,36 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'planscale;record'= {
+            cand --rest 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081'
+            cand --job 'A job to record (repeatable)'
+            cand --interval 'Time between polls (Flink refreshes REST metrics every metrics.fetcher.update-interval, 10 s by default)'
+            cand --duration 'Stop after this long (default: until Ctrl-C or the jobs end)'
+            cand -o 'The metric CSV to write'
+            cand --output 'The metric CSV to write'
+            cand --timeout 'Timeout of each REST request'
+            cand --all-running 'Record every job that is RUNNING now'
+            cand --append 'Add to an existing CSV of the same header instead of replacing it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;apply'= {
+            cand --rest 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081'
+            cand --job 'The running job to rescale'
+            cand --recommendation '`planscale recommend --format json` output (vertices[].id, recommended_parallelism)'
+            cand --parallelism 'A vertex''s new parallelism (repeatable)'
+            cand --wait-timeout 'How long --wait waits'
+            cand --timeout 'Timeout of each REST request'
+            cand --format 'format'
+            cand --dry-run 'Print the request and send nothing'
+            cand --wait 'Follow the job until it runs at the new parallelism'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -184,6 +216,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand plan 'Work with resource plans (Blink PlanJSON)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
+            cand record 'Record metrics and the job plan from a running Flink cluster'
+            cand apply 'Apply parallelism to a running job (adaptive scheduler)'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -208,6 +242,10 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;recommend'= {
         }
         &'planscale;help;simulate'= {
+        }
+        &'planscale;help;record'= {
+        }
+        &'planscale;help;apply'= {
         }
         &'planscale;help;completions'= {
         }

@@ -29,6 +29,8 @@ complete -c planscale -n "__fish_planscale_needs_command" -s V -l version -d 'Pr
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -152,17 +154,41 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format 
 json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l rest -d 'The cluster\'s REST endpoint, e.g. http://127.0.0.1:8081' -r
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l job -d 'A job to record (repeatable)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l interval -d 'Time between polls (Flink refreshes REST metrics every metrics.fetcher.update-interval, 10 s by default)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l duration -d 'Stop after this long (default: until Ctrl-C or the jobs end)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand record" -s o -l output -d 'The metric CSV to write' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l timeout -d 'Timeout of each REST request' -r
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l all-running -d 'Record every job that is RUNNING now'
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l append -d 'Add to an existing CSV of the same header instead of replacing it'
+complete -c planscale -n "__fish_planscale_using_subcommand record" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand record" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l rest -d 'The cluster\'s REST endpoint, e.g. http://127.0.0.1:8081' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l job -d 'The running job to rescale' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l recommendation -d '`planscale recommend --format json` output (vertices[].id, recommended_parallelism)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l parallelism -d 'A vertex\'s new parallelism (repeatable)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l wait-timeout -d 'How long --wait waits' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l timeout -d 'Timeout of each REST request' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l format -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l dry-run -d 'Print the request and send nothing'
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l wait -d 'Follow the job until it runs at the new parallelism'
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "man" -d 'Print the roff man page'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'

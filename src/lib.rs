@@ -19,6 +19,7 @@ pub mod plan;
 pub mod recommend;
 pub mod render;
 pub mod resources;
+pub mod rest;
 pub mod rules;
 pub mod scaler;
 pub mod settings;

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod diff;
 pub mod init;
 pub mod job;
+pub mod live;
 pub mod recommend;
 pub mod show;
 pub mod simulate;
@@ -34,6 +35,10 @@ pub enum Command {
     Recommend(recommend::RecommendArgs),
     /// Replay recorded traffic through scaling policies
     Simulate(simulate::SimulateArgs),
+    /// Record metrics and the job plan from a running Flink cluster
+    Record(live::RecordArgs),
+    /// Apply parallelism to a running job (adaptive scheduler)
+    Apply(live::ApplyArgs),
     /// Print a shell completion script
     Completions(completions::CompletionsArgs),
     /// Print the roff man page
@@ -121,16 +126,29 @@ pub fn main() -> ExitCode {
         Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
         Command::Recommend(a) => recommend::run(a),
         Command::Simulate(a) => simulate::run(a),
+        Command::Record(a) => live::run_record(a),
+        Command::Apply(a) => live::run_apply(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of our output went away (`planscale plan show ... | head`): stop quietly, as
+        // ripgrep does. Rust ignores SIGPIPE, so a closed pipe arrives here as an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             report_error(&e);
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether an `io::ErrorKind::BrokenPipe` is anywhere in the error's chain.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Prints an error as one `error:` line (plus hints); input errors carry `file:line:col`.

@@ -1,0 +1,143 @@
+"""The assertions of planscale's end-to-end test (e2e/run.sh), on what planscale itself wrote.
+
+Reads the recommendation (`recommend --format json`), the two recordings (`record` CSVs) and the
+output of `apply --wait`; prints the numbers and exits 1 unless
+  * the recommendation scales a vertex up (the bottleneck),
+  * that vertex was saturated before (busy >= E2E_MIN_BUSY_BEFORE ms/s, default 850) and the
+    source backpressured (>= E2E_MIN_BP_BEFORE ms/s, default 200),
+  * after the rescale the vertex runs at the recommended parallelism, its busy time fell by at
+    least E2E_MIN_BUSY_DROP ms/s (default 100), and the source's backpressure went away
+    (<= E2E_MAX_BP_AFTER ms/s, default 50).
+Only the standard library.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import sys
+
+
+def env_float(name, default):
+    return float(os.environ.get(name, default))
+
+
+def load(path):
+    """(timestamp_ms, vertex_id, parallelism, metric) -> value, NaN skipped."""
+    rows = []
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            try:
+                v = float(r["value"])
+            except ValueError:
+                continue
+            if math.isnan(v):
+                continue
+            rows.append((int(r["timestamp_ms"]), r["vertex_id"], int(r["parallelism"]), r["metric"], v))
+    return rows
+
+
+def mean_of(rows, vertex, metric, skip_s=0.0, parallelism=None):
+    if not rows:
+        return None, 0
+    t0 = min(r[0] for r in rows)
+    vals = [r[4] for r in rows
+            if r[1] == vertex and r[3] == metric and r[0] >= t0 + skip_s * 1000
+            and (parallelism is None or r[2] == parallelism)]
+    if not vals:
+        return None, 0
+    return sum(vals) / len(vals), len(vals)
+
+
+def fmt(x):
+    return "-" if x is None else f"{x:.0f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--before", required=True)
+    ap.add_argument("--after", required=True)
+    ap.add_argument("--recommendation", required=True)
+    ap.add_argument("--apply-log", required=True)
+    ap.add_argument("--summary", required=True)
+    ap.add_argument("--skip-after-s", type=float, default=env_float("E2E_SKIP_AFTER_S", "0"))
+    a = ap.parse_args()
+
+    rec = json.load(open(a.recommendation))
+    vertices = rec["vertices"]
+    up = [v for v in vertices if v["recommended_parallelism"] > v["current_parallelism"]]
+    failures = []
+    if not up:
+        print("recommend scaled no vertex up:", json.dumps(vertices, indent=1))
+        return 1
+    bottleneck = max(up, key=lambda v: v["recommended_parallelism"] - v["current_parallelism"])
+    source = next(v for v in vertices if v["is_source"])
+    bid, sid = bottleneck["id"], source["id"]
+    p_before, p_after = bottleneck["current_parallelism"], bottleneck["recommended_parallelism"]
+
+    before, after = load(a.before), load(a.after)
+    at_new = [r for r in after if r[1] != bid or r[2] == p_after]
+    if not any(r[1] == bid for r in at_new):
+        failures.append(f"no sample of the bottleneck vertex at parallelism {p_after} after the rescale")
+
+    m = {}
+    for label, rows, par, skip in (("before", before, p_before, 0.0), ("after", at_new, p_after, a.skip_after_s)):
+        m[label] = {
+            "parallelism": par,
+            "busy_avg": mean_of(rows, bid, "busyTimeMsPerSecond.avg", skip, par)[0],
+            "busy_max": mean_of(rows, bid, "busyTimeMsPerSecond.max", skip, par)[0],
+            "records_in_per_s": mean_of(rows, bid, "numRecordsInPerSecond.sum", skip, par)[0],
+            "source_backpressure": mean_of(rows, sid, "backPressuredTimeMsPerSecond.avg", skip)[0],
+            "source_out_per_s": mean_of(rows, sid, "numRecordsOutPerSecond.sum", skip)[0],
+            "samples": mean_of(rows, bid, "busyTimeMsPerSecond.avg", skip, par)[1],
+        }
+
+    log = open(a.apply_log).read()
+    running = re.search(r"running at the new parallelism ([0-9.]+) s after the PUT", log)
+    changes = re.findall(r"^\+([0-9.]+) s  (\S+)", log, re.M)
+    first_change = next((float(t) for t, state in changes if state != "RUNNING"), None)
+    put = re.search(r"Flink answered (\d+) in ([0-9.]+) s", log)
+
+    summary = {
+        "bottleneck": {"id": bid, "name": bottleneck["name"], "from": p_before, "to": p_after},
+        "source": {"id": sid, "name": source["name"]},
+        "before": m["before"],
+        "after": m["after"],
+        "put_status": int(put.group(1)) if put else None,
+        "put_latency_s": float(put.group(2)) if put else None,
+        "first_state_change_after_put_s": first_change,
+        "running_at_new_parallelism_after_put_s": float(running.group(1)) if running else None,
+    }
+    with open(a.summary, "w") as f:
+        json.dump(summary, f, indent=2)
+
+    print(f"bottleneck: {bottleneck['name']} ({bid}), parallelism {p_before} -> {p_after}")
+    print(f"source:     {source['name']} ({sid})")
+    print(f"{'':28} {'before':>8} {'after':>8}")
+    for key, label in (("busy_avg", "busy ms/s (avg of subtasks)"), ("busy_max", "busy ms/s (max of subtasks)"),
+                       ("records_in_per_s", "bottleneck in rec/s"), ("source_backpressure", "source backpressure ms/s"),
+                       ("source_out_per_s", "source out rec/s"), ("samples", "samples")):
+        print(f"{label:28} {fmt(m['before'][key]):>8} {fmt(m['after'][key]):>8}")
+    print(f"PUT answered {summary['put_status']} in {summary['put_latency_s']} s; first state change "
+          f"{first_change} s after it; RUNNING at the new parallelism "
+          f"{summary['running_at_new_parallelism_after_put_s']} s after it")
+
+    b, af = m["before"], m["after"]
+    if running is None:
+        failures.append("apply --wait did not report the job RUNNING at the new parallelism")
+    if b["busy_avg"] is None or b["busy_avg"] < env_float("E2E_MIN_BUSY_BEFORE", "850"):
+        failures.append(f"the bottleneck was not saturated before (busy {fmt(b['busy_avg'])} ms/s)")
+    if b["source_backpressure"] is None or b["source_backpressure"] < env_float("E2E_MIN_BP_BEFORE", "200"):
+        failures.append(f"the source was not backpressured before ({fmt(b['source_backpressure'])} ms/s)")
+    if af["busy_avg"] is None or af["busy_avg"] > b["busy_avg"] - env_float("E2E_MIN_BUSY_DROP", "100"):
+        failures.append(f"busy time did not fall: {fmt(b['busy_avg'])} -> {fmt(af['busy_avg'])} ms/s")
+    if af["source_backpressure"] is None or af["source_backpressure"] > env_float("E2E_MAX_BP_AFTER", "50"):
+        failures.append(f"the source is still backpressured: {fmt(af['source_backpressure'])} ms/s")
+    for f in failures:
+        print("FAILED:", f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

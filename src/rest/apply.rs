@@ -1,0 +1,477 @@
+//! `planscale apply`: turn a recommendation into a `PUT /jobs/:id/resource-requirements` body
+//! (formats.md §7.1) for a running job, and follow the job until it runs at the new parallelism.
+//!
+//! Flink wants every vertex of the job in the body and rejects unknown ids; planscale checks both
+//! against the job's vertices before sending anything, so a recommendation made for another job
+//! (or an older version of this one) is refused with the difference spelled out.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::types::{integer, is_terminal_state};
+use super::{Bounds, Client, JobDetails, Requirements};
+use crate::error::InputError;
+
+/// A wanted parallelism for one vertex.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub vertex: String,
+    pub parallelism: i64,
+    /// The name the recommendation gives the vertex, for messages.
+    pub name: Option<String>,
+}
+
+/// Whether `id` looks like a JobVertexID (32 hex digits).
+pub fn is_vertex_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn not_ids_hint() -> String {
+    "JobVertexIDs are 32 hex digits; run `planscale recommend --graph` on the job details \
+     (the .plan.json `planscale record` writes beside its CSV) or the REST job plan to get them"
+        .to_string()
+}
+
+/// Reads `recommend --format json` (`vertices[].id`, `recommended_parallelism`) or a
+/// resource-requirements body (`recommend --format resource-requirements`).
+pub fn read_recommendation(path: &str) -> Result<Vec<Target>, InputError> {
+    let text = crate::io::read_document(path)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        InputError::at(
+            path,
+            crate::model::Pos {
+                line: e.line().max(1),
+                column: e.column().max(1),
+            },
+            format!("not JSON: {e}"),
+        )
+    })?;
+    let shape_error = || {
+        InputError::new(
+            path,
+            "neither a `planscale recommend --format json` document (vertices[].id, \
+             recommended_parallelism) nor a resource-requirements body",
+        )
+    };
+    let mut out: Vec<Target> = Vec::new();
+    if let Some(vertices) = value.get("vertices").and_then(Value::as_array) {
+        for (i, v) in vertices.iter().enumerate() {
+            let id = v.get("id").and_then(Value::as_str).ok_or_else(|| {
+                InputError::new(path, format!("vertices[{i}] has no string `id`"))
+            })?;
+            let p = v
+                .get("recommended_parallelism")
+                .and_then(integer)
+                .ok_or_else(|| {
+                    InputError::new(
+                        path,
+                        format!("vertex {id} has no integer `recommended_parallelism`"),
+                    )
+                })?;
+            out.push(Target {
+                vertex: id.to_string(),
+                parallelism: p,
+                name: v.get("name").and_then(Value::as_str).map(str::to_string),
+            });
+        }
+    } else if let Some(o) = value.as_object().filter(|o| !o.is_empty()) {
+        for (id, r) in o {
+            let p = r
+                .get("parallelism")
+                .and_then(|p| p.get("upperBound"))
+                .and_then(integer)
+                .ok_or_else(shape_error)?;
+            out.push(Target {
+                vertex: id.clone(),
+                parallelism: p,
+                name: None,
+            });
+        }
+    } else {
+        return Err(shape_error());
+    }
+    if out.is_empty() {
+        return Err(InputError::new(
+            path,
+            "the recommendation lists no vertices",
+        ));
+    }
+    check_targets(&out).map_err(|(msg, hint)| {
+        let e = InputError::new(path, msg);
+        match hint {
+            Some(h) => e.hint(h),
+            None => e,
+        }
+    })?;
+    for t in &mut out {
+        t.vertex = t.vertex.to_ascii_lowercase();
+    }
+    Ok(out)
+}
+
+fn check_targets(targets: &[Target]) -> Result<(), (String, Option<String>)> {
+    let bad: Vec<&str> = targets
+        .iter()
+        .filter(|t| !is_vertex_id(&t.vertex))
+        .map(|t| t.vertex.as_str())
+        .collect();
+    if !bad.is_empty() {
+        return Err((
+            format!("not JobVertexIDs: {}", bad.join(", ")),
+            Some(not_ids_hint()),
+        ));
+    }
+    for (i, t) in targets.iter().enumerate() {
+        if t.parallelism < 1 {
+            return Err((
+                format!(
+                    "vertex {}: parallelism {} (must be at least 1)",
+                    t.vertex, t.parallelism
+                ),
+                None,
+            ));
+        }
+        if targets[..i]
+            .iter()
+            .any(|o| o.vertex.eq_ignore_ascii_case(&t.vertex))
+        {
+            return Err((format!("vertex {} is listed twice", t.vertex), None));
+        }
+    }
+    Ok(())
+}
+
+/// Parses `--parallelism VID=P` values.
+pub fn parse_pairs(pairs: &[String]) -> Result<Vec<Target>, String> {
+    let mut out = Vec::new();
+    for pair in pairs {
+        let (id, p) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--parallelism `{pair}`: expected VERTEX_ID=PARALLELISM"))?;
+        let p: i64 = p
+            .trim()
+            .parse()
+            .map_err(|_| format!("--parallelism `{pair}`: `{p}` is not an integer"))?;
+        out.push(Target {
+            vertex: id.trim().to_ascii_lowercase(),
+            parallelism: p,
+            name: None,
+        });
+    }
+    check_targets(&out).map_err(|(msg, hint)| match hint {
+        Some(h) => format!("--parallelism: {msg} ({h})"),
+        None => format!("--parallelism: {msg}"),
+    })?;
+    Ok(out)
+}
+
+/// One vertex of the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub vertex: String,
+    pub name: String,
+    pub current: u32,
+    pub bounds: Bounds,
+}
+
+/// Why a request was not built: a message and hints, nothing sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refusal {
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(8)]
+}
+
+fn job_vertices_hint(job: &JobDetails) -> String {
+    let list: Vec<String> = job
+        .vertices
+        .iter()
+        .map(|v| format!("{} {} (p={})", v.id, v.name, v.parallelism))
+        .collect();
+    format!("the job's vertices: {}", list.join("; "))
+}
+
+/// Builds the request for `job`: every vertex with lower bound 1 and upper bound the target.
+///
+/// With `complete` (a recommendation file) the targets must name exactly the job's vertices.
+/// Otherwise (explicit pairs) vertices without a target keep `current` requirements, else their
+/// parallelism. Unknown ids and upper bounds above a vertex's max parallelism are refused.
+pub fn build_request(
+    job: &JobDetails,
+    targets: &[Target],
+    complete: bool,
+    current: Option<&Requirements>,
+) -> Result<Vec<Change>, Refusal> {
+    let unknown: Vec<&Target> = targets
+        .iter()
+        .filter(|t| job.vertex(&t.vertex).is_none())
+        .collect();
+    let missing: Vec<String> = if complete {
+        job.vertices
+            .iter()
+            .filter(|v| !targets.iter().any(|t| t.vertex == v.id))
+            .map(|v| format!("{} ({})", v.id, v.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !unknown.is_empty() || !missing.is_empty() {
+        let mut parts = Vec::new();
+        if !unknown.is_empty() {
+            let list: Vec<String> = unknown
+                .iter()
+                .map(|t| match &t.name {
+                    Some(n) => format!("{} ({n})", t.vertex),
+                    None => t.vertex.clone(),
+                })
+                .collect();
+            parts.push(format!("not vertices of the job: {}", list.join(", ")));
+        }
+        if !missing.is_empty() {
+            parts.push(format!(
+                "vertices of the job the recommendation lacks: {}",
+                missing.join(", ")
+            ));
+        }
+        return Err(Refusal {
+            message: format!(
+                "the vertices differ from job {} ({}): {}; nothing was sent",
+                job.name,
+                job.id,
+                parts.join("; ")
+            ),
+            hints: vec![
+                job_vertices_hint(job),
+                "a recommendation made for another job, or for an earlier version of this one, \
+                 cannot be applied: record the job and run recommend again"
+                    .to_string(),
+            ],
+        });
+    }
+    let mut changes = Vec::with_capacity(job.vertices.len());
+    for v in &job.vertices {
+        let bounds = match targets.iter().find(|t| t.vertex == v.id) {
+            Some(t) => Bounds {
+                lower: 1,
+                upper: t.parallelism,
+            },
+            None => current
+                .and_then(|r| r.iter().find(|(id, _)| *id == v.id).map(|(_, b)| *b))
+                .unwrap_or(Bounds {
+                    lower: 1,
+                    upper: v.parallelism.max(1) as i64,
+                }),
+        };
+        if let Some(max) = v.max_parallelism {
+            if bounds.upper > max as i64 {
+                return Err(Refusal {
+                    message: format!(
+                        "vertex {} ({}): parallelism {} is above its max parallelism {max}; \
+                         nothing was sent",
+                        v.id, v.name, bounds.upper
+                    ),
+                    hints: vec![
+                        "the max parallelism (key groups) is fixed for a job's state; lower \
+                         the value, or resubmit the job with a higher pipeline.max-parallelism"
+                            .to_string(),
+                    ],
+                });
+            }
+        }
+        changes.push(Change {
+            vertex: v.id.clone(),
+            name: v.name.clone(),
+            current: v.parallelism,
+            bounds,
+        });
+    }
+    Ok(changes)
+}
+
+/// The body for `changes`, exactly as sent.
+pub fn body(changes: &[Change]) -> String {
+    let entries: Requirements = changes
+        .iter()
+        .map(|c| (c.vertex.clone(), c.bounds))
+        .collect();
+    super::types::requirements_body(&entries)
+}
+
+/// Whether the job runs every vertex at its requested upper bound, all subtasks RUNNING.
+pub fn reached(job: &JobDetails, changes: &[Change]) -> bool {
+    job.state == "RUNNING"
+        && job.vertices.iter().all(|v| v.status == "RUNNING")
+        && changes.iter().all(|c| {
+            job.vertex(&c.vertex)
+                .is_some_and(|v| v.parallelism as i64 == c.bounds.upper)
+        })
+}
+
+/// One observed state of the job while waiting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitEvent {
+    /// Seconds since the PUT.
+    pub after_s: f64,
+    pub state: String,
+    /// `(id, name, parallelism, status)` per vertex.
+    pub vertices: Vec<(String, String, u32, String)>,
+}
+
+impl WaitEvent {
+    /// `+12.8 s RESTARTING  PythonCalc[8] -> Calc[9] 6 INITIALIZING, ...`
+    pub fn line(&self) -> String {
+        let v: Vec<String> = self
+            .vertices
+            .iter()
+            .map(|(_, name, p, status)| format!("{name}: {p} {status}"))
+            .collect();
+        format!("+{:.1} s  {}  {}", self.after_s, self.state, v.join(", "))
+    }
+}
+
+/// How waiting ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitOutcome {
+    /// Every vertex RUNNING at its new parallelism this long after the PUT.
+    Reached(Duration),
+    /// The job reached a terminal state.
+    Ended(String),
+    /// Still not there; the last details seen (if any request succeeded).
+    TimedOut(Option<Box<JobDetails>>),
+}
+
+/// When and how long [`wait`] follows the job.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    /// When the PUT was sent: times are reported from here.
+    pub t_put: Instant,
+    /// Give up this long after the PUT.
+    pub timeout: Duration,
+    /// Time between two reads of the job details.
+    pub poll: Duration,
+}
+
+/// What [`wait`] compares between two reads: job state and `(vertex, parallelism, status)`.
+type Signature = (String, Vec<(String, u32, String)>);
+
+/// Follows the job from the PUT until [`reached`], a terminal state or the timeout, reporting
+/// every change of state, parallelism or vertex status. Failed requests are warnings (the REST
+/// server may be busy during a restart).
+pub fn wait(
+    client: &Client,
+    job: &str,
+    changes: &[Change],
+    options: WaitOptions,
+    on_event: &mut dyn FnMut(&WaitEvent),
+    on_warning: &mut dyn FnMut(String),
+) -> WaitOutcome {
+    let WaitOptions {
+        t_put,
+        timeout,
+        poll,
+    } = options;
+    let mut last_sig: Option<Signature> = None;
+    let mut last: Option<JobDetails> = None;
+    let mut warned = false;
+    loop {
+        match client.job_details(job) {
+            Ok(d) => {
+                warned = false;
+                let sig = (
+                    d.state.clone(),
+                    d.vertices
+                        .iter()
+                        .map(|v| (v.id.clone(), v.parallelism, v.status.clone()))
+                        .collect::<Vec<_>>(),
+                );
+                if last_sig.as_ref() != Some(&sig) {
+                    on_event(&WaitEvent {
+                        after_s: t_put.elapsed().as_secs_f64(),
+                        state: d.state.clone(),
+                        vertices: d
+                            .vertices
+                            .iter()
+                            .map(|v| {
+                                (
+                                    v.id.clone(),
+                                    v.name.clone(),
+                                    v.parallelism,
+                                    v.status.clone(),
+                                )
+                            })
+                            .collect(),
+                    });
+                    last_sig = Some(sig);
+                }
+                if reached(&d, changes) {
+                    return WaitOutcome::Reached(t_put.elapsed());
+                }
+                if is_terminal_state(&d.state) {
+                    return WaitOutcome::Ended(d.state);
+                }
+                last = Some(d);
+            }
+            Err(e) => {
+                if !warned {
+                    on_warning(format!("{e}; still waiting"));
+                    warned = true;
+                }
+            }
+        }
+        if t_put.elapsed() >= timeout {
+            return WaitOutcome::TimedOut(last.map(Box::new));
+        }
+        let left = timeout.saturating_sub(t_put.elapsed());
+        std::thread::sleep(poll.min(left));
+    }
+}
+
+/// Why the job is not at the requested parallelism yet, for the timeout message.
+pub fn pending(job: &JobDetails, changes: &[Change]) -> Vec<String> {
+    let mut out = Vec::new();
+    if job.state != "RUNNING" {
+        out.push(format!("the job is {}", job.state));
+    }
+    for c in changes {
+        if let Some(v) = job.vertex(&c.vertex) {
+            if v.parallelism as i64 != c.bounds.upper || v.status != "RUNNING" {
+                out.push(format!(
+                    "{} ({}) is at {} {}, wanted {}",
+                    v.name,
+                    short(&v.id),
+                    v.parallelism,
+                    v.status,
+                    c.bounds.upper
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs() {
+        let t = parse_pairs(&["20BA6B65F97481D5570070DE90E4E791=6".into()]).unwrap();
+        assert_eq!(t[0].vertex, "20ba6b65f97481d5570070de90e4e791");
+        assert_eq!(t[0].parallelism, 6);
+        assert!(parse_pairs(&["x=1".into()])
+            .unwrap_err()
+            .contains("JobVertexIDs"));
+        assert!(parse_pairs(&["20ba6b65f97481d5570070de90e4e791".into()]).is_err());
+        assert!(parse_pairs(&["20ba6b65f97481d5570070de90e4e791=0".into()]).is_err());
+        assert!(parse_pairs(&[
+            "20ba6b65f97481d5570070de90e4e791=2".into(),
+            "20ba6b65f97481d5570070de90e4e791=3".into()
+        ])
+        .unwrap_err()
+        .contains("twice"));
+    }
+}

@@ -1,0 +1,621 @@
+//! Flink REST client (record, apply).
+//!
+//! A small blocking client over [`ureq`] for the handful of endpoints planscale needs: job list and
+//! details (`GET /jobs/overview`, `GET /jobs/:id`, `GET /jobs/:id/plan`), metric names and
+//! aggregated subtask metrics (`GET /jobs/:id/vertices/:vid/subtasks/metrics`), and resource
+//! requirements (`GET`/`PUT /jobs/:id/resource-requirements`, formats.md §7.1).
+//!
+//! Responses are read as loose JSON ([`types`]): Flink 1.x and 2.x shapes, numbers that arrive as
+//! floats or strings, and `NaN` (quoted, as Jackson writes it, or bare). Every failure becomes a
+//! [`RestError`] whose text names the request and says what went wrong in words: connection
+//! refused, no answer within the timeout, or Flink's own error messages without the Java stack.
+//!
+//! [`record`] and [`apply`] hold the logic of the two commands; `cli::live` only wires flags.
+
+pub mod apply;
+pub mod record;
+pub mod types;
+
+use std::fmt;
+use std::time::Duration;
+
+pub use types::{
+    AggregatedMetric, Bounds, JobDetails, JobPlan, JobSummary, JobVertex, PlanInput, PlanNode,
+    Requirements,
+};
+
+/// The aggregations `record` asks for (metrics.md: `.min`, `.max`, `.avg`, `.sum`).
+pub const AGGREGATIONS: [&str; 4] = ["min", "max", "avg", "sum"];
+
+/// Flink's REST server (Netty) rejects request lines over 4096 bytes; metric queries are split so
+/// each URL stays well below that.
+const MAX_QUERY_CHARS: usize = 2000;
+
+/// Largest response body read (job details of very large jobs stay far below this).
+const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A failed REST call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RestError {
+    /// The base URL cannot be used.
+    BadUrl { url: String, reason: String },
+    /// No TCP connection: refused, unreachable, reset.
+    Connect {
+        method: &'static str,
+        url: String,
+        reason: String,
+    },
+    /// The cluster did not answer within the timeout.
+    Timeout {
+        method: &'static str,
+        url: String,
+        timeout: Duration,
+    },
+    /// Flink answered with a status other than 2xx; `errors` are Flink's messages without stack
+    /// traces.
+    Status {
+        method: &'static str,
+        url: String,
+        status: u16,
+        errors: Vec<String>,
+    },
+    /// The answer is not the JSON expected.
+    Parse {
+        method: &'static str,
+        url: String,
+        reason: String,
+    },
+}
+
+impl RestError {
+    /// HTTP 404: an unknown id, or a job that finished and left the cluster's history.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, RestError::Status { status: 404, .. })
+    }
+
+    /// The cluster could not be reached at all (refused or timed out).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, RestError::Connect { .. } | RestError::Timeout { .. })
+    }
+}
+
+impl fmt::Display for RestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RestError::BadUrl { url, reason } => write!(f, "`{url}`: {reason}"),
+            RestError::Connect {
+                method,
+                url,
+                reason,
+            } => write!(f, "{method} {url}: cannot connect: {reason}"),
+            RestError::Timeout {
+                method,
+                url,
+                timeout,
+            } => write!(
+                f,
+                "{method} {url}: no answer within {} (raise --timeout if the cluster is busy)",
+                crate::scaler::DurationMs(timeout.as_millis() as i64)
+            ),
+            RestError::Status {
+                method,
+                url,
+                status,
+                errors,
+            } => {
+                write!(f, "{method} {url}: {status} {}", reason_phrase(*status))?;
+                if !errors.is_empty() {
+                    write!(f, ": {}", errors.join(" | "))?;
+                }
+                Ok(())
+            }
+            RestError::Parse {
+                method,
+                url,
+                reason,
+            } => write!(f, "{method} {url}: unexpected answer: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for RestError {}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "",
+    }
+}
+
+/// An answer with a 2xx status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// A blocking client for one Flink cluster's REST API.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    agent: ureq::Agent,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for `base` (`http://host:port`, optionally with a path prefix) with a timeout for
+    /// each whole request. Proxies from the environment are used only for hosts that are not
+    /// loopback addresses.
+    pub fn new(base: &str, timeout: Duration) -> Result<Client, RestError> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        let bad = |reason: &str| RestError::BadUrl {
+            url: base.clone(),
+            reason: reason.to_string(),
+        };
+        let rest = if let Some(r) = base.strip_prefix("http://") {
+            r
+        } else if let Some(r) = base.strip_prefix("https://") {
+            if !cfg!(feature = "https") {
+                return Err(bad(
+                    "https:// needs planscale built with `--features https`; Flink's REST API \
+                     is usually plain http://",
+                ));
+            }
+            r
+        } else {
+            return Err(bad(
+                "expected an http:// URL of the cluster's REST endpoint, e.g. http://127.0.0.1:8081",
+            ));
+        };
+        let host = host_of(rest);
+        if host.is_empty() {
+            return Err(bad("the URL has no host"));
+        }
+        if base.contains(['?', '#']) {
+            return Err(bad("the URL must not have a query or fragment"));
+        }
+        let mut config = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")));
+        if is_loopback_host(host) {
+            config = config.proxy(None);
+        }
+        Ok(Client {
+            base,
+            agent: config.build().into(),
+            timeout,
+        })
+    }
+
+    /// The base URL without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn map_err(&self, method: &'static str, url: &str, e: ureq::Error) -> RestError {
+        match e {
+            ureq::Error::Timeout(_) => RestError::Timeout {
+                method,
+                url: url.to_string(),
+                timeout: self.timeout,
+            },
+            ureq::Error::Io(io) => match io.kind() {
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+                    RestError::Timeout {
+                        method,
+                        url: url.to_string(),
+                        timeout: self.timeout,
+                    }
+                }
+                kind => RestError::Connect {
+                    method,
+                    url: url.to_string(),
+                    reason: match kind {
+                        std::io::ErrorKind::ConnectionRefused => {
+                            "connection refused (is the cluster running, and is this its REST \
+                             port?)"
+                                .to_string()
+                        }
+                        std::io::ErrorKind::ConnectionReset
+                        | std::io::ErrorKind::ConnectionAborted
+                        | std::io::ErrorKind::UnexpectedEof => {
+                            "the connection was closed before an answer (the cluster may be \
+                             restarting)"
+                                .to_string()
+                        }
+                        _ => crate::io::describe_io(&io),
+                    },
+                },
+            },
+            ureq::Error::HostNotFound => RestError::Connect {
+                method,
+                url: url.to_string(),
+                reason: "host not found".to_string(),
+            },
+            ureq::Error::ConnectionFailed => RestError::Connect {
+                method,
+                url: url.to_string(),
+                reason: "connection failed".to_string(),
+            },
+            other => RestError::Connect {
+                method,
+                url: url.to_string(),
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    fn finish(
+        &self,
+        method: &'static str,
+        url: &str,
+        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Answer, RestError> {
+        let mut response = result.map_err(|e| self.map_err(method, url, e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_string()
+            .map_err(|e| self.map_err(method, url, e))?;
+        if (200..300).contains(&status) {
+            Ok(Answer { status, body })
+        } else {
+            Err(RestError::Status {
+                method,
+                url: url.to_string(),
+                status,
+                errors: flink_errors(&body),
+            })
+        }
+    }
+
+    /// `GET path` (with its query), the 2xx body.
+    pub fn get(&self, path: &str) -> Result<Answer, RestError> {
+        let url = self.url(path);
+        let result = self
+            .agent
+            .get(&url)
+            .header("Accept", "application/json")
+            .call();
+        self.finish("GET", &url, result)
+    }
+
+    /// `GET path` parsed as JSON.
+    pub fn get_json(&self, path: &str) -> Result<serde_json::Value, RestError> {
+        let url = self.url(path);
+        let answer = self.get(path)?;
+        parse_json(&answer.body).map_err(|reason| RestError::Parse {
+            method: "GET",
+            url,
+            reason,
+        })
+    }
+
+    /// `PUT path` with a JSON body.
+    pub fn put_json(&self, path: &str, body: &str) -> Result<Answer, RestError> {
+        let url = self.url(path);
+        let result = self
+            .agent
+            .put(&url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .send(body);
+        self.finish("PUT", &url, result)
+    }
+
+    fn parsed<T>(
+        &self,
+        path: &str,
+        parse: impl FnOnce(&serde_json::Value) -> Result<T, String>,
+    ) -> Result<T, RestError> {
+        let value = self.get_json(path)?;
+        parse(&value).map_err(|reason| RestError::Parse {
+            method: "GET",
+            url: self.url(path),
+            reason,
+        })
+    }
+
+    /// `GET /overview`: the cluster overview (`flink-version`, `slots-total`, ...).
+    pub fn overview(&self) -> Result<serde_json::Value, RestError> {
+        self.get_json("/overview")
+    }
+
+    /// `GET /jobs/overview`: every job the cluster knows, running or in its history.
+    pub fn jobs(&self) -> Result<Vec<JobSummary>, RestError> {
+        self.parsed("/jobs/overview", types::parse_jobs_overview)
+    }
+
+    /// `GET /jobs/:id`: job details with vertices and the job plan.
+    pub fn job_details(&self, job: &str) -> Result<JobDetails, RestError> {
+        self.parsed(&format!("/jobs/{}", encode(job)), |v| {
+            types::parse_job_details(v.clone())
+        })
+    }
+
+    /// `GET /jobs/:id/plan`.
+    pub fn job_plan(&self, job: &str) -> Result<JobPlan, RestError> {
+        self.parsed(&format!("/jobs/{}/plan", encode(job)), types::parse_plan)
+    }
+
+    /// The metric ids a vertex's subtasks report (`GET .../subtasks/metrics` without `get=`).
+    pub fn metric_names(&self, job: &str, vertex: &str) -> Result<Vec<String>, RestError> {
+        self.parsed(
+            &format!(
+                "/jobs/{}/vertices/{}/subtasks/metrics",
+                encode(job),
+                encode(vertex)
+            ),
+            types::parse_metric_names,
+        )
+    }
+
+    /// Aggregated subtask metrics (`GET .../subtasks/metrics?get=...&agg=...`), in as many
+    /// requests as keep each URL short.
+    pub fn metrics(
+        &self,
+        job: &str,
+        vertex: &str,
+        names: &[String],
+        aggs: &[&str],
+    ) -> Result<Vec<AggregatedMetric>, RestError> {
+        let mut out = Vec::new();
+        let agg = aggs.join(",");
+        let mut chunk: Vec<String> = Vec::new();
+        let mut len = 0;
+        let mut chunks = Vec::new();
+        for name in names {
+            let e = encode(name);
+            if !chunk.is_empty() && len + e.len() + 1 > MAX_QUERY_CHARS {
+                chunks.push(std::mem::take(&mut chunk));
+                len = 0;
+            }
+            len += e.len() + 1;
+            chunk.push(e);
+        }
+        if !chunk.is_empty() {
+            chunks.push(chunk);
+        }
+        for chunk in chunks {
+            let path = format!(
+                "/jobs/{}/vertices/{}/subtasks/metrics?get={}&agg={}",
+                encode(job),
+                encode(vertex),
+                chunk.join(","),
+                agg
+            );
+            out.extend(self.parsed(&path, types::parse_aggregated_metrics)?);
+        }
+        Ok(out)
+    }
+
+    /// `GET /jobs/:id/resource-requirements`.
+    pub fn resource_requirements(&self, job: &str) -> Result<Requirements, RestError> {
+        self.parsed(
+            &format!("/jobs/{}/resource-requirements", encode(job)),
+            types::parse_requirements,
+        )
+    }
+
+    /// `PUT /jobs/:id/resource-requirements` with `body` as it is.
+    pub fn put_resource_requirements(&self, job: &str, body: &str) -> Result<Answer, RestError> {
+        self.put_json(
+            &format!("/jobs/{}/resource-requirements", encode(job)),
+            body,
+        )
+    }
+}
+
+/// `host` of `host:port/path` (IPv6 literals in brackets keep their brackets).
+fn host_of(rest: &str) -> &str {
+    let authority = rest.split('/').next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    if authority.starts_with('[') {
+        match authority.find(']') {
+            Some(i) => &authority[..=i],
+            None => authority,
+        }
+    } else {
+        authority.split(':').next().unwrap_or("")
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+/// Percent-encodes everything but unreserved characters, for ids and metric names in URLs.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses a REST body as JSON, accepting the bare `NaN`/`Infinity` tokens some JSON writers emit
+/// (they become the strings Jackson writes by default).
+pub fn parse_json(body: &str) -> Result<serde_json::Value, String> {
+    let text = quote_non_finite(body);
+    serde_json::from_str(&text).map_err(|e| {
+        let head: String = body.chars().take(120).collect();
+        format!("not JSON ({e}): `{head}`")
+    })
+}
+
+/// Quotes bare `NaN`, `Infinity` and `-Infinity` outside strings.
+fn quote_non_finite(body: &str) -> std::borrow::Cow<'_, str> {
+    if !body.contains("NaN") && !body.contains("Infinity") {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let bytes = body.as_bytes();
+    let mut out = String::with_capacity(body.len() + 16);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut i = 0;
+    let mut last = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        let token = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|t| body[i..].starts_with(t));
+        if let Some(t) = token {
+            out.push_str(&body[last..i]);
+            out.push('"');
+            out.push_str(t);
+            out.push('"');
+            i += t.len();
+            last = i;
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&body[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Flink's error body `{"errors": [...]}` as short messages: stack frames and the
+/// `<Exception on server side:` wrapper dropped, at most three lines per error.
+pub fn flink_errors(body: &str) -> Vec<String> {
+    let value: serde_json::Value = match parse_json(body) {
+        Ok(v) => v,
+        Err(_) => {
+            let t = body.trim();
+            return if t.is_empty() {
+                Vec::new()
+            } else {
+                vec![t.chars().take(300).collect()]
+            };
+        }
+    };
+    let Some(errors) = value.get("errors").and_then(|e| e.as_array()) else {
+        return vec![body.trim().chars().take(300).collect()];
+    };
+    let mut out: Vec<String> = Vec::new();
+    for e in errors {
+        let text = match e.as_str() {
+            Some(s) => s.to_string(),
+            None => e.to_string(),
+        };
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                !l.is_empty()
+                    && !l.starts_with("at ")
+                    && !l.starts_with("...")
+                    && !l.starts_with("<Exception on server side")
+                    && !l.starts_with("End of exception on server side")
+            })
+            .take(3)
+            .collect();
+        let msg = lines.join(" / ");
+        if !msg.is_empty() && !out.contains(&msg) {
+            out.push(msg);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_nan_and_infinity_become_strings() {
+        let v = parse_json(r#"[{"id":"a","min":NaN,"max":Infinity,"avg":-Infinity,"s":"NaN x"}]"#)
+            .unwrap();
+        assert_eq!(v[0]["min"], "NaN");
+        assert_eq!(v[0]["max"], "Infinity");
+        assert_eq!(v[0]["avg"], "-Infinity");
+        assert_eq!(v[0]["s"], "NaN x");
+        assert_eq!(
+            quote_non_finite(r#"{"a":"\"NaN"}"#),
+            std::borrow::Cow::Borrowed(r#"{"a":"\"NaN"}"#)
+        );
+    }
+
+    #[test]
+    fn flink_errors_drop_stack_traces() {
+        let body = r#"{"errors":["Internal server error.","<Exception on server side:\norg.apache.flink.runtime.rest.handler.RestHandlerException: Job vertex x was not found in the JobGraph.\n\tat org.apache.flink.Foo.bar(Foo.java:1)\n\t... 3 more\nCaused by: java.lang.IllegalArgumentException: boom\n\tat x\n\nEnd of exception on server side>"]}"#;
+        assert_eq!(
+            flink_errors(body),
+            vec![
+                "Internal server error.".to_string(),
+                "org.apache.flink.runtime.rest.handler.RestHandlerException: Job vertex x was \
+                 not found in the JobGraph. / Caused by: java.lang.IllegalArgumentException: boom"
+                    .to_string()
+            ]
+        );
+        assert_eq!(flink_errors("oops"), vec!["oops".to_string()]);
+        assert!(flink_errors("").is_empty());
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            encode("Source__events[7].numRecordsIn"),
+            "Source__events%5B7%5D.numRecordsIn"
+        );
+        assert_eq!(host_of("127.0.0.1:8081/x"), "127.0.0.1");
+        assert_eq!(host_of("[::1]:8081"), "[::1]");
+        assert!(is_loopback_host("[::1]"));
+        assert!(is_loopback_host("localhost"));
+        assert!(is_loopback_host("127.0.0.5"));
+        assert!(!is_loopback_host("flink.example"));
+        assert!(Client::new("127.0.0.1:8081", Duration::from_secs(1)).is_err());
+        assert!(Client::new("http://", Duration::from_secs(1)).is_err());
+        let c = Client::new("http://127.0.0.1:8081/", Duration::from_secs(1)).unwrap();
+        assert_eq!(c.url("/jobs"), "http://127.0.0.1:8081/jobs");
+    }
+}

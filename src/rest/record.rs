@@ -1,0 +1,521 @@
+//! `planscale record`: poll running jobs and append the long metric CSV of metrics.md.
+//!
+//! Each poll reads the job details (state, vertices, parallelism) and, for every RUNNING vertex,
+//! the aggregated subtask metrics (`agg=min,max,avg,sum`) of the metric ids planscale uses that the
+//! vertex actually reports (listed once per vertex, again after a state or parallelism change).
+//! The rows of one poll are written with one `write` and flushed, so the file is a valid CSV
+//! whenever the process stops. The job details go beside the CSV (`<stem>.plan.json`) at the start
+//! and again whenever a vertex's parallelism changes, so `recommend --graph` sees real JobVertexIDs
+//! and the current parallelism.
+//!
+//! A failing poll (cluster restarting, job gone, timeout) is a warning, once per streak; polling
+//! goes on until the duration is over or the user stops it.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::{Client, JobDetails, RestError, AGGREGATIONS};
+
+/// The header of the long CSV (the lab's `metrics_long.csv`).
+pub const CSV_HEADER: [&str; 7] = [
+    "timestamp_ms",
+    "job_id",
+    "vertex_id",
+    "vertex_name",
+    "parallelism",
+    "metric",
+    "value",
+];
+
+/// Task-level metrics recorded when the vertex reports them: what `recommend` reads
+/// (metrics.md), the cumulative counters it prefers to integrating rates, and what a person
+/// looks at next to them (backpressure detail, buffer pool usage).
+pub const TASK_METRICS: [&str; 14] = [
+    "numRecordsIn",
+    "numRecordsOut",
+    "numRecordsInPerSecond",
+    "numRecordsOutPerSecond",
+    "busyTimeMsPerSecond",
+    "backPressuredTimeMsPerSecond",
+    "idleTimeMsPerSecond",
+    "softBackPressuredTimeMsPerSecond",
+    "hardBackPressuredTimeMsPerSecond",
+    "accumulateBusyTimeMs",
+    "accumulateBackPressuredTimeMs",
+    "accumulateIdleTimeMs",
+    "Shuffle.Netty.Output.Buffers.outPoolUsage",
+    "Shuffle.Netty.Input.Buffers.inPoolUsage",
+];
+
+/// Operator-scoped source metrics (`<operator>.<name>`), on any operator.
+pub const OPERATOR_METRICS: [&str; 6] = [
+    "pendingRecords",
+    "pendingBytes",
+    "currentFetchEventTimeLag",
+    "currentEmitEventTimeLag",
+    "sourceIdleTime",
+    "watermarkLag",
+];
+
+/// Operator-scoped record counters, only on source operators (`Source__...`): the autoscaler's
+/// fallback for sources whose task-level input is 0.
+pub const SOURCE_OPERATOR_METRICS: [&str; 4] = [
+    "numRecordsIn",
+    "numRecordsOut",
+    "numRecordsInPerSecond",
+    "numRecordsOutPerSecond",
+];
+
+/// The metric ids to ask a vertex for, out of those it reports: task metrics in
+/// [`TASK_METRICS`] order, then operator-scoped ones sorted.
+pub fn select_metrics(available: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = TASK_METRICS
+        .iter()
+        .filter(|m| available.iter().any(|a| a == *m))
+        .map(|m| m.to_string())
+        .collect();
+    let mut ops: Vec<String> = available
+        .iter()
+        .filter(|id| {
+            let Some((scope, base)) = id.rsplit_once('.') else {
+                return false;
+            };
+            if scope.is_empty() || scope.starts_with("Shuffle.") {
+                return false;
+            }
+            OPERATOR_METRICS.contains(&base)
+                || (scope.starts_with("Source__") && SOURCE_OPERATOR_METRICS.contains(&base))
+        })
+        .cloned()
+        .collect();
+    ops.sort();
+    ops.dedup();
+    out.extend(ops);
+    out
+}
+
+/// A value as the CSV holds it: shortest round-trip decimal, `NaN` for anything not finite.
+pub fn format_value(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        "NaN".to_string()
+    }
+}
+
+/// Something worth telling the user while recording.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    Info(String),
+    Warning(String),
+}
+
+/// Why recording stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    Duration,
+    Interrupted,
+    AllJobsEnded,
+}
+
+struct JobRec {
+    id: String,
+    name: String,
+    plan_path: PathBuf,
+    state: Option<String>,
+    shape: Vec<(String, u32)>,
+    metric_ids: HashMap<String, Vec<String>>,
+    failed_polls: u32,
+    done: bool,
+}
+
+impl JobRec {
+    fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("job {}", self.id)
+        } else {
+            format!("job {} ({})", self.name, self.id)
+        }
+    }
+
+    fn failed(&mut self, e: &RestError, notes: &mut dyn FnMut(Note)) {
+        if self.failed_polls == 0 {
+            let what = if e.is_not_found() {
+                "the job is not on the cluster (any more)"
+            } else if e.is_unreachable() {
+                "the cluster does not answer"
+            } else {
+                "a request failed"
+            };
+            notes(Note::Warning(format!(
+                "{}: {what}: {e}; keeps polling, what was recorded stays in the file",
+                self.label()
+            )));
+        }
+        self.failed_polls += 1;
+        self.metric_ids.clear();
+    }
+
+    fn succeeded(&mut self, notes: &mut dyn FnMut(Note)) {
+        if self.failed_polls > 0 {
+            notes(Note::Info(format!(
+                "{}: polling again after {} failed poll{}",
+                self.label(),
+                self.failed_polls,
+                if self.failed_polls == 1 { "" } else { "s" }
+            )));
+            self.failed_polls = 0;
+        }
+    }
+}
+
+/// Records metrics of some jobs into one CSV.
+pub struct Recorder {
+    client: Client,
+    jobs: Vec<JobRec>,
+    csv: File,
+    csv_path: PathBuf,
+    /// Polls done (one poll reads every job once).
+    pub polls: u64,
+    /// Rows written (without the header).
+    pub rows: u64,
+}
+
+/// Where the job details of `job` go: `<stem>.plan.json` for one job, `<stem>.<job>.plan.json`
+/// for several.
+pub fn plan_path(csv: &Path, job: &str, several: bool) -> PathBuf {
+    let stem = csv
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "metrics".into());
+    let name = if several {
+        format!("{stem}.{job}.plan.json")
+    } else {
+        format!("{stem}.plan.json")
+    };
+    csv.with_file_name(name)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn write_plan(path: &Path, details: &JobDetails) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(&details.raw)?;
+    text.push('\n');
+    crate::io::write_atomic(path, text.as_bytes())
+}
+
+/// Opens the CSV: a new file with the header, or with `append` an existing one whose header is
+/// [`CSV_HEADER`].
+fn open_csv(path: &Path, append: bool) -> anyhow::Result<File> {
+    use anyhow::Context;
+    let header = CSV_HEADER.join(",");
+    if append {
+        if let Ok(f) = File::open(path) {
+            let mut first = String::new();
+            std::io::BufReader::new(f).read_line(&mut first)?;
+            let first = first.trim_end_matches(['\r', '\n']);
+            if !first.is_empty() {
+                if first != header {
+                    anyhow::bail!(
+                        "{}: cannot append: its header is `{first}`, not `{header}`",
+                        path.display()
+                    );
+                }
+                return OpenOptions::new()
+                    .append(true)
+                    .open(path)
+                    .with_context(|| format!("{}: cannot append", path.display()));
+            }
+        }
+    }
+    let mut f = File::create(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot write: {}",
+            path.display(),
+            crate::io::describe_io(&e)
+        )
+    })?;
+    f.write_all(format!("{header}\n").as_bytes())?;
+    f.flush()?;
+    Ok(f)
+}
+
+impl Recorder {
+    /// Starts recording `jobs` (their details already read, so the caller could report a wrong
+    /// id before anything was written): opens the CSV and writes each job's plan file.
+    pub fn start(
+        client: Client,
+        jobs: Vec<JobDetails>,
+        csv_path: &Path,
+        append: bool,
+    ) -> anyhow::Result<Recorder> {
+        let several = jobs.len() > 1;
+        let csv = open_csv(csv_path, append)?;
+        let mut recs = Vec::new();
+        for d in jobs {
+            let path = plan_path(csv_path, &d.id, several);
+            write_plan(&path, &d)?;
+            recs.push(JobRec {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                plan_path: path,
+                state: Some(d.state.clone()),
+                shape: d.shape(),
+                metric_ids: HashMap::new(),
+                failed_polls: 0,
+                done: d.is_terminal(),
+            });
+        }
+        Ok(Recorder {
+            client,
+            jobs: recs,
+            csv,
+            csv_path: csv_path.to_path_buf(),
+            polls: 0,
+            rows: 0,
+        })
+    }
+
+    /// The plan files written, one per job.
+    pub fn plan_paths(&self) -> Vec<PathBuf> {
+        self.jobs.iter().map(|j| j.plan_path.clone()).collect()
+    }
+
+    pub fn csv_path(&self) -> &Path {
+        &self.csv_path
+    }
+
+    /// Whether some job can still report metrics.
+    pub fn active(&self) -> bool {
+        self.jobs.iter().any(|j| !j.done)
+    }
+
+    /// One poll of every job still running. Only a failure to write the CSV or a plan file is an
+    /// error; REST failures are notes.
+    pub fn poll(&mut self, notes: &mut dyn FnMut(Note)) -> anyhow::Result<()> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut rows = 0u64;
+        for job in self.jobs.iter_mut().filter(|j| !j.done) {
+            let ts = now_ms();
+            let details = match self.client.job_details(&job.id) {
+                Ok(d) => d,
+                Err(e) => {
+                    job.failed(&e, notes);
+                    continue;
+                }
+            };
+            if job.state.as_deref() != Some(details.state.as_str()) {
+                notes(Note::Info(format!(
+                    "{}: {} -> {}",
+                    job.label(),
+                    job.state.as_deref().unwrap_or("?"),
+                    details.state
+                )));
+                job.state = Some(details.state.clone());
+                job.metric_ids.clear();
+            }
+            if details.is_terminal() {
+                job.succeeded(notes);
+                notes(Note::Info(format!(
+                    "{} is {}: nothing more to record for it",
+                    job.label(),
+                    details.state
+                )));
+                job.done = true;
+                continue;
+            }
+            let shape = details.shape();
+            if shape != job.shape {
+                let changes: Vec<String> = details
+                    .vertices
+                    .iter()
+                    .filter_map(|v| {
+                        let old = job.shape.iter().find(|(id, _)| *id == v.id).map(|s| s.1);
+                        (old != Some(v.parallelism)).then(|| match old {
+                            Some(o) => format!("{} {o} -> {}", v.name, v.parallelism),
+                            None => format!("{} (new) {}", v.name, v.parallelism),
+                        })
+                    })
+                    .collect();
+                notes(Note::Info(format!(
+                    "{}: parallelism changed: {}; {} rewritten",
+                    job.label(),
+                    changes.join(", "),
+                    job.plan_path.display()
+                )));
+                write_plan(&job.plan_path, &details)?;
+                job.shape = shape;
+                job.metric_ids.clear();
+            }
+            if details.state != "RUNNING" {
+                job.succeeded(notes);
+                continue;
+            }
+            let mut failure: Option<RestError> = None;
+            for v in details.vertices.iter().filter(|v| v.status == "RUNNING") {
+                if !job.metric_ids.contains_key(&v.id) {
+                    match self.client.metric_names(&job.id, &v.id) {
+                        Ok(names) => {
+                            let selected = select_metrics(&names);
+                            if !selected.is_empty() {
+                                job.metric_ids.insert(v.id.clone(), selected);
+                            }
+                        }
+                        Err(e) => {
+                            failure.get_or_insert(e);
+                            continue;
+                        }
+                    }
+                }
+                let Some(ids) = job.metric_ids.get(&v.id) else {
+                    continue;
+                };
+                let metrics = match self.client.metrics(&job.id, &v.id, ids, &AGGREGATIONS) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        continue;
+                    }
+                };
+                let ts_s = ts.to_string();
+                let par = v.parallelism.to_string();
+                for m in &metrics {
+                    for agg in AGGREGATIONS {
+                        if let Some(x) = m.get(agg) {
+                            out.write_record([
+                                ts_s.as_str(),
+                                job.id.as_str(),
+                                v.id.as_str(),
+                                v.name.as_str(),
+                                par.as_str(),
+                                &format!("{}.{agg}", m.id),
+                                &format_value(x),
+                            ])?;
+                            rows += 1;
+                        }
+                    }
+                }
+            }
+            match failure {
+                Some(e) => job.failed(&e, notes),
+                None => job.succeeded(notes),
+            }
+        }
+        let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+        if !bytes.is_empty() {
+            self.csv.write_all(&bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: cannot write: {}",
+                    self.csv_path.display(),
+                    crate::io::describe_io(&e)
+                )
+            })?;
+            self.csv.flush()?;
+        }
+        self.rows += rows;
+        self.polls += 1;
+        Ok(())
+    }
+
+    /// Polls every `interval` (on a fixed schedule; a slow poll skips ticks) until `duration`
+    /// has passed, `stop` is set, or every job has ended.
+    pub fn run(
+        &mut self,
+        interval: Duration,
+        duration: Option<Duration>,
+        stop: &AtomicBool,
+        notes: &mut dyn FnMut(Note),
+    ) -> anyhow::Result<StopReason> {
+        let t0 = Instant::now();
+        let deadline = duration.map(|d| t0 + d);
+        let mut next = t0;
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return Ok(StopReason::Interrupted);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(StopReason::Duration);
+            }
+            if !self.active() {
+                return Ok(StopReason::AllJobsEnded);
+            }
+            self.poll(notes)?;
+            next += interval;
+            let now = Instant::now();
+            if next < now {
+                // The poll took longer than the interval: poll again at the next whole tick.
+                let behind = now.duration_since(next).as_nanos() / interval.as_nanos().max(1);
+                next += interval * (behind as u32 + 1);
+            }
+            let wake = match deadline {
+                Some(d) => next.min(d),
+                None => next,
+            };
+            while Instant::now() < wake {
+                if stop.load(Ordering::SeqCst) {
+                    return Ok(StopReason::Interrupted);
+                }
+                let left = wake.saturating_duration_since(Instant::now());
+                std::thread::sleep(left.min(Duration::from_millis(50)));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selects_what_recommend_reads() {
+        let available: Vec<String> = [
+            "Source__events[7].numRecordsOutPerSecond",
+            "Source__events[7].currentOutputWatermark",
+            "PythonCalc[8].numRecordsInPerSecond",
+            "Source__numbers.split.0.watermark.idleTimeMsPerSecond",
+            "Source__numbers.pendingRecords",
+            "Shuffle.Netty.Output.Buffers.outPoolUsage",
+            "busyTimeMsPerSecond",
+            "numRecordsIn",
+            "mailboxQueueSize",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            select_metrics(&available),
+            vec![
+                "numRecordsIn",
+                "busyTimeMsPerSecond",
+                "Shuffle.Netty.Output.Buffers.outPoolUsage",
+                "Source__events[7].numRecordsOutPerSecond",
+                "Source__numbers.pendingRecords",
+            ]
+        );
+    }
+
+    #[test]
+    fn values_and_paths() {
+        assert_eq!(format_value(0.0), "0");
+        assert_eq!(format_value(206.53333333333333), "206.53333333333333");
+        assert_eq!(format_value(f64::NAN), "NaN");
+        assert_eq!(format_value(f64::INFINITY), "NaN");
+        assert_eq!(
+            plan_path(Path::new("out/run.csv"), "ab", false),
+            Path::new("out/run.plan.json")
+        );
+        assert_eq!(
+            plan_path(Path::new("run.csv"), "ab", true),
+            Path::new("run.ab.plan.json")
+        );
+    }
+}
