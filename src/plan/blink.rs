@@ -147,7 +147,9 @@ fn int_id(v: &Value<'_>) -> Result<String, String> {
     }
 }
 
-fn int_field(o: &Object<'_>, key: &str) -> Field<i64> {
+/// An integer field (numeric strings accepted, as the platforms do); a fraction or an
+/// out-of-range value is `Invalid` with its text.
+pub(crate) fn int_field(o: &Object<'_>, key: &str) -> Field<i64> {
     match json::get(o, key).and_then(json::number) {
         None => Field::Absent,
         Some(Num::Value(x)) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => {
@@ -158,7 +160,8 @@ fn int_field(o: &Object<'_>, key: &str) -> Field<i64> {
     }
 }
 
-fn float_field(o: &Object<'_>, key: &str) -> Field<f64> {
+/// A number field (numeric strings accepted); non-numbers are `Invalid` with their text.
+pub(crate) fn float_field(o: &Object<'_>, key: &str) -> Field<f64> {
     match json::get(o, key).and_then(json::number) {
         None => Field::Absent,
         Some(Num::Value(x)) => Field::Value(x),

@@ -6,13 +6,14 @@
 //! edit refers to the file the user has. Resources live on slot-sharing groups, not on nodes, and
 //! the chains are fixed by the `vertices` map.
 
-use jsonc_parser::ast::{Object, Value};
+use jsonc_parser::ast::Value;
 
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::error::InputError;
 use crate::format::Format;
-use crate::json::{self, Embedded, LineIndex, Num};
+use crate::json::{self, Embedded, LineIndex};
 use crate::model::{Edge, Field, Job, Operator, Pos, Role, SlotSharingGroup, Vertex};
+use crate::plan::blink::{float_field, int_field};
 use crate::plan::Plan;
 use crate::units;
 
@@ -113,17 +114,6 @@ fn nth_offset(text: &str, line: usize, column: usize) -> usize {
         .map_or(text.len(), |(i, _)| line_start + i)
 }
 
-fn int(o: &Object<'_>, key: &str) -> Field<i64> {
-    match json::get(o, key).and_then(json::number) {
-        None => Field::Absent,
-        Some(Num::Value(x)) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => {
-            Field::Value(x as i64)
-        }
-        Some(Num::Value(x)) => Field::Invalid(format!("{x}")),
-        Some(Num::Invalid(r)) => Field::Invalid(r),
-    }
-}
-
 /// A memory field: a Flink memory string, or for `managed` an object of such strings (summed).
 /// `Invalid` carries the reason, ready for a message.
 fn memory(v: Option<&Value<'_>>) -> Field<f64> {
@@ -190,11 +180,7 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
                 ));
                 continue;
             };
-            let cpu = match json::get(g, "cpu").and_then(json::number) {
-                None => Field::Absent,
-                Some(Num::Value(x)) => Field::Value(x),
-                Some(Num::Invalid(r)) => Field::Invalid(r),
-            };
+            let cpu = float_field(g, "cpu");
             job.slot_sharing_groups.push(SlotSharingGroup {
                 name: json::get(g, "name")
                     .and_then(json::string)
@@ -230,7 +216,7 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
             ));
             continue;
         };
-        let id = match int(o, "id") {
+        let id = match int_field(o, "id") {
             Field::Value(i) => i.to_string(),
             Field::Absent => {
                 findings.push(Diagnostic::new(
@@ -255,7 +241,7 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
             Some(Value::Object(p)) => Some(p),
             _ => None,
         };
-        let pf = |k: &str| profile.map_or(Field::Absent, |p| int(p, k));
+        let pf = |k: &str| profile.map_or(Field::Absent, |p| int_field(p, k));
         job.operators.push(Operator {
             id,
             name: desc.clone().or_else(|| kind.clone()).unwrap_or_default(),
@@ -293,7 +279,7 @@ fn read_plan(file: &str, value: &Value<'_>, src: &Source<'_>) -> Result<Plan, In
                 ));
                 continue;
             };
-            let end = |k: &str| match int(o, k) {
+            let end = |k: &str| match int_field(o, k) {
                 Field::Value(i) => Ok(i.to_string()),
                 _ => Err(format!("edge has no integer `{k}`")),
             };
