@@ -22,7 +22,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand plan 'Work with resource plans (Blink PlanJSON)'
+            cand plan 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
@@ -213,7 +213,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --version 'Print version'
         }
         &'planscale;help'= {
-            cand plan 'Work with resource plans (Blink PlanJSON)'
+            cand plan 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'

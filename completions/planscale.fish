@@ -26,7 +26,7 @@ end
 
 complete -c planscale -n "__fish_planscale_needs_command" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_needs_command" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
@@ -181,7 +181,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l
 complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'

@@ -35,6 +35,16 @@ pub fn parse<'a>(file: &str, text: &'a str) -> Result<Value<'a>, InputError> {
         comments: CommentCollectionStrategy::Off,
         tokens: false,
     };
+    if text.starts_with('\u{feff}') {
+        // jsonc-parser would say "unexpected token"; RFC 8259 §8.1 lets a parser refuse a BOM,
+        // and removing it would shift every offset the editor splices at.
+        return Err(InputError::at(
+            file,
+            Pos { line: 1, column: 1 },
+            "the file starts with a UTF-8 byte order mark (BOM), which JSON does not allow",
+        )
+        .hint("save the file as UTF-8 without BOM"));
+    }
     match parse_to_ast(text, &collect, &options()) {
         Ok(result) => result.value.ok_or_else(|| {
             InputError::new(
@@ -64,28 +74,56 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// Maps byte offsets to 1-based line and character column in O(log lines).
+/// Maps byte offsets to 1-based line and character column in O(log lines), also on very long
+/// lines (a minified plan is one line): columns are counted from the nearest checkpoint.
 pub struct LineIndex<'a> {
     text: &'a str,
     line_starts: Vec<usize>,
+    /// (byte offset, characters before it), about every `CHECKPOINT_BYTES`, on char boundaries.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+const CHECKPOINT_BYTES: usize = 4096;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, line_starts }
+        let mut checkpoints = vec![(0, 0)];
+        let (mut last, mut chars) = (0, 0);
+        let mut at = CHECKPOINT_BYTES;
+        while at < text.len() {
+            while !text.is_char_boundary(at) {
+                at += 1;
+            }
+            chars += text[last..at].chars().count();
+            checkpoints.push((at, chars));
+            last = at;
+            at += CHECKPOINT_BYTES;
+        }
+        LineIndex {
+            text,
+            line_starts,
+            checkpoints,
+        }
+    }
+
+    /// Characters before byte `offset` (a char boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let i = self.checkpoints.partition_point(|&(b, _)| b <= offset) - 1;
+        let (b, c) = self.checkpoints[i];
+        c + self.text[b..offset].chars().count()
     }
 
     pub fn pos(&self, offset: usize) -> Pos {
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
         let end = offset.min(self.text.len());
-        let column = self
-            .text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count())
-            + 1;
+        let column = if self.text.is_char_boundary(end) {
+            self.chars_before(end) - self.chars_before(start)
+        } else {
+            end - start
+        } + 1;
         Pos {
             line: line + 1,
             column,
@@ -93,10 +131,12 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// The value of `key` in `obj` (the first one if the key is repeated).
+/// The value of `key` in `obj` (the last one if the key is repeated).
 pub fn get<'v, 'a>(obj: &'v Object<'a>, key: &str) -> Option<&'v Value<'a>> {
+    // The last of duplicate keys wins, as in Jackson (the platforms' parser) and serde_json.
     obj.properties
         .iter()
+        .rev()
         .find(|p| p.name.as_str() == key)
         .map(|p| &p.value)
 }
@@ -257,6 +297,25 @@ pub fn escape_string_content(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_on_a_very_long_line_match_counting() {
+        // One 50 KB line with multi-byte characters across checkpoint boundaries.
+        let text: String = (0..20_000)
+            .map(|i| if i % 7 == 0 { "é" } else { "ab" })
+            .collect();
+        let text = format!("x\n{text}\ny");
+        let idx = LineIndex::new(&text);
+        for offset in (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .step_by(97)
+        {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let want = text[start..offset].chars().count() + 1;
+            assert_eq!(idx.pos(offset).column, want, "offset {offset}");
+        }
+        assert_eq!(idx.pos(text.len()).line, 3);
+    }
 
     #[test]
     fn positions_are_one_based_characters() {

@@ -28,7 +28,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Work with resource plans (Blink PlanJSON)
+    /// Work with resource plans (Blink PlanJSON, expert resourcePlan)
     #[command(subcommand)]
     Plan(PlanCommand),
     /// Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide

@@ -257,7 +257,8 @@ fn plan_splices(
             )
         })?;
         let key_json = serde_json::Value::String(e.key.clone()).to_string();
-        if let Some(p) = o.properties.iter().find(|p| p.name.as_str() == e.key) {
+        // The last of duplicate keys: the one `json::get` (and Jackson) reads.
+        if let Some(p) = o.properties.iter().rev().find(|p| p.name.as_str() == e.key) {
             let (vs, ve) = value_range(&p.value);
             let old = text[vs..ve].to_string();
             if old != e.value {
