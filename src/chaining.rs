@@ -304,6 +304,77 @@ pub fn graph_chains(job: &Job) -> Chains {
     Chains::from_pairs(job.operators.len(), pairs)
 }
 
+/// Chains in topological order of the graph between them, ties broken by position in the file;
+/// chains on a cycle (a finding of the rules) come last, in file order.
+pub fn topological_order(job: &Job, chains: &Chains) -> Vec<usize> {
+    let n = chains.chains.len();
+    let mut indeg = vec![0usize; n];
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (a, b, _) in job.resolved_edges() {
+        let (ca, cb) = (chains.chain_of[a], chains.chain_of[b]);
+        if ca != cb && !succ[ca].contains(&cb) {
+            succ[ca].push(cb);
+            indeg[cb] += 1;
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&c| indeg[c] == 0).collect();
+    let mut order = Vec::with_capacity(n);
+    let mut placed = vec![false; n];
+    while let Some(c) = ready.pop_first() {
+        order.push(c);
+        placed[c] = true;
+        for &d in &succ[c] {
+            indeg[d] -= 1;
+            if indeg[d] == 0 {
+                ready.insert(d);
+            }
+        }
+    }
+    order.extend((0..n).filter(|&c| !placed[c]));
+    order
+}
+
+/// Each chain's operators head first, following the edges inside the chain (Flink names a
+/// vertex after its operators in this order); ties by position in the file.
+pub fn operators_in_chain_order(job: &Job, chains: &Chains) -> Vec<Vec<usize>> {
+    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); job.operators.len()];
+    let mut indeg = vec![0usize; job.operators.len()];
+    for (a, b, _) in job.resolved_edges() {
+        if chains.chain_of[a] == chains.chain_of[b] && a != b {
+            succ[a].push(b);
+            indeg[b] += 1;
+        }
+    }
+    // Each chain only decrements its own operators' counts, so one copy serves all chains.
+    let mut left = indeg.clone();
+    chains
+        .chains
+        .iter()
+        .map(|ops| {
+            let mut ready: std::collections::BTreeSet<usize> =
+                ops.iter().copied().filter(|&o| indeg[o] == 0).collect();
+            let mut sorted = Vec::with_capacity(ops.len());
+            while let Some(o) = ready.pop_first() {
+                sorted.push(o);
+                for &d in &succ[o] {
+                    left[d] -= 1;
+                    if left[d] == 0 {
+                        ready.insert(d);
+                    }
+                }
+            }
+            // Operators on a cycle inside the chain keep their file order.
+            let mut placed: std::collections::HashSet<usize> = sorted.iter().copied().collect();
+            for &o in ops {
+                if placed.insert(o) {
+                    sorted.push(o);
+                }
+            }
+            sorted
+        })
+        .collect()
+}
+
 /// In-degree of every operator of a graph.
 pub fn graph_in_degrees(job: &Job) -> Vec<usize> {
     in_degrees(job)

@@ -46,34 +46,7 @@ pub fn summarize(plan: &Plan) -> Summary {
         let t = resources::totals(job, &c);
         (c, t)
     };
-    // Topological order of chains (Kahn), ties broken by position in the file.
-    let n = chains.chains.len();
-    let mut indeg = vec![0usize; n];
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (a, b, _) in job.resolved_edges() {
-        let (ca, cb) = (chains.chain_of[a], chains.chain_of[b]);
-        if ca != cb && !succ[ca].contains(&cb) {
-            succ[ca].push(cb);
-            indeg[cb] += 1;
-        }
-    }
-    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&c| indeg[c] == 0).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(c) = ready.pop_first() {
-        order.push(c);
-        for &d in &succ[c] {
-            indeg[d] -= 1;
-            if indeg[d] == 0 {
-                ready.insert(d);
-            }
-        }
-    }
-    // A cycle (reported by the rules) leaves chains out; keep them, in file order.
-    for c in 0..n {
-        if !order.contains(&c) {
-            order.push(c);
-        }
-    }
+    let order = chaining::topological_order(job, &chains);
     let vertices = order
         .into_iter()
         .map(|c| {

@@ -53,96 +53,28 @@ pub fn job_vertices(job: &Job, format: Format) -> Vec<JobVertex> {
         Format::StreamGraph | Format::JobPlan => chaining::graph_chains(job),
     };
     let n = chains.chains.len();
+    let ordered = chaining::operators_in_chain_order(job, &chains);
     let id_of = |c: usize| -> String {
-        // The head has no input inside its chain.
-        let ops = &chains.chains[c];
-        let head = ops
-            .iter()
-            .copied()
-            .find(|&o| {
-                !job.resolved_edges()
-                    .iter()
-                    .any(|(a, b, _)| *b == o && ops.contains(a))
-            })
-            .unwrap_or(ops[0]);
-        let head = &job.operators[head];
+        let head = &job.operators[ordered[c][0]];
         head.job_vertex_id
             .clone()
             .unwrap_or_else(|| head.id.clone())
     };
     let mut inputs: Vec<Vec<(String, String)>> = vec![Vec::new(); n];
-    let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut indeg = vec![0usize; n];
     for (a, b, e) in job.resolved_edges() {
         let (ca, cb) = (chains.chain_of[a], chains.chain_of[b]);
-        if ca == cb {
-            continue;
-        }
-        inputs[cb].push((
-            id_of(ca),
-            e.ship_strategy.clone().unwrap_or_else(|| "FORWARD".into()),
-        ));
-        if !succ[ca].contains(&cb) {
-            succ[ca].push(cb);
-            indeg[cb] += 1;
+        if ca != cb {
+            inputs[cb].push((
+                id_of(ca),
+                e.ship_strategy.clone().unwrap_or_else(|| "FORWARD".into()),
+            ));
         }
     }
-    let mut ready: std::collections::BTreeSet<usize> = (0..n).filter(|&c| indeg[c] == 0).collect();
-    let mut order = Vec::with_capacity(n);
-    while let Some(c) = ready.pop_first() {
-        order.push(c);
-        for &d in &succ[c] {
-            indeg[d] -= 1;
-            if indeg[d] == 0 {
-                ready.insert(d);
-            }
-        }
-    }
-    for c in 0..n {
-        if !order.contains(&c) {
-            order.push(c);
-        }
-    }
-    // Operators of a chain in chain order (head first), as Flink names the vertex.
-    let chain_order = |ops: &[usize]| -> Vec<usize> {
-        let inside: Vec<(usize, usize)> = job
-            .resolved_edges()
-            .into_iter()
-            .filter(|(a, b, _)| ops.contains(a) && ops.contains(b))
-            .map(|(a, b, _)| (a, b))
-            .collect();
-        let mut indeg: std::collections::HashMap<usize, usize> =
-            ops.iter().map(|&o| (o, 0)).collect();
-        for (_, b) in &inside {
-            *indeg.entry(*b).or_default() += 1;
-        }
-        let mut ready: std::collections::BTreeSet<usize> =
-            ops.iter().copied().filter(|o| indeg[o] == 0).collect();
-        let mut sorted = Vec::with_capacity(ops.len());
-        while let Some(o) = ready.pop_first() {
-            sorted.push(o);
-            for (a, b) in &inside {
-                if *a == o {
-                    let d = indeg.entry(*b).or_default();
-                    *d -= 1;
-                    if *d == 0 {
-                        ready.insert(*b);
-                    }
-                }
-            }
-        }
-        sorted.extend(
-            ops.iter()
-                .filter(|o| !sorted.contains(o))
-                .copied()
-                .collect::<Vec<_>>(),
-        );
-        sorted
-    };
+    let order = chaining::topological_order(job, &chains);
     order
         .into_iter()
         .map(|c| {
-            let ops = &chain_order(&chains.chains[c]);
+            let ops = &ordered[c];
             let parallelism = ops
                 .iter()
                 .filter_map(|&i| job.operators[i].parallelism.value())
