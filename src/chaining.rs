@@ -226,6 +226,29 @@ pub struct FlinkNode {
     pub is_source: bool,
 }
 
+/// Every operator as Flink sees it when the file records no more: its own chaining strategy if
+/// recorded, else `HEAD` for sources and `ALWAYS` otherwise; its group, else `default`.
+pub fn flink_nodes(job: &Job) -> Vec<FlinkNode> {
+    let deg = in_degrees(job);
+    job.operators
+        .iter()
+        .enumerate()
+        .map(|(i, o)| FlinkNode {
+            chaining: o.chaining.unwrap_or(if deg[i] == 0 {
+                ChainingStrategy::Head
+            } else {
+                ChainingStrategy::Always
+            }),
+            slot_sharing_group: o
+                .slot_sharing_group
+                .clone()
+                .unwrap_or_else(|| "default".into()),
+            parallelism: o.parallelism.value(),
+            is_source: deg[i] == 0,
+        })
+        .collect()
+}
+
 /// Flink's rule (§6.1) for one graph edge U→D; chaining assumed enabled for the job.
 pub fn flink_edge(
     u: &FlinkNode,
@@ -277,24 +300,7 @@ pub fn graph_chains(job: &Job) -> Chains {
         return vertex_chains(job);
     }
     let deg = in_degrees(job);
-    let nodes: Vec<FlinkNode> = job
-        .operators
-        .iter()
-        .enumerate()
-        .map(|(i, o)| FlinkNode {
-            chaining: o.chaining.unwrap_or(if deg[i] == 0 {
-                ChainingStrategy::Head
-            } else {
-                ChainingStrategy::Always
-            }),
-            slot_sharing_group: o
-                .slot_sharing_group
-                .clone()
-                .unwrap_or_else(|| "default".into()),
-            parallelism: o.parallelism.value(),
-            is_source: deg[i] == 0,
-        })
-        .collect();
+    let nodes = flink_nodes(job);
     let pairs: Vec<_> = job
         .resolved_edges()
         .into_iter()

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::chaining::{self, FlinkNode};
+use crate::chaining;
 use crate::diagnostic::{Diagnostic, Rule, RESOURCE_VALIDATE_FAILED};
-use crate::model::{ChainingStrategy, Field, Job};
+use crate::model::{Field, Job};
 
 pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
     // Slot-sharing groups.
@@ -132,33 +132,19 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
 
     // Every edge inside a vertex must chain, and no edge between vertices could.
     let in_deg = chaining::graph_in_degrees(job);
-    let roles = job.structural_roles();
-    let nodes: Vec<FlinkNode> = job
-        .operators
-        .iter()
-        .enumerate()
-        .map(|(i, o)| FlinkNode {
-            chaining: if roles[i] == crate::model::Role::Source {
-                ChainingStrategy::Head
-            } else {
-                ChainingStrategy::Always
-            },
-            slot_sharing_group: o
-                .slot_sharing_group
-                .clone()
-                .unwrap_or_else(|| "default".into()),
-            parallelism: o.parallelism.value(),
-            is_source: roles[i] == crate::model::Role::Source,
-        })
-        .collect();
+    // Expert plans record no chaining strategy, so Flink's defaults apply.
+    let nodes = chaining::flink_nodes(job);
+    let mut first_edge: std::collections::HashMap<(usize, usize), &crate::model::Edge> =
+        Default::default();
+    let resolved = job.resolved_edges();
+    for (x, y, e) in &resolved {
+        first_edge.entry((*x, *y)).or_insert(e);
+    }
     for (a, b, r) in chaining::plan_edges(job, true) {
-        let e = job
-            .resolved_edges()
-            .into_iter()
-            .find(|(x, y, _)| (*x, *y) == (a, b))
-            .map(|t| t.2.clone());
-        let Some(e) = e else { continue };
-        let flink = chaining::flink_edge(&nodes[a], &nodes[b], in_deg[b], &e);
+        let Some(e) = first_edge.get(&(a, b)) else {
+            continue;
+        };
+        let flink = chaining::flink_edge(&nodes[a], &nodes[b], in_deg[b], e);
         let (u, d) = (&job.operators[a], &job.operators[b]);
         let msg = match (r, flink) {
             (Ok(()), Err(cut)) => format!(
