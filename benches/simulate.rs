@@ -52,12 +52,11 @@ fn model() -> JobModel {
     JobModel {
         vertices,
         sources: vec![0],
-        series: vec![None; VERTICES],
     }
 }
 
 fn trace() -> Trace {
-    let demand = (0..STEPS)
+    let demand: Vec<Vec<f64>> = (0..STEPS)
         .map(|i| {
             let t = i as f64 * 10.0;
             let daily = 1000.0 + 600.0 * (2.0 * std::f64::consts::PI * t / 86_400.0).sin();
@@ -65,12 +64,7 @@ fn trace() -> Trace {
             vec![daily + spike]
         })
         .collect();
-    Trace {
-        start_ms: 1_795_000_000_000,
-        step_ms: 10_000,
-        demand,
-        recorded_parallelism: vec![vec![4; VERTICES]; STEPS],
-    }
+    Trace::from_rows(1_795_000_000_000, 10_000, &demand, vec![4; VERTICES])
 }
 
 fn specs() -> Vec<PolicySpec> {
@@ -133,7 +127,8 @@ fn bench(c: &mut Criterion) {
             for spec in specs() {
                 let mut p = policy::make(&spec, &ctx).unwrap();
                 let (_, summary) =
-                    engine::run(&model, &trace, &initial, p.as_mut(), &params, &|_| {});
+                    engine::run(&model, &trace, &initial, p.as_mut(), &params, &|_| {})
+                        .expect("an in-memory trace cannot fail to read");
                 rescales += summary.rescales;
             }
             rescales

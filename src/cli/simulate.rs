@@ -9,12 +9,13 @@ use crate::cli::recommend::AutoscalerVersion;
 use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
 use crate::io::{read_document, write_atomic};
-use crate::metrics::{self, ReadOptions};
+use crate::metrics;
 use crate::render::simulate::{self as render, PolicyResult};
 use crate::scaler::{parse_duration, AutoscalerOptions, Version};
 use crate::settings;
 use crate::sim::engine::{self, Params};
 use crate::sim::policy::{self, Context, PolicySpec};
+use crate::sim::recording::Recorder;
 use crate::sim::timeline::Timeline;
 use crate::sim::{model, trace};
 
@@ -182,13 +183,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let crate::cli::job::LoadedJob { vertices, cost, .. } =
         crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
 
-    // The whole recording is replayed.
-    let read = ReadOptions {
-        at_ms: None,
-        window_ms: i64::MAX / 4,
-        job: a.job.clone(),
-    };
-    let recording = metrics::read_metrics(&a.metrics, &read)?;
+    // The whole recording is replayed: it streams past once, and only what the model and the
+    // trace need is kept (sim::recording).
     let learn_until = match &a.learn_until {
         Some(t) => Some(
             metrics::time::parse_timestamp(t)
@@ -196,14 +192,17 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         ),
         None => None,
     };
-    let model = model::learn(vertices, &recording, learn_until)
-        .map_err(|e| InputError::new(&a.metrics, e))?;
-    let step_ms = duration("--step", &a.step)?.unwrap_or_else(|| trace::native_step_ms(&recording));
-    if step_ms <= 0 {
+    let step_flag = duration("--step", &a.step)?;
+    if step_flag.is_some_and(|s| s <= 0) {
         return Err(usage("--step must be positive"));
     }
-    let tr = trace::build(&model, &recording, step_ms);
-    let initial: Vec<i64> = tr.recorded_parallelism.first().cloned().unwrap_or_default();
+    let mut recorder = Recorder::new(&vertices, learn_until);
+    let read = metrics::stream_metrics(&a.metrics, a.job.clone(), &mut recorder)?;
+    let mut recording = recorder.finish().map_err(|e| anyhow::anyhow!(e))?;
+    let step_ms = step_flag.unwrap_or_else(|| recording.native_step_ms());
+    let model = model::learn(vertices, &mut recording);
+    let tr = trace::build(&model, &mut recording, step_ms);
+    let initial: Vec<i64> = tr.recorded_at(0).to_vec();
     let restart_ms =
         duration("--restart-time", &a.restart_time)?.unwrap_or(base_opts.restart_time.0);
     let interval_ms = duration("--interval", &a.interval)?.unwrap_or(60_000);
@@ -222,7 +221,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         interval_ms,
     };
 
-    let total_steps = (tr.demand.len() * specs.len()) as u64;
+    let total_steps = (tr.len() * specs.len()) as u64;
     let bar = if total_steps > 200_000
         && std::io::stderr().is_terminal()
         && a.format == OutputFormat::Text
@@ -231,7 +230,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let mut warnings: Vec<String> = recording.warnings.clone();
+    let mut warnings: Vec<String> = read.warnings.clone();
+    warnings.extend(recording.warnings.iter().cloned());
     for m in &model.vertices {
         if m.capacity_per_subtask.is_none() && !m.vertex.is_source() {
             warnings.push(format!("vertex {} did no measurable work in the recording: its capacity is taken as unlimited", m.vertex.name));
@@ -253,7 +253,14 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         let mut p =
             policy::make(spec, &ctx).map_err(|e| usage(format!("policy {}: {e}", spec.name)))?;
         let (run, summary) =
-            engine::run(&model, &tr, &initial, p.as_mut(), &params, &|n| bar.inc(n));
+            engine::run(&model, &tr, &initial, p.as_mut(), &params, &|n| bar.inc(n)).map_err(
+                |e| {
+                    anyhow::anyhow!(
+                        "cannot read the recording's demand back from its temporary file: {}",
+                        crate::io::describe_io(&e)
+                    )
+                },
+            )?;
         timeline.runs.push(run);
         summaries.push(summary);
     }
@@ -289,7 +296,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         OutputFormat::Json => render::json(
             &results,
             step_ms,
-            tr.demand.len() as i64 * step_ms,
+            tr.len() as i64 * step_ms,
             &vertex_ids,
             &warnings,
         ),

@@ -40,7 +40,10 @@ pub use cumulative::{
 };
 pub use header::Shape;
 pub use parallelism::Rescale;
-pub use reader::{read_metrics, read_metrics_from};
+pub use reader::{
+    read_metrics, read_metrics_from, stream_metrics, stream_metrics_from, SampleSink,
+    STREAM_HORIZON_MS,
+};
 pub use series::{MetricWindow, ReadStats, Sample, VertexSeries};
 
 /// The autoscaler's default `job.autoscaler.metrics.window` (15 min).

@@ -30,7 +30,7 @@ use super::header::{self, Header, Shape};
 use super::intern::Interner;
 use super::location;
 use super::names::{self, Field, Usage};
-use super::series::{MetricWindow, ReadStats, VertexSeries, MAX_LISTED_NAMES};
+use super::series::{MetricWindow, ReadStats, Sample, VertexSeries, MAX_LISTED_NAMES};
 use super::time::{format_rfc3339, parse_timestamp};
 use super::window::WindowStore;
 use super::ReadOptions;
@@ -51,6 +51,35 @@ const UNUSED: u32 = u32::MAX - 1;
 /// No raw name id.
 const NO_RAW: u32 = u32::MAX;
 
+/// How far behind the newest timestamp a row may arrive in a streamed read and still be placed
+/// in time order (a poll's rows, a few polls out of order). Older rows make the input unsorted.
+pub const STREAM_HORIZON_MS: i64 = super::DEFAULT_WINDOW_MS;
+
+/// Receives the samples of a streamed read ([`stream_metrics`]): every sample once, in time
+/// order (all samples at one timestamp, in vertex order, before any later one). `vertex` numbers
+/// the file's vertices in order of first appearance; `name` is the latest name seen so far.
+pub trait SampleSink {
+    fn sample(
+        &mut self,
+        vertex: usize,
+        key: &str,
+        name: Option<&str>,
+        sample: Sample,
+    ) -> Result<(), String>;
+    /// Forgets every sample: the input turned out not to be in time order and is read again.
+    fn reset(&mut self);
+}
+
+/// What one pass produced.
+enum Outcome {
+    Window(Box<MetricWindow>),
+    /// Stream mode: the row at `line` has a timestamp behind the horizon.
+    Unsorted {
+        line: u64,
+        t_ms: i64,
+    },
+}
+
 /// Where the input comes from, for error positions.
 enum Source<'a> {
     /// A file that can be re-read to place a column exactly.
@@ -60,9 +89,135 @@ enum Source<'a> {
 
 /// Reads a metrics CSV file (`-` = standard input) into the evaluation window.
 pub fn read_metrics(path: &str, opts: &ReadOptions) -> Result<MetricWindow, InputError> {
+    window(path, read_path(path, opts, None)?)
+}
+
+/// Reads metrics from any reader; `name` is used in messages.
+pub fn read_metrics_from<R: Read>(
+    name: &str,
+    input: R,
+    opts: &ReadOptions,
+) -> Result<MetricWindow, InputError> {
+    window(name, read(name, input, opts, Source::Stream, None)?)
+}
+
+/// Reads a whole recording (`-` = standard input) and hands every sample to `sink` in time order,
+/// in memory bounded by vertices × the timestamps of [`STREAM_HORIZON_MS`]. The returned window
+/// carries the file's metadata, warnings and statistics, with no samples.
+///
+/// A file whose rows are further out of time order than the horizon is read a second time whole
+/// (memory then grows with the recording; a warning says so); from a pipe that is an error.
+pub fn stream_metrics(
+    path: &str,
+    job: Option<String>,
+    sink: &mut dyn SampleSink,
+) -> Result<MetricWindow, InputError> {
+    let opts = ReadOptions {
+        at_ms: None,
+        window_ms: STREAM_HORIZON_MS,
+        job,
+    };
+    match read_path(path, &opts, Some(&mut *sink))? {
+        Outcome::Window(w) => Ok(*w),
+        Outcome::Unsorted { line, t_ms } if path != "-" => {
+            sink.reset();
+            let whole = ReadOptions {
+                window_ms: i64::MAX / 4,
+                ..opts
+            };
+            let mut w = read_metrics(path, &whole)?;
+            replay(&mut w, sink).map_err(|m| InputError::new(path, m))?;
+            w.warnings.push(format!(
+                "the rows are not in time order (line {line} is at {}, more than {} min behind an                  earlier row), so the whole recording was read into memory; sort the file by                  time for a one-pass read in bounded memory",
+                format_rfc3339(t_ms),
+                STREAM_HORIZON_MS / 60_000
+            ));
+            Ok(w)
+        }
+        Outcome::Unsorted { line, t_ms } => Err(InputError::at(
+            path,
+            Pos {
+                line: line as usize,
+                column: 1,
+            },
+            format!(
+                "rows are not in time order: this row is at {}, more than {} min behind an                  earlier one; a pipe is read once, so sort it by time first (e.g. `sort -t, -k1,1`)                  or pass the file",
+                format_rfc3339(t_ms),
+                STREAM_HORIZON_MS / 60_000
+            ),
+        )),
+    }
+}
+
+/// Like [`stream_metrics`], from any reader (an unsorted input is an error).
+pub fn stream_metrics_from<R: Read>(
+    name: &str,
+    input: R,
+    job: Option<String>,
+    sink: &mut dyn SampleSink,
+) -> Result<MetricWindow, InputError> {
+    let opts = ReadOptions {
+        at_ms: None,
+        window_ms: STREAM_HORIZON_MS,
+        job,
+    };
+    match read(name, input, &opts, Source::Stream, Some(sink))? {
+        Outcome::Window(w) => Ok(*w),
+        Outcome::Unsorted { line, t_ms } => Err(InputError::at(
+            name,
+            Pos {
+                line: line as usize,
+                column: 1,
+            },
+            format!(
+                "rows are not in time order: this row is at {}, more than {} min behind an                  earlier one",
+                format_rfc3339(t_ms),
+                STREAM_HORIZON_MS / 60_000
+            ),
+        )),
+    }
+}
+
+/// Hands a whole window's samples to `sink` in time order and empties them.
+fn replay(w: &mut MetricWindow, sink: &mut dyn SampleSink) -> Result<(), String> {
+    let mut order: Vec<(i64, usize, usize)> = w
+        .vertices
+        .iter()
+        .enumerate()
+        .flat_map(|(v, s)| {
+            s.samples
+                .iter()
+                .enumerate()
+                .map(move |(i, x)| (x.t_ms, v, i))
+        })
+        .collect();
+    order.sort_unstable();
+    for (_, v, i) in order {
+        let s = &w.vertices[v];
+        sink.sample(v, &s.key, s.name.as_deref(), s.samples[i].clone())?;
+    }
+    for v in &mut w.vertices {
+        v.samples = Vec::new();
+    }
+    Ok(())
+}
+
+fn window(name: &str, outcome: Outcome) -> Result<MetricWindow, InputError> {
+    match outcome {
+        Outcome::Window(w) => Ok(*w),
+        // Only a streamed read reports this.
+        Outcome::Unsorted { .. } => Err(InputError::new(name, "rows are not in time order")),
+    }
+}
+
+fn read_path<'a>(
+    path: &'a str,
+    opts: &'a ReadOptions,
+    sink: Option<&'a mut dyn SampleSink>,
+) -> Result<Outcome, InputError> {
     if path == "-" {
         let stdin = std::io::stdin();
-        return read(path, stdin.lock(), opts, Source::Stream);
+        return read(path, stdin.lock(), opts, Source::Stream, sink);
     }
     let meta =
         std::fs::metadata(path).map_err(|e| InputError::new(path, crate::io::describe_io(&e)))?;
@@ -72,24 +227,16 @@ pub fn read_metrics(path: &str, opts: &ReadOptions) -> Result<MetricWindow, Inpu
     let file =
         std::fs::File::open(path).map_err(|e| InputError::new(path, crate::io::describe_io(&e)))?;
     let input = crate::io::with_progress(file, meta.len(), path);
-    read(path, input, opts, Source::File(path))
+    read(path, input, opts, Source::File(path), sink)
 }
 
-/// Reads metrics from any reader; `name` is used in messages.
-pub fn read_metrics_from<R: Read>(
-    name: &str,
-    input: R,
-    opts: &ReadOptions,
-) -> Result<MetricWindow, InputError> {
-    read(name, input, opts, Source::Stream)
-}
-
-fn read<R: Read>(
-    name: &str,
+fn read<'a, R: Read>(
+    name: &'a str,
     mut input: R,
-    opts: &ReadOptions,
-    source: Source<'_>,
-) -> Result<MetricWindow, InputError> {
+    opts: &'a ReadOptions,
+    source: Source<'a>,
+    sink: Option<&'a mut dyn SampleSink>,
+) -> Result<Outcome, InputError> {
     if opts.window_ms < 0 {
         return Err(InputError::new(
             name,
@@ -141,7 +288,8 @@ fn read<R: Read>(
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect();
     let header = header::detect(name, &header_cells)?;
-    let mut ingest = Ingest::new(name, source, bom as u64, delimiter, header, opts);
+    let streamed = sink.is_some();
+    let mut ingest = Ingest::new(name, source, bom as u64, delimiter, header, opts, sink);
     let mut rec = ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
@@ -159,8 +307,17 @@ fn read<R: Read>(
             JobCheck::Skip => ingest.stats.other_jobs += 1,
             JobCheck::Ambiguous => return Err(ingest.several_jobs(&mut rdr, &rec)),
         }
+        if streamed {
+            if let Some(t_ms) = ingest.store.late() {
+                let line = rec.position().map_or(0, |p| p.line());
+                return Ok(Outcome::Unsorted { line, t_ms });
+            }
+            if ingest.store.has_ready() {
+                ingest.hand_over()?;
+            }
+        }
     }
-    ingest.finish()
+    ingest.finish().map(|w| Outcome::Window(Box::new(w)))
 }
 
 fn csv_error(file: &str, e: &csv::Error) -> InputError {
@@ -336,6 +493,8 @@ struct Ingest<'a> {
     /// The one job seen (no `--job`), or whether the chosen job was seen.
     the_job: Option<Vec<u8>>,
     other_jobs: BTreeSet<String>,
+    /// Stream mode: where finished samples go.
+    sink: Option<&'a mut dyn SampleSink>,
 }
 
 impl<'a> Ingest<'a> {
@@ -346,6 +505,7 @@ impl<'a> Ingest<'a> {
         delimiter: u8,
         header: Header,
         opts: &'a ReadOptions,
+        sink: Option<&'a mut dyn SampleSink>,
     ) -> Self {
         let mut ingest = Ingest {
             file,
@@ -353,7 +513,12 @@ impl<'a> Ingest<'a> {
             bom,
             delimiter,
             opts,
-            store: WindowStore::new(opts.window_ms, opts.at_ms),
+            store: if sink.is_some() {
+                WindowStore::new_stream(opts.window_ms)
+            } else {
+                WindowStore::new(opts.window_ms, opts.at_ms)
+            },
+            sink,
             raw_ids: Interner::default(),
             raw_names: Vec::new(),
             raw_res: Vec::new(),
@@ -843,8 +1008,38 @@ impl<'a> Ingest<'a> {
         Ok(job)
     }
 
+    /// Stream mode: aggregates the store's finished cells and hands them to the sink.
+    fn hand_over(&mut self) -> Result<(), InputError> {
+        let file = self.file;
+        for (t, v, slot) in self.store.take_ready() {
+            let cell = self.store.cell_ref(slot);
+            let sample = Sample::from_fields(t, cell.parallelism, &cell.aggregate(&self.defs));
+            self.store.release(slot);
+            let state = self.store.vertex_mut(v as usize);
+            state.streamed += 1;
+            state.streamed_busy |= sample.busy_max.is_some() || sample.busy_avg.is_some();
+            if let Some(sink) = self.sink.as_mut() {
+                let (key, name) = self.store.vertex_label(v as usize);
+                sink.sample(v as usize, key, name, sample)
+                    .map_err(|m| InputError::new(file, m))?;
+            }
+        }
+        Ok(())
+    }
+
     fn finish(mut self) -> Result<MetricWindow, InputError> {
         let file = self.file;
+        let streamed = self.sink.is_some();
+        if streamed && self.stats.rows > 0 {
+            self.store.finish_all();
+            self.hand_over()?;
+        }
+        let counts: Vec<(u64, bool)> = (0..self.store.vertex_count())
+            .map(|v| {
+                let s = self.store.vertex_mut(v);
+                (s.streamed, s.streamed_busy)
+            })
+            .collect();
         if self.stats.rows == 0 {
             return Err(InputError::at(
                 file,
@@ -903,7 +1098,26 @@ impl<'a> Ingest<'a> {
             .map(|j| String::from_utf8_lossy(j).into_owned());
         let window_ms = self.opts.window_ms;
         let (vertices, start, end) = self.store.finish(&self.defs);
-        if vertices.iter().all(|v| v.samples.is_empty()) {
+        let (start, window_ms) = if streamed {
+            (file_start, end.saturating_sub(file_start))
+        } else {
+            (start, window_ms)
+        };
+        let counts: Vec<(u64, bool)> = if streamed {
+            counts
+        } else {
+            vertices
+                .iter()
+                .map(|v| {
+                    let busy = v
+                        .samples
+                        .iter()
+                        .any(|s| s.busy_max.is_some() || s.busy_avg.is_some());
+                    (v.samples.len() as u64, busy)
+                })
+                .collect()
+        };
+        if counts.iter().all(|c| c.0 == 0) {
             return Err(InputError::new(
                 file,
                 format!(
@@ -923,8 +1137,8 @@ impl<'a> Ingest<'a> {
                 if stats.duplicates == 1 { "" } else { "s" }
             ));
         }
-        for v in &vertices {
-            vertex_warnings(v, &mut warnings, &mut notes);
+        for (v, &(n, busy)) in vertices.iter().zip(&counts) {
+            vertex_warnings(v, n, busy, &mut warnings, &mut notes);
         }
         notes.push(format!(
             "metric window {} .. {} ({} s); the file covers {} .. {}",
@@ -984,19 +1198,23 @@ fn list_names(names: &BTreeSet<String>) -> String {
     s
 }
 
-fn vertex_warnings(v: &VertexSeries, warnings: &mut Vec<String>, notes: &mut Vec<String>) {
+/// `samples`: how many the vertex has in the window, `any_busy`: whether one has busy time.
+fn vertex_warnings(
+    v: &VertexSeries,
+    samples: u64,
+    any_busy: bool,
+    warnings: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) {
     let label = match &v.name {
         Some(n) => format!("vertex `{n}` ({})", v.key),
         None => format!("vertex `{}`", v.key),
     };
-    if v.samples.is_empty() {
+    if samples == 0 {
         warnings.push(format!("{label}: no samples in the metric window"));
         return;
     }
-    if v.samples
-        .iter()
-        .all(|s| s.busy_max.is_none() && s.busy_avg.is_none())
-    {
+    if !any_busy {
         let reported_nan = v
             .not_reported
             .iter()

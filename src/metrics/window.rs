@@ -9,6 +9,12 @@
 //! has advanced by a sixteenth of the window (not on every new timestamp), so the bound carries a
 //! 1/16 slack and the cost stays proportional to evicted cells; the exact cut is made at the end.
 //!
+//! In stream mode ([`WindowStore::new_stream`], for `simulate`, which replays the whole
+//! recording) the window is a reorder horizon instead: cells that fall out of it are not dropped
+//! but handed over as finished, in time order ([`WindowStore::take_ready`]), and a row older than
+//! the horizon cannot be placed any more, which the store remembers ([`WindowStore::late`]) so the
+//! reader can fall back or fail.
+//!
 //! Cells live in a slab and per-vertex maps hold slot numbers, so the reader can keep the slot of
 //! the previous row's cell and skip the map lookup (consecutive rows usually share a cell); the
 //! slab's epoch changes on every eviction, which invalidates such remembered slots. Evicted cells
@@ -33,6 +39,9 @@ pub struct VertexState {
     /// Explicitly "not reported" values per field (whole file); a value is counted under the
     /// first field its metric feeds, so busy time is not counted twice.
     pub not_reported: [u64; FIELD_COUNT],
+    /// Stream mode: samples handed over, and whether any had busy time.
+    pub streamed: u64,
+    pub streamed_busy: bool,
 }
 
 pub struct WindowStore {
@@ -52,6 +61,12 @@ pub struct WindowStore {
     evict_step: i64,
     /// Range of all timestamps of the job (before windowing), for messages.
     pub file_range: Option<(i64, i64)>,
+    /// Stream mode: evicted cells are finished samples, not garbage.
+    stream: bool,
+    /// Stream mode: (timestamp, vertex, slot) of evicted cells not yet taken.
+    ready: Vec<(i64, u32, u32)>,
+    /// Stream mode: the first timestamp that arrived behind the horizon.
+    late: Option<i64>,
 }
 
 impl WindowStore {
@@ -68,7 +83,59 @@ impl WindowStore {
             evicted_to: i64::MIN,
             evict_step: (window_ms / 16).max(1),
             file_range: None,
+            stream: false,
+            ready: Vec::new(),
+            late: None,
         }
+    }
+
+    /// A store that hands over every cell once it is `horizon_ms` behind the newest timestamp.
+    pub fn new_stream(horizon_ms: i64) -> Self {
+        WindowStore {
+            stream: true,
+            ..WindowStore::new(horizon_ms, None)
+        }
+    }
+
+    /// Stream mode: the first timestamp that came too late to be placed in time order.
+    pub fn late(&self) -> Option<i64> {
+        self.late
+    }
+
+    /// Stream mode: whether finished cells wait to be taken.
+    #[inline]
+    pub fn has_ready(&self) -> bool {
+        !self.ready.is_empty()
+    }
+
+    /// Stream mode: the finished cells as (timestamp, vertex, slot), in time order (then vertex
+    /// order). Give each slot back with [`WindowStore::release`] after reading it.
+    pub fn take_ready(&mut self) -> Vec<(i64, u32, u32)> {
+        let mut r = std::mem::take(&mut self.ready);
+        r.sort_unstable();
+        r
+    }
+
+    /// Stream mode: finishes every cell still held (at the end of the input).
+    pub fn finish_all(&mut self) {
+        self.evict(i64::MAX);
+    }
+
+    /// Returns a taken cell's slot for reuse.
+    pub fn release(&mut self, slot: u32) {
+        self.slab[slot as usize].reset();
+        self.free.push(slot);
+    }
+
+    /// The slab cell behind a slot (read-only).
+    pub fn cell_ref(&self, slot: u32) -> &Cell {
+        &self.slab[slot as usize]
+    }
+
+    /// Vertex `v`'s key and latest name.
+    pub fn vertex_label(&self, v: usize) -> (&str, Option<&str>) {
+        let s = &self.vertices[v];
+        (&s.key, s.name.as_deref())
     }
 
     /// The vertex with this key, created on first sight.
@@ -85,8 +152,14 @@ impl WindowStore {
             cells: BTreeMap::new(),
             parallelism: ParallelismTrack::new(),
             not_reported: [0; FIELD_COUNT],
+            streamed: 0,
+            streamed_busy: false,
         });
         i
+    }
+
+    pub fn vertex_count(&self) -> usize {
+        self.vertices.len()
     }
 
     pub fn vertex_mut(&mut self, v: usize) -> &mut VertexState {
@@ -119,15 +192,29 @@ impl WindowStore {
                 self.evict(cutoff);
             }
         }
-        t >= self.max_seen.saturating_sub(self.window_ms)
+        // In stream mode a cell at `t` may already have been handed over (evicted_to), so that
+        // is the bound; in window mode the provisional window start is.
+        let admitted = if self.stream {
+            t >= self.evicted_to
+        } else {
+            t >= self.max_seen.saturating_sub(self.window_ms)
+        };
+        if !admitted && self.stream && self.late.is_none() {
+            self.late = Some(t);
+        }
+        admitted
     }
 
     fn evict(&mut self, cutoff: i64) {
-        for v in &mut self.vertices {
+        for (i, v) in self.vertices.iter_mut().enumerate() {
             while v.cells.first_key_value().is_some_and(|(&t, _)| t < cutoff) {
-                if let Some((_, slot)) = v.cells.pop_first() {
-                    self.slab[slot as usize].reset();
-                    self.free.push(slot);
+                if let Some((t, slot)) = v.cells.pop_first() {
+                    if self.stream {
+                        self.ready.push((t, i as u32, slot));
+                    } else {
+                        self.slab[slot as usize].reset();
+                        self.free.push(slot);
+                    }
                 }
             }
         }
@@ -299,6 +386,49 @@ mod tests {
         }
         // 101 timestamps per vertex fit in 1000 ms at 10 ms spacing, plus the 1/16 slack.
         assert!(peak <= 2 * (101 + 1000 / 16 / 10 + 2), "peak {peak}");
+    }
+
+    #[test]
+    fn stream_mode_hands_over_every_cell_in_time_order_within_the_horizon() {
+        let mut s = WindowStore::new_stream(1000);
+        let a = s.vertex(b"a");
+        let b = s.vertex(b"b");
+        let mut got: Vec<(i64, u32)> = Vec::new();
+        let mut peak = 0;
+        let take = |s: &mut WindowStore, got: &mut Vec<(i64, u32)>| {
+            for (t, v, slot) in s.take_ready() {
+                got.push((t, v));
+                s.release(slot);
+            }
+        };
+        for i in 0..10_000i64 {
+            // Pairs swapped and the second vertex a step late: out of order, within the horizon.
+            let t = if i % 2 == 0 {
+                (i + 1) * 10
+            } else {
+                (i - 1) * 10
+            };
+            assert!(put(&mut s, b, t - 10, 1.0));
+            assert!(put(&mut s, a, t, 1.0));
+            peak = peak.max(s.cells_held());
+            take(&mut s, &mut got);
+        }
+        assert_eq!(s.late(), None);
+        s.finish_all();
+        take(&mut s, &mut got);
+        assert!(peak <= 2 * (101 + 1000 / 16 / 10 + 2), "peak {peak}");
+        let mut want = got.clone();
+        want.sort_unstable();
+        assert_eq!(got, want, "time order, then vertex order");
+        assert_eq!(got.len(), 2 * 10_000);
+        assert_eq!(s.cells_held(), 0);
+        // A row behind what was handed over cannot be placed: remembered, not stored.
+        let mut s = WindowStore::new_stream(1000);
+        let v = s.vertex(b"a");
+        assert!(put(&mut s, v, 5000, 1.0));
+        assert!(put(&mut s, v, 4500, 1.0), "inside the horizon");
+        assert!(!put(&mut s, v, 3000, 1.0));
+        assert_eq!(s.late(), Some(3000));
     }
 
     #[test]

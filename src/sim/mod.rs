@@ -8,5 +8,8 @@
 pub mod engine;
 pub mod model;
 pub mod policy;
+pub mod quantile;
+pub mod recording;
+pub mod spool;
 pub mod timeline;
 pub mod trace;

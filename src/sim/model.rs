@@ -7,11 +7,9 @@
 //! skew it. A scaling-efficiency exponent `α` (capacity ∝ p^α) is 1 unless the recording holds the
 //! same vertex at two parallelisms, in which case it is fitted to both.
 
-use crate::metrics::{MetricWindow, Sample};
-use crate::recommend::vertices::{match_metric_vertex, JobVertex};
-
-/// Busy fraction below which a sample says too little about capacity.
-const MIN_BUSY: f64 = 0.05;
+use crate::recommend::vertices::JobVertex;
+use crate::sim::quantile::Quantiles;
+use crate::sim::recording::Recording;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct VertexModel {
@@ -46,85 +44,36 @@ pub struct JobModel {
     pub vertices: Vec<VertexModel>,
     /// Indices of the source vertices.
     pub sources: Vec<usize>,
-    /// Which recorded series belongs to each vertex.
-    pub series: Vec<Option<usize>>,
 }
 
 /// The upper quartile of the capacity samples. Flink's `…PerSecond` gauges average the last
 /// minute, so after a start or a change the input rate lags behind what the vertex really does
 /// at 100% busy; those lagging samples sit in the lower part of the distribution. The upper
 /// quartile reads the plateau without trusting a single spike.
-fn upper_quartile(mut v: Vec<f64>) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    Some(v[(v.len() * 3) / 4])
+fn upper_quartile(q: &mut Quantiles) -> Option<f64> {
+    let n = q.len();
+    q.nth((n * 3) / 4)
 }
 
-fn mean(v: impl Iterator<Item = f64>) -> f64 {
-    let (mut s, mut n) = (0.0, 0usize);
-    for x in v.filter(|x| x.is_finite()) {
-        s += x;
-        n += 1;
-    }
+fn mean((sum, n): (f64, u64)) -> f64 {
     if n == 0 {
         f64::NAN
     } else {
-        s / n as f64
+        sum / n as f64
     }
 }
 
-fn input_rate(s: &Sample) -> Option<f64> {
-    s.records_in_per_s.filter(|r| r.is_finite())
-}
-
-/// Per-subtask capacities of the samples where the vertex worked measurably.
-fn capacity_samples(samples: &[Sample], default_p: i64) -> Vec<(i64, f64)> {
-    samples
-        .iter()
-        .filter_map(|s| {
-            let busy = s.busy_max.or(s.busy_avg)? / 1000.0;
-            let rin = input_rate(s)?;
-            let p = s.parallelism.unwrap_or(default_p).max(1);
-            (busy >= MIN_BUSY && rin > 0.0).then(|| (p, rin / busy.min(1.0) / p as f64))
-        })
-        .collect()
-}
-
-/// Learns the model. `learn_until_ms` limits capacity learning to earlier samples (to validate a
-/// model against what happened later).
-pub fn learn(
-    vertices: Vec<JobVertex>,
-    rec: &MetricWindow,
-    learn_until_ms: Option<i64>,
-) -> Result<JobModel, String> {
-    let mut series: Vec<Option<usize>> = vec![None; vertices.len()];
-    for (k, s) in rec.vertices.iter().enumerate() {
-        match match_metric_vertex(&s.key, s.name.as_deref(), &vertices) {
-            Some(i) => series[i] = Some(k),
-            None => {
-                return Err(format!(
-                    "the metrics name a vertex that is not in the graph or plan: {}",
-                    s.display_name()
-                ))
-            }
-        }
-    }
+/// Learns the model from a recording gathered for these `vertices` (in the same order).
+pub fn learn(vertices: Vec<JobVertex>, rec: &mut Recording) -> JobModel {
     let sources: Vec<usize> = (0..vertices.len())
         .filter(|&i| vertices[i].is_source())
         .collect();
-    let cut = learn_until_ms.unwrap_or(i64::MAX);
     let mut models: Vec<VertexModel> = Vec::with_capacity(vertices.len());
-    for (i, v) in vertices.iter().enumerate() {
-        let samples: &[Sample] = series[i].map_or(&[], |k| rec.vertices[k].samples.as_slice());
-        let learn_from: Vec<Sample> = samples.iter().filter(|s| s.t_ms <= cut).cloned().collect();
+    for (v, r) in vertices.iter().zip(rec.vertices.iter_mut()) {
         let selectivity = if v.is_source() {
             1.0
         } else {
-            let rin = mean(samples.iter().filter_map(input_rate));
-            let rout = mean(samples.iter().filter_map(|s| s.records_out_per_s));
+            let (rin, rout) = (mean(r.rate_in), mean(r.rate_out));
             if rin > 0.0 && rout.is_finite() {
                 rout / rin
             } else {
@@ -134,14 +83,10 @@ pub fn learn(
         let (capacity_per_subtask, reference_parallelism, alpha) = if v.is_source() {
             (None, v.parallelism, 1.0)
         } else {
-            let caps = capacity_samples(&learn_from, v.parallelism);
-            let mut by_p: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
-            for (p, c) in caps {
-                by_p.entry(p).or_default().push(c);
-            }
-            let per_p: Vec<(i64, f64)> = by_p
-                .into_iter()
-                .filter_map(|(p, cs)| Some((p, upper_quartile(cs)?)))
+            let per_p: Vec<(i64, f64)> = r
+                .capacity
+                .iter_mut()
+                .filter_map(|(&p, cs)| Some((p, upper_quartile(cs)?)))
                 .collect();
             match per_p.as_slice() {
                 [] => (None, v.parallelism, 1.0),
@@ -183,9 +128,8 @@ pub fn learn(
             }
         }
     }
-    Ok(JobModel {
+    JobModel {
         vertices: models,
         sources,
-        series,
-    })
+    }
 }

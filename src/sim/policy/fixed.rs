@@ -29,7 +29,9 @@ pub struct Recorded {
     name: String,
     start_ms: i64,
     step_ms: i64,
-    parallelism: Vec<Vec<i64>>,
+    /// (first step, parallelism) where it changes.
+    parallelism: Vec<(usize, Vec<i64>)>,
+    steps: usize,
 }
 
 impl Recorded {
@@ -38,7 +40,8 @@ impl Recorded {
             name: name.to_string(),
             start_ms: trace.start_ms,
             step_ms: trace.step_ms,
-            parallelism: trace.recorded_parallelism.clone(),
+            parallelism: trace.recorded.clone(),
+            steps: trace.len(),
         }
     }
 }
@@ -50,7 +53,11 @@ impl Policy for Recorded {
     fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {
         // The recorded parallelism of the next step, so the switch happens when the cluster's did.
         let i = ((obs.t_ms - self.start_ms) / self.step_ms.max(1) + 1) as usize;
-        let next = self.parallelism.get(i)?;
+        if i >= self.steps {
+            return None;
+        }
+        let k = self.parallelism.partition_point(|(s, _)| *s <= i);
+        let (_, next) = self.parallelism.get(k.checked_sub(1)?)?;
         (next.as_slice() != obs.parallelism)
             .then(|| (next.clone(), "the recorded rescale".to_string()))
     }

@@ -1,0 +1,256 @@
+//! What a simulation keeps of a recording, gathered while the metric CSV streams past
+//! ([`crate::metrics::stream_metrics`] hands every sample over once, in time order).
+//!
+//! A recording can be many gigabytes, so no sample is kept. Per job vertex, only what the model
+//! ([`super::model`]) and the trace ([`super::trace`]) are computed from: the sums behind the mean
+//! rates, the capacity samples (as bounded [`Quantiles`]) and the parallelism where it changed;
+//! the sources' demand per sample goes to a [`Spool`] (a temporary file past 1.3 MB). Memory
+//! thus does not grow with the rows or the length of the recording. The metric file's vertices are matched to the job's on first sight (by id, then name,
+//! then plan node id).
+
+use std::collections::BTreeMap;
+
+use crate::metrics::{Sample, SampleSink};
+use crate::recommend::vertices::{match_metric_vertex, JobVertex};
+use crate::sim::quantile::Quantiles;
+use crate::sim::spool::{Record, Spool, Spooled};
+
+/// Busy fraction below which a sample says too little about capacity.
+pub const MIN_BUSY: f64 = 0.05;
+/// Capacity samples per (vertex, parallelism) kept exactly (a week at 10 s).
+const CAPACITY_EXACT: usize = 1 << 16;
+/// Sample gaps kept exactly for the native step.
+const GAPS_EXACT: usize = 1 << 16;
+
+/// One job vertex's share of the recording.
+#[derive(Debug, Clone, Default)]
+pub struct VertexRecording {
+    pub first_ms: Option<i64>,
+    pub last_ms: i64,
+    /// Sum and count of the finite input (output) rates, for the selectivity.
+    pub rate_in: (f64, u64),
+    pub rate_out: (f64, u64),
+    /// Per parallelism: the capacity per subtask of each sample (up to the learning cut) where
+    /// the vertex worked measurably.
+    pub capacity: BTreeMap<i64, Quantiles>,
+    /// (time, parallelism) at the first sample and wherever it changed.
+    pub parallelism: Vec<(i64, i64)>,
+    /// The previous sample's time and backlog (for lag growth and gaps).
+    prev: Option<(i64, Option<f64>)>,
+}
+
+/// The recording, per job vertex (in the job's vertex order).
+#[derive(Debug)]
+pub struct Recording {
+    pub vertices: Vec<VertexRecording>,
+    /// Gaps between consecutive samples of a vertex, for the native step.
+    pub gaps: Quantiles,
+    /// The sources' demand (records/s entering) per sample, in time order; `source` indexes the
+    /// job's source vertices in vertex order (as [`super::model::JobModel::sources`]).
+    pub demand: Spooled,
+    /// Each source's first demand (what it shows before its first sample).
+    pub first_demand: Vec<f64>,
+    pub warnings: Vec<String>,
+}
+
+impl Recording {
+    /// The recording's own sample interval: the median gap between consecutive samples.
+    pub fn native_step_ms(&mut self) -> i64 {
+        let n = self.gaps.len();
+        self.gaps.nth(n / 2).map_or(10_000, |g| g as i64)
+    }
+
+    /// First and last sample time over all vertices.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        let start = self.vertices.iter().filter_map(|v| v.first_ms).min()?;
+        let end = self
+            .vertices
+            .iter()
+            .filter(|v| v.first_ms.is_some())
+            .map(|v| v.last_ms)
+            .max()?;
+        Some((start, end))
+    }
+}
+
+/// The sink that builds a [`Recording`] for a job.
+pub struct Recorder<'a> {
+    vertices: &'a [JobVertex],
+    learn_until_ms: i64,
+    /// Metric vertex (file order) → job vertex; `None` = a second metric vertex for a job vertex
+    /// that already has one, ignored.
+    map: Vec<Option<usize>>,
+    claimed: Vec<bool>,
+    /// Job vertex → its index among the sources.
+    source_index: Vec<Option<u32>>,
+    spool: Spool,
+    first_demand: Vec<Option<f64>>,
+    vertex_recs: Vec<VertexRecording>,
+    gaps: Quantiles,
+    warnings: Vec<String>,
+}
+
+impl<'a> Recorder<'a> {
+    /// `learn_until_ms` limits capacity learning to earlier samples.
+    pub fn new(vertices: &'a [JobVertex], learn_until_ms: Option<i64>) -> Self {
+        let mut n = 0u32;
+        let source_index: Vec<Option<u32>> = vertices
+            .iter()
+            .map(|v| {
+                v.is_source().then(|| {
+                    n += 1;
+                    n - 1
+                })
+            })
+            .collect();
+        Recorder {
+            vertices,
+            learn_until_ms: learn_until_ms.unwrap_or(i64::MAX),
+            map: Vec::new(),
+            claimed: vec![false; vertices.len()],
+            source_index,
+            spool: Spool::new(),
+            first_demand: vec![None; n as usize],
+            vertex_recs: vec![VertexRecording::default(); vertices.len()],
+            gaps: Quantiles::with_cap(GAPS_EXACT),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn finish(self) -> Result<Recording, String> {
+        Ok(Recording {
+            vertices: self.vertex_recs,
+            gaps: self.gaps,
+            demand: self.spool.finish().map_err(spool_error)?,
+            first_demand: self.first_demand.iter().map(|d| d.unwrap_or(0.0)).collect(),
+            warnings: self.warnings,
+        })
+    }
+
+    fn resolve(
+        &mut self,
+        vertex: usize,
+        key: &str,
+        name: Option<&str>,
+    ) -> Result<Option<usize>, String> {
+        if let Some(m) = self.map.get(vertex) {
+            return Ok(*m);
+        }
+        let Some(i) = match_metric_vertex(key, name, self.vertices) else {
+            return Err(format!(
+                "the metrics name a vertex that is not in the graph or plan: {}",
+                name.unwrap_or(key)
+            ));
+        };
+        let m = if self.claimed[i] {
+            self.warnings.push(format!(
+                "metric vertex {} is a second series for vertex {}; it was ignored",
+                name.unwrap_or(key),
+                self.vertices[i].name
+            ));
+            None
+        } else {
+            self.claimed[i] = true;
+            Some(i)
+        };
+        // Metric vertices are numbered in order of first appearance, so this is the next one.
+        self.map.resize(vertex + 1, None);
+        self.map[vertex] = m;
+        Ok(m)
+    }
+}
+
+fn spool_error(e: std::io::Error) -> String {
+    format!(
+        "cannot write the recording's demand to a temporary file in {}: {}",
+        std::env::temp_dir().display(),
+        crate::io::describe_io(&e)
+    )
+}
+
+fn finite(x: Option<f64>) -> Option<f64> {
+    x.filter(|r| r.is_finite())
+}
+
+impl SampleSink for Recorder<'_> {
+    fn sample(
+        &mut self,
+        vertex: usize,
+        key: &str,
+        name: Option<&str>,
+        s: Sample,
+    ) -> Result<(), String> {
+        let Some(i) = self.resolve(vertex, key, name)? else {
+            return Ok(());
+        };
+        let jv = &self.vertices[i];
+        let r = &mut self.vertex_recs[i];
+        r.first_ms.get_or_insert(s.t_ms);
+        r.last_ms = s.t_ms;
+        if let Some((prev_t, _)) = r.prev {
+            let gap = s.t_ms - prev_t;
+            if gap > 0 {
+                self.gaps.push(gap as f64);
+            }
+        }
+        let rin = finite(s.records_in_per_s);
+        if let Some(x) = rin {
+            r.rate_in.0 += x;
+            r.rate_in.1 += 1;
+        }
+        if let Some(x) = finite(s.records_out_per_s) {
+            r.rate_out.0 += x;
+            r.rate_out.1 += 1;
+        }
+        let p = s.parallelism.unwrap_or(jv.parallelism).max(1);
+        if r.parallelism.last().is_none_or(|&(_, last)| last != p) {
+            r.parallelism.push((s.t_ms, p));
+        }
+        if let Some(k) = self.source_index[i] {
+            let emitted = [
+                s.source_records_out_per_s,
+                s.records_out_per_s,
+                s.source_records_in_per_s,
+            ]
+            .into_iter()
+            .flatten()
+            .find(|x| x.is_finite() && *x > 0.0)
+            .unwrap_or(0.0);
+            let lag_growth = match (r.prev, s.pending_records) {
+                (Some((prev_t, before)), Some(now)) => {
+                    let dt = (s.t_ms - prev_t).max(1) as f64 / 1000.0;
+                    before.map_or(0.0, |b| ((now - b) / dt).max(0.0))
+                }
+                _ => 0.0,
+            };
+            let value = emitted + lag_growth;
+            self.first_demand[k as usize].get_or_insert(value);
+            self.spool
+                .push(Record {
+                    source: k,
+                    t_ms: s.t_ms,
+                    value,
+                })
+                .map_err(spool_error)?;
+        } else if s.t_ms <= self.learn_until_ms {
+            // Capacity per subtask at 100% busy, from samples where the vertex worked measurably.
+            if let (Some(busy), Some(rin)) = (s.busy_max.or(s.busy_avg), rin) {
+                let busy = busy / 1000.0;
+                // The recorded parallelism of the sample, or the graph's.
+                let sp = s.parallelism.unwrap_or(jv.parallelism).max(1);
+                if busy >= MIN_BUSY && rin > 0.0 {
+                    r.capacity
+                        .entry(sp)
+                        .or_insert_with(|| Quantiles::with_cap(CAPACITY_EXACT))
+                        .push(rin / busy.min(1.0) / sp as f64);
+                }
+            }
+        }
+        r.prev = Some((s.t_ms, s.pending_records));
+        Ok(())
+    }
+
+    fn reset(&mut self) {
+        *self = Recorder::new(self.vertices, Some(self.learn_until_ms));
+    }
+}
