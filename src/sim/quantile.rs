@@ -3,20 +3,20 @@
 //!
 //! Values are kept exactly up to a cap (so every recording of ordinary length gives exactly the
 //! answer sorting would); past the cap they move into a histogram whose buckets keep the sign,
-//! the exponent and the top 10 mantissa bits of an `f64`, i.e. a relative width of 2⁻¹⁰
-//! (≈ 0.1%). The histogram has at most 2¹² buckets per binade used, whatever the number of values,
-//! and reports a bucket by the smallest value that fell into it, so 0 stays exactly 0. Ordering
+//! the exponent and the top `bits` mantissa bits of an `f64`, i.e. a relative width of 2⁻ᵇⁱᵗˢ
+//! (10 bits ≈ 0.1%, 16 bits ≈ 0.0015%). The histogram has at most 2ᵇⁱᵗˢ buckets per binade
+//! (power of two) the values span, whatever their number, and reports a bucket by the smallest
+//! value that fell into it, so 0 stays exactly 0. Ordering
 //! is `f64::total_cmp`'s; NaN is ignored. Deterministic: the same values in the same order give
 //! the same answers.
 
 use std::collections::BTreeMap;
 
-/// Mantissa bits dropped to form a histogram bucket (52 − 10 kept).
-const DROPPED_BITS: u32 = 42;
-
 #[derive(Debug, Clone)]
 pub struct Quantiles {
     cap: usize,
+    /// Mantissa bits dropped to form a bucket.
+    dropped: u32,
     exact: Vec<f64>,
     sorted: bool,
     /// Bucket → (count, smallest value in it). Empty while exact.
@@ -31,10 +31,16 @@ fn order_key(x: f64) -> i64 {
 }
 
 impl Quantiles {
-    /// Exact for up to `cap` values.
+    /// Exact for up to `cap` values, then within 2⁻¹⁰.
     pub fn with_cap(cap: usize) -> Self {
+        Quantiles::with_precision(cap, 10)
+    }
+
+    /// Exact for up to `cap` values, then within 2^-`bits` (1..=52).
+    pub fn with_precision(cap: usize, bits: u32) -> Self {
         Quantiles {
             cap,
+            dropped: 52 - bits.clamp(1, 52),
             exact: Vec::new(),
             sorted: true,
             buckets: BTreeMap::new(),
@@ -63,7 +69,7 @@ impl Quantiles {
     fn bucket(&mut self, x: f64) {
         let e = self
             .buckets
-            .entry(order_key(x) >> DROPPED_BITS)
+            .entry(order_key(x) >> self.dropped)
             .or_insert((0, x));
         e.0 += 1;
         if x.total_cmp(&e.1).is_lt() {
@@ -153,6 +159,22 @@ mod tests {
         let max = q.max().unwrap();
         let want = (n - 1) as f64 * 0.37 + 1.0;
         assert!(max <= want && max >= want * (1.0 - 1.0 / 1024.0));
+    }
+
+    #[test]
+    fn more_bits_are_closer() {
+        let mut coarse = Quantiles::with_precision(0, 10);
+        let mut fine = Quantiles::with_precision(0, 16);
+        for i in 0..10_000 {
+            let x = 1000.0 + f64::from(i) * 0.013;
+            coarse.push(x);
+            fine.push(x);
+        }
+        let want = 1000.0 + 5000.0 * 0.013;
+        let (c, f) = (coarse.nth(5000).unwrap(), fine.nth(5000).unwrap());
+        assert!((c - want).abs() <= want / 1024.0, "{c}");
+        assert!((f - want).abs() <= want / 65536.0, "{f}");
+        assert!(fine.buckets.len() > coarse.buckets.len());
     }
 
     #[test]

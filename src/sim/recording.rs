@@ -17,8 +17,10 @@ use crate::sim::spool::{Record, Spool, Spooled};
 
 /// Busy fraction below which a sample says too little about capacity.
 pub const MIN_BUSY: f64 = 0.05;
-/// Capacity samples per (vertex, parallelism) kept exactly (a week at 10 s).
+/// Capacity samples per (vertex, parallelism) kept exactly (a week at 10 s); beyond, within
+/// 2⁻¹⁶ (the capacity drives every simulated step, so it gets the finer buckets).
 const CAPACITY_EXACT: usize = 1 << 16;
+const CAPACITY_BITS: u32 = 16;
 /// Sample gaps kept exactly for the native step.
 const GAPS_EXACT: usize = 1 << 16;
 
@@ -241,7 +243,7 @@ impl SampleSink for Recorder<'_> {
                 if busy >= MIN_BUSY && rin > 0.0 {
                     r.capacity
                         .entry(sp)
-                        .or_insert_with(|| Quantiles::with_cap(CAPACITY_EXACT))
+                        .or_insert_with(|| Quantiles::with_precision(CAPACITY_EXACT, CAPACITY_BITS))
                         .push(rin / busy.min(1.0) / sp as f64);
                 }
             }
