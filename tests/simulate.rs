@@ -516,3 +516,32 @@ fn a_recording_streams_the_same_from_a_file_a_pipe_or_out_of_order() {
     assert!(err.contains("sort"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn a_timestamp_decades_off_is_an_error_not_hours_of_replay() {
+    let mut csv = recording(1.0, |_| 1000.0);
+    // One row 60 years later: 190 million steps of 10 s.
+    let late = 1_795_000_000_000i64 + 60 * 365 * 86_400_000;
+    csv.push_str(&format!(
+        "{late},{SRC},Source: events,1,numRecordsOutPerSecond.sum,5\n"
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("metrics.csv");
+    let g = dir.path().join("job.json");
+    fs::write(&m, csv).unwrap();
+    fs::write(&g, graph()).unwrap();
+    let (code, out, err) = planscale(&[
+        "--metrics",
+        m.to_str().unwrap(),
+        "--graph",
+        g.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with(&format!("error: {}: the recording spans ", m.display())),
+        "{err}"
+    );
+    assert!(err.contains("--step"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

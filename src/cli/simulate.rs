@@ -79,6 +79,9 @@ pub struct SimulateArgs {
     pub format: OutputFormat,
 }
 
+/// Steps a replay may have: a timestamp off by years would otherwise mean hours of replay.
+const MAX_STEPS: i64 = 50_000_000;
+
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
 }
@@ -200,6 +203,23 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let read = metrics::stream_metrics(&a.metrics, a.job.clone(), &mut recorder)?;
     let mut recording = recorder.finish().map_err(|e| anyhow::anyhow!(e))?;
     let step_ms = step_flag.unwrap_or_else(|| recording.native_step_ms());
+    if let Some((start, end)) = recording.span() {
+        let steps = (end - start) / step_ms + 1;
+        if steps > MAX_STEPS {
+            return Err(InputError::new(
+                &a.metrics,
+                format!(
+                    "the recording spans {} .. {} ({} steps of {} ms), more than {MAX_STEPS} steps \
+                     (16 years at 10 s); is a timestamp wrong? Otherwise pass a larger --step",
+                    metrics::time::format_rfc3339(start),
+                    metrics::time::format_rfc3339(end),
+                    steps,
+                    step_ms
+                ),
+            )
+            .into());
+        }
+    }
     let model = model::learn(vertices, &mut recording);
     let tr = trace::build(&model, &mut recording, step_ms);
     let initial: Vec<i64> = tr.recorded_at(0).to_vec();

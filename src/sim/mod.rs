@@ -1,9 +1,12 @@
 //! `simulate`: replay recorded traffic through scaling policies.
 //!
-//! Data flow: a `JobModel` is learned from the recording (`model`), the recording's demand
-//! becomes a `Trace` on a fixed step grid (`trace`), and `engine` replays the trace once per
-//! policy (`policy`), producing a `Timeline` and a summary per policy. Everything is
-//! deterministic: no clocks, no randomness, iteration in index order.
+//! Data flow: the metric file streams past once into a `Recording` (`recording`: sums, bounded
+//! `quantile`s and the sources' demand samples in a `spool`, never the samples themselves), a
+//! `JobModel` is learned from it (`model`), its demand becomes a `Trace` on a fixed step grid
+//! (`trace`), and `engine` replays the trace once per policy (`policy`), producing a `Timeline`
+//! and a summary per policy. Memory does not grow with the recording except for `--timeline` /
+//! `--plot`, which keep every step. Everything is deterministic: no clocks, no randomness,
+//! iteration in index order.
 
 pub mod engine;
 pub mod model;
