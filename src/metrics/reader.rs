@@ -119,7 +119,10 @@ pub fn stream_metrics(
     };
     match read_path(path, &opts, Some(&mut *sink))? {
         Outcome::Window(w) => Ok(*w),
-        Outcome::Unsorted { line, t_ms } if path != "-" => {
+        // Only a regular file can be read again (not `-`, a FIFO or `<(cmd)`).
+        Outcome::Unsorted { line, t_ms }
+            if path != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file()) =>
+        {
             sink.reset();
             let whole = ReadOptions {
                 window_ms: i64::MAX / 4,
@@ -128,7 +131,9 @@ pub fn stream_metrics(
             let mut w = read_metrics(path, &whole)?;
             replay(&mut w, sink).map_err(|m| InputError::new(path, m))?;
             w.warnings.push(format!(
-                "the rows are not in time order (line {line} is at {}, more than {} min behind an                  earlier row), so the whole recording was read into memory; sort the file by                  time for a one-pass read in bounded memory",
+                "the rows are not in time order (line {line} is at {}, more than {} min behind an \
+                 earlier row), so the whole recording was read into memory; sort the rows by \
+                 time for a one-pass read in bounded memory",
                 format_rfc3339(t_ms),
                 STREAM_HORIZON_MS / 60_000
             ));
@@ -141,7 +146,9 @@ pub fn stream_metrics(
                 column: 1,
             },
             format!(
-                "rows are not in time order: this row is at {}, more than {} min behind an                  earlier one; a pipe is read once, so sort it by time first (e.g. `sort -t, -k1,1`)                  or pass the file",
+                "rows are not in time order: this row is at {}, more than {} min behind an \
+                 earlier one; a pipe is read once, so sort the rows by time first or pass a \
+                 regular file",
                 format_rfc3339(t_ms),
                 STREAM_HORIZON_MS / 60_000
             ),
@@ -170,7 +177,8 @@ pub fn stream_metrics_from<R: Read>(
                 column: 1,
             },
             format!(
-                "rows are not in time order: this row is at {}, more than {} min behind an                  earlier one",
+                "rows are not in time order: this row is at {}, more than {} min behind an \
+                 earlier one",
                 format_rfc3339(t_ms),
                 STREAM_HORIZON_MS / 60_000
             ),
@@ -495,6 +503,8 @@ struct Ingest<'a> {
     other_jobs: BTreeSet<String>,
     /// Stream mode: where finished samples go.
     sink: Option<&'a mut dyn SampleSink>,
+    /// Stream mode: the finished cells being handed over (allocation reused).
+    ready: Vec<(i64, u32, u32)>,
 }
 
 impl<'a> Ingest<'a> {
@@ -519,6 +529,7 @@ impl<'a> Ingest<'a> {
                 WindowStore::new(opts.window_ms, opts.at_ms)
             },
             sink,
+            ready: Vec::new(),
             raw_ids: Interner::default(),
             raw_names: Vec::new(),
             raw_res: Vec::new(),
@@ -1011,7 +1022,9 @@ impl<'a> Ingest<'a> {
     /// Stream mode: aggregates the store's finished cells and hands them to the sink.
     fn hand_over(&mut self) -> Result<(), InputError> {
         let file = self.file;
-        for (t, v, slot) in self.store.take_ready() {
+        let mut ready = std::mem::take(&mut self.ready);
+        self.store.take_ready(&mut ready);
+        for &(t, v, slot) in &ready {
             let cell = self.store.cell_ref(slot);
             let sample = Sample::from_fields(t, cell.parallelism, &cell.aggregate(&self.defs));
             self.store.release(slot);
@@ -1024,6 +1037,7 @@ impl<'a> Ingest<'a> {
                     .map_err(|m| InputError::new(file, m))?;
             }
         }
+        self.ready = ready;
         Ok(())
     }
 

@@ -9,6 +9,8 @@
 
 /// Numbers below this are epoch seconds, at or above it epoch milliseconds.
 pub const SECONDS_LIMIT: f64 = 1e11;
+/// Largest timestamp magnitude accepted, in ms.
+const MAX_ABS_MS: u64 = 9_000_000_000_000_000;
 
 /// Parses one timestamp cell into epoch milliseconds. The error is a short reason for the caller
 /// to wrap with file and line.
@@ -29,12 +31,12 @@ fn parse_epoch(s: &str) -> Option<Result<i64, String>> {
     let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
     if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
         // Integer fast path (the common case: epoch ms from Flink exports).
+        // Bounded like the fractional path (±9e15 ms, about ±285,000 years), so time
+        // arithmetic downstream (spans, gaps, windows) cannot overflow.
         return Some(match s.parse::<i64>() {
-            Ok(v) if (v as f64).abs() < SECONDS_LIMIT => v
-                .checked_mul(1000)
-                .ok_or_else(|| format!("timestamp `{s}` is out of range")),
-            Ok(v) => Ok(v),
-            Err(_) => Err(format!("timestamp `{s}` is out of range")),
+            Ok(v) if (v as f64).abs() < SECONDS_LIMIT => Ok(v * 1000),
+            Ok(v) if v.unsigned_abs() <= MAX_ABS_MS => Ok(v),
+            _ => Err(format!("timestamp `{s}` is out of range")),
         });
     }
     // Fractional or exponent forms (`1795368508.224`, Prometheus style).
@@ -53,7 +55,7 @@ fn parse_epoch(s: &str) -> Option<Result<i64, String>> {
     } else {
         v
     };
-    if !ms.is_finite() || ms.abs() > 9.0e15 {
+    if !ms.is_finite() || ms.abs() > MAX_ABS_MS as f64 {
         return Some(Err(format!("timestamp `{s}` is out of range")));
     }
     Some(Ok(ms.round() as i64))
@@ -272,6 +274,21 @@ mod tests {
         assert!(parse_timestamp("2026-11-22T10:00Z").is_err());
         assert!(parse_timestamp("99999999999999999999").is_err());
         assert!(parse_timestamp("1e400").is_err());
+        // Integers are bounded like fractions, so spans and gaps cannot overflow.
+        for edge in [
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9000000000000001",
+        ] {
+            assert!(
+                parse_timestamp(edge).unwrap_err().contains("out of range"),
+                "{edge}"
+            );
+        }
+        assert_eq!(
+            parse_timestamp("9000000000000000"),
+            Ok(9_000_000_000_000_000)
+        );
     }
 
     #[test]

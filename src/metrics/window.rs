@@ -110,15 +110,22 @@ impl WindowStore {
 
     /// Stream mode: the finished cells as (timestamp, vertex, slot), in time order (then vertex
     /// order). Give each slot back with [`WindowStore::release`] after reading it.
-    pub fn take_ready(&mut self) -> Vec<(i64, u32, u32)> {
-        let mut r = std::mem::take(&mut self.ready);
-        r.sort_unstable();
-        r
+    /// `into` is cleared first and its allocation reused.
+    pub fn take_ready(&mut self, into: &mut Vec<(i64, u32, u32)>) {
+        into.clear();
+        std::mem::swap(into, &mut self.ready);
+        into.sort_unstable();
     }
 
     /// Stream mode: finishes every cell still held (at the end of the input).
     pub fn finish_all(&mut self) {
         self.evict(i64::MAX);
+        // `evict` takes cells strictly before the cutoff; a cell at i64::MAX is left.
+        for (i, v) in self.vertices.iter_mut().enumerate() {
+            while let Some((t, slot)) = v.cells.pop_first() {
+                self.ready.push((t, i as u32, slot));
+            }
+        }
     }
 
     /// Returns a taken cell's slot for reuse.
@@ -396,7 +403,9 @@ mod tests {
         let mut got: Vec<(i64, u32)> = Vec::new();
         let mut peak = 0;
         let take = |s: &mut WindowStore, got: &mut Vec<(i64, u32)>| {
-            for (t, v, slot) in s.take_ready() {
+            let mut ready = Vec::new();
+            s.take_ready(&mut ready);
+            for (t, v, slot) in ready {
                 got.push((t, v));
                 s.release(slot);
             }

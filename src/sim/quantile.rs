@@ -4,13 +4,17 @@
 //! Values are kept exactly up to a cap (so every recording of ordinary length gives exactly the
 //! answer sorting would); past the cap they move into a histogram whose buckets keep the sign,
 //! the exponent and the top `bits` mantissa bits of an `f64`, i.e. a relative width of 2⁻ᵇⁱᵗˢ
-//! (10 bits ≈ 0.1%, 16 bits ≈ 0.0015%). The histogram has at most 2ᵇⁱᵗˢ buckets per binade
-//! (power of two) the values span, whatever their number, and reports a bucket by the smallest
-//! value that fell into it, so 0 stays exactly 0. Ordering
+//! (10 bits ≈ 0.1%, 16 bits ≈ 0.0015%), and reports a bucket by the smallest value that fell
+//! into it, so 0 stays exactly 0. There are at most 2ᵇⁱᵗˢ buckets per binade (power of two) the
+//! values span, and never more than [`MAX_BUCKETS`]: values spread wider than that make the
+//! buckets coarser (one bit at a time), so memory stays bounded whatever the input. Ordering
 //! is `f64::total_cmp`'s; NaN is ignored. Deterministic: the same values in the same order give
 //! the same answers.
 
 use std::collections::BTreeMap;
+
+/// Histogram buckets at most (about 6 MB).
+pub const MAX_BUCKETS: usize = 1 << 17;
 
 #[derive(Debug, Clone)]
 pub struct Quantiles {
@@ -75,6 +79,23 @@ impl Quantiles {
         if x.total_cmp(&e.1).is_lt() {
             e.1 = x;
         }
+        while self.buckets.len() > MAX_BUCKETS && self.dropped < 63 {
+            self.coarsen();
+        }
+    }
+
+    /// Halves the resolution: merges each pair of neighbouring buckets.
+    fn coarsen(&mut self) {
+        self.dropped += 1;
+        let mut merged: BTreeMap<i64, (u64, f64)> = BTreeMap::new();
+        for (k, (n, min)) in std::mem::take(&mut self.buckets) {
+            let e = merged.entry(k >> 1).or_insert((0, min));
+            e.0 += n;
+            if min.total_cmp(&e.1).is_lt() {
+                e.1 = min;
+            }
+        }
+        self.buckets = merged;
     }
 
     pub fn len(&self) -> u64 {
@@ -159,6 +180,30 @@ mod tests {
         let max = q.max().unwrap();
         let want = (n - 1) as f64 * 0.37 + 1.0;
         assert!(max <= want && max >= want * (1.0 - 1.0 / 1024.0));
+    }
+
+    #[test]
+    fn values_spread_over_every_binade_stay_within_the_bucket_limit() {
+        let mut q = Quantiles::with_precision(0, 10);
+        let mut x = 1e-300f64;
+        let mut n = 0u64;
+        while x < 1e300 {
+            for k in 0..64 {
+                q.push(x * (1.0 + f64::from(k) / 64.0));
+                n += 1;
+            }
+            x *= 1.7;
+        }
+        assert!(q.buckets.len() <= MAX_BUCKETS, "{}", q.buckets.len());
+        assert!(q.dropped > 42, "the buckets were coarsened");
+        assert_eq!(q.len(), n);
+        assert_eq!(q.nth(0), Some(1e-300));
+        let mut prev = f64::NEG_INFINITY;
+        for i in (0..n).step_by(997) {
+            let v = q.nth(i).unwrap();
+            assert!(v >= prev, "ordered");
+            prev = v;
+        }
     }
 
     #[test]

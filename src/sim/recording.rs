@@ -21,6 +21,8 @@ pub const MIN_BUSY: f64 = 0.05;
 /// 2⁻¹⁶ (the capacity drives every simulated step, so it gets the finer buckets).
 const CAPACITY_EXACT: usize = 1 << 16;
 const CAPACITY_BITS: u32 = 16;
+/// Parallelism changes kept per vertex (a rescale an hour for a year is 8,760).
+const MAX_PARALLELISM_CHANGES: usize = 10_000;
 /// Sample gaps kept exactly for the native step.
 const GAPS_EXACT: usize = 1 << 16;
 
@@ -32,13 +34,14 @@ pub struct VertexRecording {
     /// Sum and count of the finite input (output) rates, for the selectivity.
     pub rate_in: (f64, u64),
     pub rate_out: (f64, u64),
-    /// Per parallelism: the capacity per subtask of each sample (up to the learning cut) where
-    /// the vertex worked measurably.
+    /// Per parallelism (the smallest and the largest seen): the capacity per subtask of each
+    /// sample (up to the learning cut) where the vertex worked measurably.
     pub capacity: BTreeMap<i64, Quantiles>,
     /// (time, parallelism) at the first sample and wherever it changed.
     pub parallelism: Vec<(i64, i64)>,
     /// The previous sample's time and backlog (for lag growth and gaps).
     prev: Option<(i64, Option<f64>)>,
+    too_many_changes: bool,
 }
 
 /// The recording, per job vertex (in the job's vertex order).
@@ -75,13 +78,21 @@ impl Recording {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mapped {
+    /// No sample of this metric vertex yet.
+    Unseen,
+    /// A second series for a job vertex that already has one: ignored.
+    Ignored,
+    Job(usize),
+}
+
 /// The sink that builds a [`Recording`] for a job.
 pub struct Recorder<'a> {
     vertices: &'a [JobVertex],
     learn_until_ms: i64,
-    /// Metric vertex (file order) → job vertex; `None` = a second metric vertex for a job vertex
-    /// that already has one, ignored.
-    map: Vec<Option<usize>>,
+    /// Metric vertex (file order) → what its samples feed.
+    map: Vec<Mapped>,
     claimed: Vec<bool>,
     /// Job vertex → its index among the sources.
     source_index: Vec<Option<u32>>,
@@ -135,8 +146,10 @@ impl<'a> Recorder<'a> {
         key: &str,
         name: Option<&str>,
     ) -> Result<Option<usize>, String> {
-        if let Some(m) = self.map.get(vertex) {
-            return Ok(*m);
+        match self.map.get(vertex) {
+            Some(Mapped::Job(i)) => return Ok(Some(*i)),
+            Some(Mapped::Ignored) => return Ok(None),
+            Some(Mapped::Unseen) | None => {}
         }
         let Some(i) = match_metric_vertex(key, name, self.vertices) else {
             return Err(format!(
@@ -146,19 +159,25 @@ impl<'a> Recorder<'a> {
         };
         let m = if self.claimed[i] {
             self.warnings.push(format!(
-                "metric vertex {} is a second series for vertex {}; it was ignored",
+                "metric vertex {} is a second series for vertex {}; the series whose samples \
+                 start first is used, this one is ignored",
                 name.unwrap_or(key),
                 self.vertices[i].name
             ));
-            None
+            Mapped::Ignored
         } else {
             self.claimed[i] = true;
-            Some(i)
+            Mapped::Job(i)
         };
-        // Metric vertices are numbered in order of first appearance, so this is the next one.
-        self.map.resize(vertex + 1, None);
+        // Samples come in time order, not in the metric vertices' order of first appearance.
+        if self.map.len() <= vertex {
+            self.map.resize(vertex + 1, Mapped::Unseen);
+        }
         self.map[vertex] = m;
-        Ok(m)
+        Ok(match m {
+            Mapped::Job(i) => Some(i),
+            _ => None,
+        })
     }
 }
 
@@ -168,6 +187,32 @@ fn spool_error(e: std::io::Error) -> String {
         std::env::temp_dir().display(),
         crate::io::describe_io(&e)
     )
+}
+
+/// Keeps capacity samples for the smallest and the largest parallelism seen: the model uses only
+/// those two (one for the capacity, both for the scaling exponent), so any in between can go,
+/// and memory stays at two [`Quantiles`] per vertex however often the job was rescaled.
+fn add_capacity(caps: &mut BTreeMap<i64, Quantiles>, p: i64, c: f64) {
+    let (lo, hi) = match (caps.first_key_value(), caps.last_key_value()) {
+        (Some((&lo, _)), Some((&hi, _))) => (lo, hi),
+        _ => (p, p),
+    };
+    if !caps.contains_key(&p) {
+        if p > lo && p < hi {
+            return;
+        }
+        if caps.len() == 2 {
+            // The new one becomes an end; the end it replaces is now in between.
+            if p < lo {
+                caps.remove(&lo);
+            } else {
+                caps.remove(&hi);
+            }
+        }
+    }
+    caps.entry(p)
+        .or_insert_with(|| Quantiles::with_precision(CAPACITY_EXACT, CAPACITY_BITS))
+        .push(c);
 }
 
 fn finite(x: Option<f64>) -> Option<f64> {
@@ -204,9 +249,23 @@ impl SampleSink for Recorder<'_> {
             r.rate_out.0 += x;
             r.rate_out.1 += 1;
         }
-        let p = s.parallelism.unwrap_or(jv.parallelism).max(1);
+        // A sample without a parallelism keeps the last one recorded (the graph's before any).
+        let p = s
+            .parallelism
+            .or(r.parallelism.last().map(|&(_, p)| p))
+            .unwrap_or(jv.parallelism)
+            .max(1);
         if r.parallelism.last().is_none_or(|&(_, last)| last != p) {
-            r.parallelism.push((s.t_ms, p));
+            if r.parallelism.len() < MAX_PARALLELISM_CHANGES {
+                r.parallelism.push((s.t_ms, p));
+            } else if !r.too_many_changes {
+                r.too_many_changes = true;
+                self.warnings.push(format!(
+                    "vertex {}: its parallelism changes more than {MAX_PARALLELISM_CHANGES} times \
+                     in the recording; later changes are not replayed by the `recorded` policy",
+                    jv.name
+                ));
+            }
         }
         if let Some(k) = self.source_index[i] {
             let emitted = [
@@ -240,11 +299,9 @@ impl SampleSink for Recorder<'_> {
                 let busy = busy / 1000.0;
                 // The recorded parallelism of the sample, or the graph's.
                 let sp = s.parallelism.unwrap_or(jv.parallelism).max(1);
-                if busy >= MIN_BUSY && rin > 0.0 {
-                    r.capacity
-                        .entry(sp)
-                        .or_insert_with(|| Quantiles::with_precision(CAPACITY_EXACT, CAPACITY_BITS))
-                        .push(rin / busy.min(1.0) / sp as f64);
+                let c = rin / busy.min(1.0) / sp as f64;
+                if busy >= MIN_BUSY && rin > 0.0 && c.is_finite() {
+                    add_capacity(&mut r.capacity, sp, c);
                 }
             }
         }
