@@ -15,7 +15,7 @@ export RUSTC_BOOTSTRAP=1
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(plan_auto graph metrics_csv plan_blink plan_expert plan_edit
-    config_yaml parse_duration parse_memory parse_timestamp)
+    config_yaml parse_duration parse_memory parse_timestamp simulate)
 fi
 cargo fuzz build -O -a || exit 1
 for t in "${targets[@]}"; do

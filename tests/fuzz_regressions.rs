@@ -21,6 +21,12 @@ fn every_reader(text: &str) {
     }
     let _ = planscale::plan::edit::apply("f", text, &[]);
     let _ = planscale::metrics::read_metrics_from("f", text.as_bytes(), &Default::default());
+    // The stream mode into simulate's recorder (fuzz target `simulate`).
+    let graph_text = std::fs::read_to_string("fixtures/lab/udf_bottleneck/job.json").unwrap();
+    let graph = planscale::graph::read("g", &graph_text, None).unwrap();
+    let vertices = planscale::recommend::vertices::job_vertices(&graph.job, graph.format);
+    let mut recorder = planscale::sim::recording::Recorder::new(&vertices, None);
+    let _ = planscale::metrics::stream_metrics_from("f", text.as_bytes(), None, &mut recorder);
     let _ = planscale::settings::parse_config("f", text);
 }
 
