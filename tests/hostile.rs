@@ -99,7 +99,15 @@ fn out_of_range_numbers_are_findings() {
         ("1e999", "parallelism inf is not an integer"),
         ("-0", "parallelism 0 is below 1"),
         ("NaN", "parallelism NaN is not an integer"),
-        ("99999999999999999999999", "is not an integer"),
+        (
+            "99999999999999999999999",
+            "parallelism 100000000000000000000000 is above Flink's limit 32768",
+        ),
+        (
+            "-99999999999999999999999",
+            "parallelism -100000000000000000000000 is below 1",
+        ),
+        ("2.5", "parallelism 2.5 is not an integer"),
     ] {
         let r = with_parallelism(value);
         assert_eq!(r.code, Some(1), "{value}: {}{}", r.stdout, r.stderr);

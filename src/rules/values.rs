@@ -6,6 +6,19 @@ use crate::model::{Field, Job};
 /// Flink's hard upper bound for max parallelism (key groups).
 const MAX_MAX_PARALLELISM: i64 = 32768;
 
+/// Why a number that did not read as an `i64` is invalid: a whole number too large in magnitude
+/// is out of range (said the way an in-range value out of Flink's bounds is), anything else is
+/// not an integer.
+fn not_an_i64(name: &str, raw: &str) -> String {
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 && v < 1.0 => format!("{name} {raw} is below 1"),
+        Ok(v) if v.is_finite() && v.fract() == 0.0 => {
+            format!("{name} {raw} is above Flink's limit {MAX_MAX_PARALLELISM}")
+        }
+        _ => format!("{name} {raw} is not an integer"),
+    }
+}
+
 pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
     for op in &job.operators {
         let bad = |rule, msg: String| {
@@ -15,7 +28,7 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             Field::Invalid(raw) => {
                 out.push(bad(
                     Rule::ParallelismInvalid,
-                    format!("parallelism {raw} is not an integer"),
+                    not_an_i64("parallelism", raw),
                 ));
                 None
             }
@@ -39,7 +52,7 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
             Field::Invalid(raw) => {
                 out.push(bad(
                     Rule::ParallelismInvalid,
-                    format!("maxParallelism {raw} is not an integer"),
+                    not_an_i64("maxParallelism", raw),
                 ));
                 None
             }
@@ -55,7 +68,7 @@ pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
         match &op.min_parallelism {
             Field::Invalid(raw) => out.push(bad(
                 Rule::ParallelismInvalid,
-                format!("minParallelism {raw} is not an integer"),
+                not_an_i64("minParallelism", raw),
             )),
             Field::Value(lo) if *lo < 1 => out.push(bad(
                 Rule::ParallelismInvalid,
