@@ -104,7 +104,7 @@ fn bench(c: &mut Criterion) {
     let model = model();
     let trace = trace();
     let initial = vec![4i64; VERTICES];
-    let cost = vec![0.25; VERTICES];
+    let cost = planscale::resources::CostModel::per_vertex(vec![0.25; VERTICES]);
     let params = Params {
         restart_ms: 60_000,
         cost: cost.clone(),

@@ -112,6 +112,64 @@ pub fn slot_totals(job: &Job) -> Totals {
     t
 }
 
+/// What a job costs, in CU, at a parallelism per vertex: what `recommend` totals and budgets
+/// and `simulate` accounts. Each vertex's subtask has a price; in an expert plan the price is
+/// its slot-sharing group's slot, and a group needs as many slots as its largest parallelism,
+/// so vertices sharing a group are not paid twice (formats.md §2.4, as [`slot_totals`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CostModel {
+    /// CU of one subtask (Blink: the chain's own resources; expert: the group's slot).
+    pub subtask: Vec<f64>,
+    /// Expert plans: each vertex's slot-sharing group (an index), `None` when it pays alone.
+    pub group: Vec<Option<usize>>,
+}
+
+impl CostModel {
+    /// Every vertex pays for its own subtasks.
+    pub fn per_vertex(subtask: Vec<f64>) -> Self {
+        let group = vec![None; subtask.len()];
+        CostModel { subtask, group }
+    }
+
+    /// The CU of running vertex `i` at `p[i]` for every `i`.
+    pub fn total(&self, p: &[i64]) -> f64 {
+        let groups = self.group.iter().flatten().max().map_or(0, |g| g + 1);
+        let mut slots = vec![(0i64, 0.0f64); groups];
+        let mut t = 0.0;
+        for (i, &x) in p.iter().enumerate() {
+            let c = self.subtask.get(i).copied().unwrap_or(0.0);
+            match self.group.get(i).copied().flatten() {
+                Some(g) => {
+                    if x > slots[g].0 {
+                        slots[g] = (x, c);
+                    }
+                }
+                None => t += x as f64 * c,
+            }
+        }
+        t + slots.iter().map(|&(n, c)| n as f64 * c).sum::<f64>()
+    }
+}
+
+/// The cost model of a plan's vertices (each given by its operators).
+pub fn cost_model(plan: &crate::plan::Plan, vertices: &[&[usize]]) -> CostModel {
+    let subtask = vertices.iter().map(|ops| subtask_cu(plan, ops)).collect();
+    if plan.format != crate::format::Format::Expert {
+        return CostModel::per_vertex(subtask);
+    }
+    let job = &plan.job;
+    let group = vertices
+        .iter()
+        .map(|ops| {
+            let name = ops
+                .first()
+                .and_then(|&i| job.operators[i].slot_sharing_group.as_deref())?;
+            job.slot_sharing_groups.iter().position(|g| g.name == name)
+        })
+        .collect();
+    CostModel { subtask, group }
+}
+
 /// CU of one subtask of the vertex made of `ops`: the chain's own resources in a Blink plan (max
 /// CPU, summed memory), its group's slot profile in an expert plan.
 pub fn subtask_cu(plan: &crate::plan::Plan, ops: &[usize]) -> f64 {
@@ -163,6 +221,19 @@ pub fn totals(job: &Job, costs: &[ChainCost]) -> Totals {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_slot_sharing_group_costs_its_largest_parallelism_in_slots() {
+        // Vertices 0 and 1 share group 0 (1.0 CU a slot), 2 pays alone, 3 is in group 1.
+        let m = CostModel {
+            subtask: vec![1.0, 1.0, 0.25, 2.0],
+            group: vec![Some(0), Some(0), None, Some(1)],
+        };
+        assert_eq!(m.total(&[4, 6, 8, 1]), 6.0 + 2.0 + 2.0);
+        assert_eq!(m.total(&[6, 6, 8, 0]), 6.0 + 2.0);
+        let flat = CostModel::per_vertex(vec![1.0, 1.0, 0.25]);
+        assert_eq!(flat.total(&[4, 6, 8]), 12.0);
+    }
     use crate::json;
     use crate::plan::blink;
 

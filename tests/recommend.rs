@@ -321,3 +321,40 @@ fn a_window_with_one_sample_cannot_be_evaluated() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("at least 2"), "{err}");
 }
+
+#[test]
+fn expert_plans_pay_each_slot_sharing_group_once() {
+    // One group ("default", 0.5 CPU and 1088 MB a slot: 0.5 CU): the job needs as many slots as
+    // its largest parallelism, not one per vertex and subtask.
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "--metrics",
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            "--plan",
+            "fixtures/expert/udf_bottleneck.expert.json",
+            "--at",
+            BEFORE_RESCALE,
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let (doc, _) = json(&args(&[]));
+    let py = vertex(&doc, "PythonCalc");
+    assert_eq!(py["current_parallelism"], 2);
+    assert_eq!(py["recommended_parallelism"], 3);
+    // 2 slots now (not 1 + 2 + 2 subtasks = 2.5 CU), 3 after.
+    assert_eq!(
+        doc["total_cu"],
+        serde_json::json!({"current": 1, "recommended": 1.5})
+    );
+    // A budget between the two holds the scale-up back; the job itself fits.
+    let (doc, err) = json(&args(&["--max-cu", "1.25"]));
+    let py = vertex(&doc, "PythonCalc");
+    assert_eq!(py["recommended_parallelism"], 2);
+    assert_eq!(py["bounded_by"], "cu-budget");
+    assert!(!err.contains("even without scale-ups"), "{err}");
+    assert_eq!(
+        doc["total_cu"],
+        serde_json::json!({"current": 1, "recommended": 1})
+    );
+}

@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let tr = trace::build(&model, &mut recording, step_ms);
     let initial = tr.recorded_at(0).to_vec();
     assert_eq!(initial.len(), vertices.len());
-    let cost = vec![0.25; vertices.len()];
+    let cost = planscale::resources::CostModel::per_vertex(vec![0.25; vertices.len()]);
     let params = Params {
         restart_ms: 30_000,
         cost: cost.clone(),

@@ -6,12 +6,12 @@ use crate::graph;
 use crate::io::read_document;
 use crate::plan::{self, Plan};
 use crate::recommend::vertices::{job_vertices, JobVertex};
-use crate::resources::{default_subtask_cu, subtask_cu};
+use crate::resources::{cost_model, default_subtask_cu, CostModel};
 
 pub struct LoadedJob {
     pub vertices: Vec<JobVertex>,
-    /// CU of one subtask, per vertex.
-    pub cost: Vec<f64>,
+    /// What the job costs at a parallelism per vertex.
+    pub cost: CostModel,
     /// The plan and its text, when the job came from `--plan` (for `--format plan`).
     pub plan: Option<(String, Plan)>,
 }
@@ -22,10 +22,8 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
             let text = read_document(p)?;
             let plan = plan::read(p, &text, None)?;
             let vertices = job_vertices(&plan.job, plan.format);
-            let cost = vertices
-                .iter()
-                .map(|v| subtask_cu(&plan, &v.operators))
-                .collect();
+            let ops: Vec<&[usize]> = vertices.iter().map(|v| v.operators.as_slice()).collect();
+            let cost = cost_model(&plan, &ops);
             Ok(LoadedJob {
                 vertices,
                 cost,
@@ -36,10 +34,12 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
             let text = read_document(g)?;
             let graph = graph::read(g, &text, None)?;
             let vertices = job_vertices(&graph.job, graph.format);
-            let cost = vertices
-                .iter()
-                .map(|v| default_subtask_cu(v.operators.len()))
-                .collect();
+            let cost = CostModel::per_vertex(
+                vertices
+                    .iter()
+                    .map(|v| default_subtask_cu(v.operators.len()))
+                    .collect(),
+            );
             Ok(LoadedJob {
                 vertices,
                 cost,

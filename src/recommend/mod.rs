@@ -13,6 +13,7 @@ pub mod vertices;
 use std::collections::BTreeMap;
 
 use crate::metrics::MetricWindow as Recording;
+use crate::resources::CostModel;
 use crate::scaler::{
     self, Action, AutoscalerOptions, DecisionReason, Limit, ScalerState, ShipStrategy, Topology,
     VertexInfo, VertexStatus,
@@ -112,11 +113,11 @@ fn rate(x: f64) -> String {
     format!("{:.0}", x)
 }
 
-/// `cost[i]`: CU of one subtask of vertex `i`, for the budget and the totals.
+/// `cost`: what the job costs at a parallelism per vertex, for the budget and the totals.
 pub fn recommend(
     vertices: Vec<JobVertex>,
     rec: &Recording,
-    cost: &[f64],
+    cost: &CostModel,
     params: &Params,
 ) -> Result<Outcome, RecommendError> {
     let mut opts = params.opts.clone();
@@ -368,10 +369,7 @@ pub fn recommend(
     }
 
     let total = |vs: &[VertexOutcome], pick: &dyn Fn(&VertexOutcome) -> i64| -> f64 {
-        vs.iter()
-            .enumerate()
-            .map(|(i, v)| pick(v) as f64 * cost[i])
-            .sum()
+        cost.total(&vs.iter().map(pick).collect::<Vec<i64>>())
     };
     let cu_current = total(&out, &|v| v.current_parallelism);
     apply_budget(&mut out, cost, params, &mut warnings);
@@ -391,16 +389,23 @@ pub fn recommend(
 /// one subtask at a time, and say which vertices were held.
 fn apply_budget(
     out: &mut [VertexOutcome],
-    cost: &[f64],
+    cost: &CostModel,
     params: &Params,
     warnings: &mut Vec<String>,
 ) {
-    let total = |out: &[VertexOutcome]| -> f64 {
-        out.iter()
-            .enumerate()
-            .map(|(i, v)| v.recommended_parallelism as f64 * cost[i])
-            .sum()
+    let parallelism = |out: &[VertexOutcome]| -> Vec<i64> {
+        out.iter().map(|v| v.recommended_parallelism).collect()
     };
+    let total = |out: &[VertexOutcome]| -> f64 { cost.total(&parallelism(out)) };
+    // What moving vertex `i` by one subtask changes in the total (0 for a vertex below its
+    // slot-sharing group's largest parallelism).
+    let effect = |out: &[VertexOutcome], i: usize, by: i64| -> f64 {
+        let mut p = parallelism(out);
+        let before = cost.total(&p);
+        p[i] += by;
+        (cost.total(&p) - before).abs()
+    };
+    let cost = &cost.subtask;
     let mut held = std::collections::BTreeSet::new();
     if let Some(max) = params.max_cu {
         while total(out) > max + 1e-9 {
@@ -411,7 +416,10 @@ fn apply_budget(
                         (out[i].recommended_parallelism - out[i].current_parallelism) as f64
                             * cost[i]
                     };
-                    step(a).total_cmp(&step(b)).then(b.cmp(&a))
+                    (effect(out, a, -1) > 0.0)
+                        .cmp(&(effect(out, b, -1) > 0.0))
+                        .then(step(a).total_cmp(&step(b)))
+                        .then(b.cmp(&a))
                 })
             else {
                 break;
@@ -436,7 +444,10 @@ fn apply_budget(
                         (out[i].current_parallelism - out[i].recommended_parallelism) as f64
                             * cost[i]
                     };
-                    step(a).total_cmp(&step(b)).then(b.cmp(&a))
+                    (effect(out, a, 1) > 0.0)
+                        .cmp(&(effect(out, b, 1) > 0.0))
+                        .then(step(a).total_cmp(&step(b)))
+                        .then(b.cmp(&a))
                 })
             else {
                 break;

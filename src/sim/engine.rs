@@ -7,6 +7,7 @@
 //! the backlog divided by the rate it drains at (the processing rate; while nothing is processed,
 //! the demand rate). Policies see the simulated metrics of each step, never the recorded ones.
 
+use crate::resources::CostModel;
 use crate::sim::model::JobModel;
 use crate::sim::quantile::Quantiles;
 use crate::sim::timeline::{PolicyRun, Step};
@@ -47,8 +48,8 @@ pub trait Policy {
 #[derive(Debug, Clone)]
 pub struct Params {
     pub restart_ms: i64,
-    /// CU of one subtask per vertex.
-    pub cost: Vec<f64>,
+    /// What the job costs at a parallelism per vertex.
+    pub cost: CostModel,
     pub expected_pending_s: Option<f64>,
     /// Keep every step for `--timeline`/`--plot`; without it only the summary is built, in
     /// constant memory.
@@ -110,7 +111,7 @@ pub fn run(
     let mut pending = Quantiles::with_cap(PENDING_EXACT);
     // Exact even past the cap (the histogram reports a bucket by its smallest value).
     let mut pending_max = 0.0f64;
-    let cu_of = |p: &[i64]| -> f64 { p.iter().zip(&params.cost).map(|(&x, c)| x as f64 * c).sum() };
+    let cu_of = |p: &[i64]| -> f64 { params.cost.total(p) };
     let is_source: Vec<bool> = model
         .vertices
         .iter()

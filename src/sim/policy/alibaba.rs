@@ -6,6 +6,7 @@
 //! after 10 minutes with no backlog and every vertex below 40% busy, each vertex is sized to its
 //! demand at 70%. The total never exceeds `planscale.alibaba.max-cu`.
 
+use crate::resources::CostModel;
 use crate::sim::engine::{Observation, Policy};
 use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
 
@@ -19,7 +20,7 @@ pub struct AutoScale {
     name: String,
     expected_pending_s: f64,
     max_cu: f64,
-    cost: Vec<f64>,
+    cost: CostModel,
     next_check_ms: i64,
     cold_since_ms: Option<i64>,
 }
@@ -33,14 +34,14 @@ impl AutoScale {
                 as f64
                 / 1000.0,
             max_cu: spec.f64("planscale.alibaba.max-cu", f64::INFINITY)?,
-            cost: ctx.cost.to_vec(),
+            cost: ctx.cost.clone(),
             next_check_ms: ctx.trace.start_ms,
             cold_since_ms: None,
         })
     }
 
     fn within_budget(&self, mut p: Vec<i64>, current: &[i64]) -> Vec<i64> {
-        let cu = |p: &[i64]| -> f64 { p.iter().zip(&self.cost).map(|(&x, c)| x as f64 * c).sum() };
+        let cu = |p: &[i64]| -> f64 { self.cost.total(p) };
         // Give back the largest increases first until the plan fits.
         while cu(&p) > self.max_cu + 1e-9 {
             let Some(v) = (0..p.len())

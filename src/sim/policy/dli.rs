@@ -5,6 +5,7 @@
 //! and restores it. Modelled: at each interval every vertex is sized to its demand (plus backlog)
 //! at 70% utilization; the total is then scaled into [cu.min, cu.max] proportionally.
 
+use crate::resources::CostModel;
 use crate::sim::engine::{Observation, Policy};
 use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
 
@@ -16,18 +17,13 @@ pub struct DynamicScaling {
     interval_ms: i64,
     cu_min: f64,
     cu_max: f64,
-    cost: Vec<f64>,
+    cost: CostModel,
     next_ms: i64,
 }
 
 impl DynamicScaling {
     pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, String> {
-        let initial_cu: f64 = ctx
-            .initial
-            .iter()
-            .zip(ctx.cost)
-            .map(|(&p, c)| p as f64 * c)
-            .sum();
+        let initial_cu = ctx.cost.total(ctx.initial);
         let minutes = spec.f64("flink.dli.job.scale.interval", 30.0)?;
         if minutes <= 0.0 {
             return Err("flink.dli.job.scale.interval must be positive (minutes)".into());
@@ -42,7 +38,7 @@ impl DynamicScaling {
             interval_ms: (minutes * 60_000.0) as i64,
             cu_min: spec.f64("flink.dli.job.cu.min", 2.0)?,
             cu_max: spec.f64("flink.dli.job.cu.max", initial_cu)?,
-            cost: ctx.cost.to_vec(),
+            cost: ctx.cost.clone(),
             next_ms: ctx.trace.start_ms + (minutes * 60_000.0) as i64,
         })
     }
@@ -69,7 +65,7 @@ impl Policy for DynamicScaling {
                 }
             })
             .collect();
-        let cu = |p: &[i64]| -> f64 { p.iter().zip(&self.cost).map(|(&x, c)| x as f64 * c).sum() };
+        let cu = |p: &[i64]| -> f64 { self.cost.total(p) };
         let total = cu(&p);
         if total > self.cu_max || total < self.cu_min {
             let bound = if total > self.cu_max {

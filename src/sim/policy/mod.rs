@@ -11,6 +11,7 @@ pub mod fixed;
 pub mod flink;
 pub mod reactive;
 
+use crate::resources::CostModel;
 use crate::scaler::{parse_duration, AutoscalerOptions, Version};
 use crate::sim::engine::Policy;
 use crate::sim::model::JobModel;
@@ -78,8 +79,8 @@ pub struct Context<'a> {
     pub model: &'a JobModel,
     pub trace: &'a Trace,
     pub initial: &'a [i64],
-    /// CU of one subtask per vertex.
-    pub cost: &'a [f64],
+    /// What the job costs at a parallelism per vertex.
+    pub cost: &'a CostModel,
     pub version: Version,
     /// The decision interval (`--interval`).
     pub interval_ms: i64,
