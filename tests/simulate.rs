@@ -235,12 +235,18 @@ fn recording(hours: f64, demand: impl Fn(f64) -> f64) -> String {
     s
 }
 
-fn simulate_trace(csv: &str, extra: &[&str]) -> Value {
+/// A temporary directory with `metrics.csv` and the hand-built `job.json`.
+fn job_files(csv: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("metrics.csv");
     let g = dir.path().join("job.json");
     fs::write(&m, csv).unwrap();
     fs::write(&g, graph()).unwrap();
+    (dir, m, g)
+}
+
+fn simulate_trace(csv: &str, extra: &[&str]) -> Value {
+    let (_dir, m, g) = job_files(csv);
     let mut args = vec![
         "--metrics",
         m.to_str().unwrap(),
@@ -479,11 +485,7 @@ fn a_recording_streams_the_same_from_a_file_a_pipe_or_out_of_order() {
 
     // Rows hours out of time order: a file is read again whole, with the same answer.
     let shuffled = grouped_by_metric(&csv);
-    let dir = tempfile::tempdir().unwrap();
-    let m = dir.path().join("metrics.csv");
-    let g = dir.path().join("job.json");
-    fs::write(&m, &shuffled).unwrap();
-    fs::write(&g, graph()).unwrap();
+    let (_dir, m, g) = job_files(&shuffled);
     let (code, out, err) = planscale(&[
         "--metrics",
         m.to_str().unwrap(),
@@ -584,11 +586,7 @@ fn a_timestamp_decades_off_is_an_error_not_hours_of_replay() {
     csv.push_str(&format!(
         "{late},{SRC},Source: events,1,numRecordsOutPerSecond.sum,5\n"
     ));
-    let dir = tempfile::tempdir().unwrap();
-    let m = dir.path().join("metrics.csv");
-    let g = dir.path().join("job.json");
-    fs::write(&m, csv).unwrap();
-    fs::write(&g, graph()).unwrap();
+    let (_dir, m, g) = job_files(&csv);
     let (code, out, err) = planscale(&[
         "--metrics",
         m.to_str().unwrap(),

@@ -112,11 +112,7 @@ pub fn stream_metrics(
     job: Option<String>,
     sink: &mut dyn SampleSink,
 ) -> Result<MetricWindow, InputError> {
-    let opts = ReadOptions {
-        at_ms: None,
-        window_ms: STREAM_HORIZON_MS,
-        job,
-    };
+    let opts = stream_options(job);
     match read_path(path, &opts, Some(&mut *sink))? {
         Outcome::Window(w) => Ok(*w),
         // Only a regular file can be read again (not `-`, a FIFO or `<(cmd)`).
@@ -139,21 +135,38 @@ pub fn stream_metrics(
             ));
             Ok(w)
         }
-        Outcome::Unsorted { line, t_ms } => Err(InputError::at(
+        Outcome::Unsorted { line, t_ms } => Err(unsorted(
             path,
-            Pos {
-                line: line as usize,
-                column: 1,
-            },
-            format!(
-                "rows are not in time order: this row is at {}, more than {} min behind an \
-                 earlier one; a pipe is read once, so sort the rows by time first or pass a \
-                 regular file",
-                format_rfc3339(t_ms),
-                STREAM_HORIZON_MS / 60_000
-            ),
+            line,
+            t_ms,
+            "; a pipe is read once, so sort the rows by time first or pass a regular file",
         )),
     }
+}
+
+fn stream_options(job: Option<String>) -> ReadOptions {
+    ReadOptions {
+        at_ms: None,
+        window_ms: STREAM_HORIZON_MS,
+        job,
+    }
+}
+
+/// The error for a row too far out of time order for a streamed read.
+fn unsorted(name: &str, line: u64, t_ms: i64, hint: &str) -> InputError {
+    InputError::at(
+        name,
+        Pos {
+            line: line as usize,
+            column: 1,
+        },
+        format!(
+            "rows are not in time order: this row is at {}, more than {} min behind an earlier \
+             one{hint}",
+            format_rfc3339(t_ms),
+            STREAM_HORIZON_MS / 60_000
+        ),
+    )
 }
 
 /// Like [`stream_metrics`], from any reader (an unsorted input is an error).
@@ -163,26 +176,10 @@ pub fn stream_metrics_from<R: Read>(
     job: Option<String>,
     sink: &mut dyn SampleSink,
 ) -> Result<MetricWindow, InputError> {
-    let opts = ReadOptions {
-        at_ms: None,
-        window_ms: STREAM_HORIZON_MS,
-        job,
-    };
+    let opts = stream_options(job);
     match read(name, input, &opts, Source::Stream, Some(sink))? {
         Outcome::Window(w) => Ok(*w),
-        Outcome::Unsorted { line, t_ms } => Err(InputError::at(
-            name,
-            Pos {
-                line: line as usize,
-                column: 1,
-            },
-            format!(
-                "rows are not in time order: this row is at {}, more than {} min behind an \
-                 earlier one",
-                format_rfc3339(t_ms),
-                STREAM_HORIZON_MS / 60_000
-            ),
-        )),
+        Outcome::Unsorted { line, t_ms } => Err(unsorted(name, line, t_ms, "")),
     }
 }
 
