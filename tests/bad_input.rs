@@ -1,18 +1,16 @@
 //! Unusable input: one `error:` line naming the file (and line:col where known), exit code 2,
 //! never a panic, for plans and graphs alike.
 
-use assert_cmd::Command;
+mod common;
+
+use common::bin;
 
 const GRAPH: &str = "fixtures/lab/window_agg/execution_plan.json";
 const PLAN: &str = "fixtures/plans/window_agg.plan.json";
 
-fn planscale() -> Command {
-    Command::cargo_bin("planscale").unwrap()
-}
-
 /// Runs `plan validate` and returns stderr, asserting exit 2 and no panic.
 fn fails(args: &[&str]) -> String {
-    let out = planscale()
+    let out = bin()
         .arg("plan")
         .arg("validate")
         .args(args)
@@ -127,7 +125,7 @@ fn plan_and_graph_swapped() {
 
 #[test]
 fn one_bad_file_among_good_ones_still_reports_the_others() {
-    let out = planscale()
+    let out = bin()
         .args([
             "plan",
             "validate",
@@ -151,14 +149,14 @@ fn one_bad_file_among_good_ones_still_reports_the_others() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = planscale().args(["plan", "validate"]).output().unwrap();
+    let out = bin().args(["plan", "validate"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = planscale()
+    let out = bin()
         .args(["plan", "validate", PLAN, "--max-cu", "-3"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = planscale()
+    let out = bin()
         .args(["plan", "validate", PLAN, "--bogus"])
         .output()
         .unwrap();
@@ -167,7 +165,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn init_refuses_a_job_plan_and_bad_defines() {
-    let out = planscale()
+    let out = bin()
         .args([
             "plan",
             "init",
@@ -178,7 +176,7 @@ fn init_refuses_a_job_plan_and_bad_defines() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("job vertices"));
-    let out = planscale()
+    let out = bin()
         .args(["plan", "init", "--graph", GRAPH, "-D", "vcore=-1"])
         .output()
         .unwrap();

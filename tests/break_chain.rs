@@ -1,22 +1,17 @@
 //! `plan break-chain` end to end on plans made by `plan init` from the lab graphs.
 
+mod common;
+
 use std::fs;
 
 use assert_cmd::Command;
+use common::{plan_file as plan, stream_graph as graph};
 use serde_json::Value;
 
 fn planscale() -> Command {
-    let mut c = Command::cargo_bin("planscale").unwrap();
+    let mut c = common::bin();
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c
-}
-
-fn plan(job: &str) -> String {
-    format!("fixtures/plans/{job}.plan.json")
-}
-
-fn graph(job: &str) -> String {
-    format!("fixtures/lab/{job}/execution_plan.json")
 }
 
 fn validate_json(plan_path: &str, graph_path: &str) -> Value {

@@ -16,18 +16,20 @@
 //! responses (positions then refer to the outer file), fixtures/expert/memory/ a plan spelling
 //! memory sizes in every accepted way.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use assert_cmd::Command;
+use common::{
+    assert_diagnostics, err, job_details, job_plan, planscale, stream_graph, warn, Want,
+    DIAGNOSTIC_KEYS, ERROR, WARNING,
+};
 use serde_json::Value;
 
 const JOBS: [&str; 3] = ["window_agg", "udf_bottleneck", "datastream_pipeline"];
 
 /// The console's own words, which `chain-mismatch` must carry.
 const RVF: &str = "resource validate failed";
-
-const ERROR: &str = "error";
-const WARNING: &str = "warning";
 
 const NODES_ARRAY: (u64, u64) = (12, 12);
 const FIRST_PROFILE: (u64, u64) = (3, 5);
@@ -52,27 +54,6 @@ const KNOWN_BUGS: [(&str, &str); 4] = [
 
 // ---------------------------------------------------------------------------------------------
 // Running the binary
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn planscale(args: &[&str]) -> Outcome {
-    let out = Command::cargo_bin("planscale")
-        .expect("the planscale binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("planscale runs");
-    Outcome {
-        code: out.status.code().expect("planscale exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 /// `plan validate PLAN [--graph GRAPH] EXTRA... --format json`: exit code and parsed stdout,
 /// checked against the JSON contract on the way.
@@ -107,18 +88,6 @@ fn broken(job: &str, case: &str) -> String {
     format!("fixtures/expert/broken/{job}/{case}.expert.json")
 }
 
-fn stream_graph(job: &str) -> String {
-    format!("fixtures/lab/{job}/execution_plan.json")
-}
-
-fn job_plan(job: &str) -> String {
-    format!("fixtures/lab/{job}/plan.json")
-}
-
-fn job_details(job: &str) -> String {
-    format!("fixtures/lab/{job}/job.json")
-}
-
 fn graphs(job: &str) -> [String; 3] {
     [job_details(job), job_plan(job), stream_graph(job)]
 }
@@ -135,17 +104,6 @@ fn text_at(path: &str, line: u64, column: u64) -> String {
 
 // ---------------------------------------------------------------------------------------------
 // The JSON contract (spec/outputs.md)
-
-const DIAGNOSTIC_KEYS: [&str; 8] = [
-    "rule",
-    "severity",
-    "message",
-    "node",
-    "edge",
-    "line",
-    "column",
-    "resource_validate_failed",
-];
 
 fn check_contract(doc: &Value) {
     assert_eq!(
@@ -197,99 +155,9 @@ fn check_contract(doc: &Value) {
 // ---------------------------------------------------------------------------------------------
 // Expected diagnostics
 
-#[derive(Debug, Clone)]
-struct Want {
-    rule: &'static str,
-    severity: &'static str,
-    line: u64,
-    column: u64,
-    node: Option<&'static str>,
-    edge: Option<&'static str>,
-    contains: Vec<&'static str>,
-}
-
-type Key = (String, String, u64, u64, Option<String>, Option<String>);
-
-fn err(rule: &'static str, line: u64, column: u64) -> Want {
-    Want {
-        rule,
-        severity: ERROR,
-        line,
-        column,
-        node: None,
-        edge: None,
-        contains: Vec::new(),
-    }
-}
-
-fn warn(rule: &'static str, line: u64, column: u64) -> Want {
-    Want {
-        severity: WARNING,
-        ..err(rule, line, column)
-    }
-}
-
 /// An error at node k's `{` in the `plan init` layout.
 fn at_node(rule: &'static str, k: u64) -> Want {
     err(rule, 13 + 11 * (k - 1), 5)
-}
-
-impl Want {
-    fn node(mut self, id: &'static str) -> Self {
-        self.node = Some(id);
-        self
-    }
-
-    fn edge(mut self, e: &'static str) -> Self {
-        self.edge = Some(e);
-        self
-    }
-
-    fn says(mut self, words: &[&'static str]) -> Self {
-        self.contains.extend_from_slice(words);
-        self
-    }
-
-    fn key(&self) -> Key {
-        (
-            self.rule.to_string(),
-            self.severity.to_string(),
-            self.line,
-            self.column,
-            self.node.map(String::from),
-            self.edge.map(String::from),
-        )
-    }
-}
-
-fn key_of(d: &Value) -> Key {
-    (
-        d["rule"].as_str().unwrap().to_string(),
-        d["severity"].as_str().unwrap().to_string(),
-        d["line"].as_u64().unwrap(),
-        d["column"].as_u64().unwrap(),
-        d["node"].as_str().map(String::from),
-        d["edge"].as_str().map(String::from),
-    )
-}
-
-/// Asserts that the file's diagnostics are exactly `wants`, in order (sorted by position, rule,
-/// message), with the listed words in each message.
-fn assert_diagnostics(what: &str, file: &Value, wants: &[Want]) {
-    let diags = file["diagnostics"].as_array().unwrap();
-    let got: Vec<_> = diags.iter().map(key_of).collect();
-    let want: Vec<_> = wants.iter().map(Want::key).collect();
-    assert_eq!(got, want, "{what}: diagnostics\n{file:#}");
-    for (d, w) in diags.iter().zip(wants) {
-        let msg = d["message"].as_str().unwrap();
-        for word in &w.contains {
-            assert!(
-                msg.contains(word),
-                "{what}: {} message {msg:?} lacks {word:?}",
-                w.rule
-            );
-        }
-    }
 }
 
 /// Every position in a (not wrapped) plan file points at an object's `{`, the `nodes` array's

@@ -1,18 +1,16 @@
 //! `plan init`: the plan "acquire configuration" would write, golden against fixtures/plans.
 
-use assert_cmd::Command;
+mod common;
+
+use common::bin;
 
 const JOBS: [&str; 3] = ["window_agg", "udf_bottleneck", "datastream_pipeline"];
-
-fn planscale() -> Command {
-    Command::cargo_bin("planscale").unwrap()
-}
 
 #[test]
 fn init_matches_the_committed_plans() {
     for job in JOBS {
         let graph = format!("fixtures/lab/{job}/execution_plan.json");
-        let out = planscale()
+        let out = bin()
             .args(["plan", "init", "--graph", &graph])
             .output()
             .unwrap();
@@ -35,7 +33,7 @@ fn init_output_is_jackson_style_and_sources_are_heads() {
 
 #[test]
 fn defines_change_the_defaults() {
-    let out = planscale()
+    let out = bin()
         .args([
             "plan",
             "init",
@@ -59,7 +57,7 @@ fn output_file_is_written_and_validates_clean() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("plan.json");
     let graph = "fixtures/lab/udf_bottleneck/execution_plan.json";
-    planscale()
+    bin()
         .args(["plan", "init", "--graph", graph, "-o"])
         .arg(&out_path)
         .assert()
@@ -70,7 +68,7 @@ fn output_file_is_written_and_validates_clean() {
         1,
         "no temp file left"
     );
-    planscale()
+    bin()
         .args(["plan", "validate", "--graph", graph])
         .arg(&out_path)
         .assert()
@@ -79,7 +77,7 @@ fn output_file_is_written_and_validates_clean() {
 
 #[test]
 fn writing_into_a_missing_directory_fails_cleanly() {
-    let out = planscale()
+    let out = bin()
         .args([
             "plan",
             "init",

@@ -1,25 +1,16 @@
 //! `planscale recommend` on the lab's real captures (Flink 2.3.0).
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
 /// The last sample before udf_bottleneck's PythonCalc vertex was rescaled 2 -> 6.
 const BEFORE_RESCALE: &str = "1795368600000";
 
+/// `planscale recommend ARGS`: exit code, stdout, stderr.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("planscale")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .arg("recommend")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = common::planscale(&[&["recommend"], args].concat());
+    (out.code, out.stdout, out.stderr)
 }
 
 fn json(args: &[&str]) -> (Value, String) {

@@ -5,37 +5,18 @@
 //! against `--format json`, and the GitHub workflow commands are pinned line by line. Both formats
 //! must exit exactly as the text mode does: 0 clean, 1 errors, 2 an unreadable PLAN.
 
+mod common;
+
 use std::path::Path;
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
+use common::{planscale, Outcome};
 use jsonschema::Validator;
 use serde_json::Value;
 
 const GRAPH: &str = "fixtures/lab/window_agg/execution_plan.json";
 const CLEAN: &str = "fixtures/plans/window_agg.plan.json";
 const SCHEMA: &str = "fixtures/sarif/sarif-schema-2.1.0.json";
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn planscale(args: &[&str]) -> Outcome {
-    let out = Command::cargo_bin("planscale")
-        .expect("the planscale binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("planscale runs");
-    Outcome {
-        code: out.status.code().expect("planscale exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 /// `plan validate PLANS... [--graph GRAPH] --format FORMAT`.
 fn validate(plans: &[&str], graph: Option<&str>, format: &str) -> Outcome {

@@ -1,19 +1,14 @@
 //! `plan show` and `plan diff`: golden text output (regenerate with PLANSCALE_BLESS=1) and the
 //! JSON contract.
 
+mod common;
+
 use std::fs;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::cargo_bin("planscale")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::cmd().args(args).output().unwrap();
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),
@@ -119,8 +114,7 @@ fn show_with_graph_names_job_vertices() {
 fn diff_of_a_break_chain_copy_reports_exactly_the_cut() {
     let dir = tempfile::tempdir().unwrap();
     let cut = dir.path().join("cut.json");
-    Command::cargo_bin("planscale")
-        .unwrap()
+    common::bin()
         .args([
             "plan",
             "break-chain",

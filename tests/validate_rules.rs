@@ -11,9 +11,14 @@
 //! Jackson style of these files the first node's `{` is at 2:15, the `[` of `nodes` at 2:13 and
 //! every later object's `{` at column 6 of its `}, {` line.
 
+mod common;
+
 use std::collections::BTreeSet;
 
-use assert_cmd::Command;
+use common::{
+    assert_diagnostics, cmd, err, job_details, job_plan, key_of, plan_file, planscale,
+    stream_graph, warn, Want, DIAGNOSTIC_KEYS, ERROR, WARNING,
+};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -22,39 +27,8 @@ const JOBS: [&str; 3] = ["window_agg", "udf_bottleneck", "datastream_pipeline"];
 /// The console's own words, which `chain-mismatch` and `resource-over-budget` must carry.
 const RVF: &str = "resource validate failed";
 
-const ERROR: &str = "error";
-const WARNING: &str = "warning";
-
 // ---------------------------------------------------------------------------------------------
 // Running the binary
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn planscale(args: &[&str]) -> Outcome {
-    let out = Command::cargo_bin("planscale")
-        .expect("the planscale binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("planscale runs");
-    Outcome {
-        code: out.status.code().expect("planscale exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn cmd() -> Command {
-    let mut c = Command::cargo_bin("planscale").expect("the planscale binary is built");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1");
-    c
-}
 
 /// `plan validate PLANS... [--graph GRAPH] EXTRA... --format json`: exit code and parsed stdout.
 /// Every document is checked against the JSON contract on the way.
@@ -77,39 +51,12 @@ fn validate_json(plans: &[&str], graph: Option<&str>, extra: &[&str]) -> (i32, V
     (out.code, doc)
 }
 
-fn plan_file(job: &str) -> String {
-    format!("fixtures/plans/{job}.plan.json")
-}
-
 fn broken(job: &str, case: &str) -> String {
     format!("fixtures/broken/{job}/{case}.plan.json")
 }
 
-fn stream_graph(job: &str) -> String {
-    format!("fixtures/lab/{job}/execution_plan.json")
-}
-
-fn job_plan(job: &str) -> String {
-    format!("fixtures/lab/{job}/plan.json")
-}
-
-fn job_details(job: &str) -> String {
-    format!("fixtures/lab/{job}/job.json")
-}
-
 // ---------------------------------------------------------------------------------------------
 // The JSON contract (spec/outputs.md)
-
-const DIAGNOSTIC_KEYS: [&str; 8] = [
-    "rule",
-    "severity",
-    "message",
-    "node",
-    "edge",
-    "line",
-    "column",
-    "resource_validate_failed",
-];
 
 fn check_contract(doc: &Value, n_files: usize) {
     assert_eq!(
@@ -171,94 +118,6 @@ fn check_contract(doc: &Value, n_files: usize) {
 
 // ---------------------------------------------------------------------------------------------
 // Expected diagnostics
-
-#[derive(Debug, Clone)]
-struct Want {
-    rule: &'static str,
-    severity: &'static str,
-    line: u64,
-    column: u64,
-    node: Option<&'static str>,
-    edge: Option<&'static str>,
-    contains: Vec<&'static str>,
-}
-
-fn err(rule: &'static str, line: u64, column: u64) -> Want {
-    Want {
-        rule,
-        severity: ERROR,
-        line,
-        column,
-        node: None,
-        edge: None,
-        contains: Vec::new(),
-    }
-}
-
-fn warn(rule: &'static str, line: u64, column: u64) -> Want {
-    Want {
-        severity: WARNING,
-        ..err(rule, line, column)
-    }
-}
-
-impl Want {
-    fn node(mut self, id: &'static str) -> Self {
-        self.node = Some(id);
-        self
-    }
-
-    fn edge(mut self, e: &'static str) -> Self {
-        self.edge = Some(e);
-        self
-    }
-
-    fn says(mut self, words: &[&'static str]) -> Self {
-        self.contains.extend_from_slice(words);
-        self
-    }
-
-    fn key(&self) -> (String, String, u64, u64, Option<String>, Option<String>) {
-        (
-            self.rule.to_string(),
-            self.severity.to_string(),
-            self.line,
-            self.column,
-            self.node.map(String::from),
-            self.edge.map(String::from),
-        )
-    }
-}
-
-fn key_of(d: &Value) -> (String, String, u64, u64, Option<String>, Option<String>) {
-    (
-        d["rule"].as_str().unwrap().to_string(),
-        d["severity"].as_str().unwrap().to_string(),
-        d["line"].as_u64().unwrap(),
-        d["column"].as_u64().unwrap(),
-        d["node"].as_str().map(String::from),
-        d["edge"].as_str().map(String::from),
-    )
-}
-
-/// Asserts that the file's diagnostics are exactly `wants`, in order (the output is sorted by
-/// position, so the order is deterministic), with the listed words in each message.
-fn assert_diagnostics(what: &str, file: &Value, wants: &[Want]) {
-    let diags = file["diagnostics"].as_array().unwrap();
-    let got: Vec<_> = diags.iter().map(key_of).collect();
-    let want: Vec<_> = wants.iter().map(Want::key).collect();
-    assert_eq!(got, want, "{what}: diagnostics\n{file:#}");
-    for (d, w) in diags.iter().zip(wants) {
-        let msg = d["message"].as_str().unwrap();
-        for word in &w.contains {
-            assert!(
-                msg.contains(word),
-                "{what}: {} message {msg:?} lacks {word:?}",
-                w.rule
-            );
-        }
-    }
-}
 
 /// Validates one plan and checks exit code and diagnostics.
 fn check(plan: &str, graph: &str, extra: &[&str], code: i32, wants: &[Want]) -> Value {

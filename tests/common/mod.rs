@@ -1,0 +1,178 @@
+//! Helpers shared by the integration tests (each test file that needs them says `mod common;`):
+//! running the `planscale` binary, the paths of the lab jobs' fixtures, and the expected
+//! diagnostics of `plan validate --format json`.
+
+// Every test crate compiles this module but uses only some of it.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+// ---------------------------------------------------------------------------------------------
+// Running the binary
+
+/// The `planscale` binary cargo built for the tests, with nothing set.
+pub fn bin() -> Command {
+    Command::cargo_bin("planscale").expect("the planscale binary is built")
+}
+
+/// The binary run from the crate root (fixture paths are relative to it) with `NO_COLOR=1`.
+pub fn cmd() -> Command {
+    let mut c = bin();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// A finished run: exit code, stdout and stderr.
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `planscale ARGS` as [`cmd`] sets it up; the process must exit with a code and write
+/// UTF-8 on both streams.
+pub fn planscale(args: &[&str]) -> Outcome {
+    let out = cmd().args(args).output().expect("planscale runs");
+    Outcome {
+        code: out.status.code().expect("planscale exits with a code"),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures of the lab jobs (relative to the crate root)
+
+/// The `plan init` output for the job (Blink format).
+pub fn plan_file(job: &str) -> String {
+    format!("fixtures/plans/{job}.plan.json")
+}
+
+/// The job's stream graph.
+pub fn stream_graph(job: &str) -> String {
+    format!("fixtures/lab/{job}/execution_plan.json")
+}
+
+/// The job's plan as the REST API gives it.
+pub fn job_plan(job: &str) -> String {
+    format!("fixtures/lab/{job}/plan.json")
+}
+
+/// The job's details as the REST API gives them.
+pub fn job_details(job: &str) -> String {
+    format!("fixtures/lab/{job}/job.json")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics in the JSON output (spec/outputs.md)
+
+pub const ERROR: &str = "error";
+pub const WARNING: &str = "warning";
+
+/// The keys of every diagnostic object.
+pub const DIAGNOSTIC_KEYS: [&str; 8] = [
+    "rule",
+    "severity",
+    "message",
+    "node",
+    "edge",
+    "line",
+    "column",
+    "resource_validate_failed",
+];
+
+/// An expected diagnostic.
+#[derive(Debug, Clone)]
+pub struct Want {
+    pub rule: &'static str,
+    pub severity: &'static str,
+    pub line: u64,
+    pub column: u64,
+    pub node: Option<&'static str>,
+    pub edge: Option<&'static str>,
+    /// Words its message must contain.
+    pub contains: Vec<&'static str>,
+}
+
+/// What identifies a diagnostic: rule, severity, line, column, node and edge.
+pub type Key = (String, String, u64, u64, Option<String>, Option<String>);
+
+pub fn err(rule: &'static str, line: u64, column: u64) -> Want {
+    Want {
+        rule,
+        severity: ERROR,
+        line,
+        column,
+        node: None,
+        edge: None,
+        contains: Vec::new(),
+    }
+}
+
+pub fn warn(rule: &'static str, line: u64, column: u64) -> Want {
+    Want {
+        severity: WARNING,
+        ..err(rule, line, column)
+    }
+}
+
+impl Want {
+    pub fn node(mut self, id: &'static str) -> Self {
+        self.node = Some(id);
+        self
+    }
+
+    pub fn edge(mut self, e: &'static str) -> Self {
+        self.edge = Some(e);
+        self
+    }
+
+    pub fn says(mut self, words: &[&'static str]) -> Self {
+        self.contains.extend_from_slice(words);
+        self
+    }
+
+    pub fn key(&self) -> Key {
+        (
+            self.rule.to_string(),
+            self.severity.to_string(),
+            self.line,
+            self.column,
+            self.node.map(String::from),
+            self.edge.map(String::from),
+        )
+    }
+}
+
+pub fn key_of(d: &Value) -> Key {
+    (
+        d["rule"].as_str().unwrap().to_string(),
+        d["severity"].as_str().unwrap().to_string(),
+        d["line"].as_u64().unwrap(),
+        d["column"].as_u64().unwrap(),
+        d["node"].as_str().map(String::from),
+        d["edge"].as_str().map(String::from),
+    )
+}
+
+/// Asserts that the file's diagnostics are exactly `wants`, in order (the output is sorted by
+/// position, rule and message, so the order is deterministic), with the listed words in each
+/// message.
+pub fn assert_diagnostics(what: &str, file: &Value, wants: &[Want]) {
+    let diags = file["diagnostics"].as_array().unwrap();
+    let got: Vec<_> = diags.iter().map(key_of).collect();
+    let want: Vec<_> = wants.iter().map(Want::key).collect();
+    assert_eq!(got, want, "{what}: diagnostics\n{file:#}");
+    for (d, w) in diags.iter().zip(wants) {
+        let msg = d["message"].as_str().unwrap();
+        for word in &w.contains {
+            assert!(
+                msg.contains(word),
+                "{what}: {} message {msg:?} lacks {word:?}",
+                w.rule
+            );
+        }
+    }
+}
