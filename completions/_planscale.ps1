@@ -171,7 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'D')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'config')
             [CompletionResult]::new('--expected-pending-time', '--expected-pending-time', [CompletionResultType]::ParameterName, 'Data pending time goal: reported as seconds over it; AutoScale''s default goal')
-            [CompletionResult]::new('--max-cu', '--max-cu', [CompletionResultType]::ParameterName, 'CU ceiling for the platform models without their own')
+            [CompletionResult]::new('--max-cu', '--max-cu', [CompletionResultType]::ParameterName, 'CU ceiling: the platform models'' budget where their policy sets none, and the Flink autoscaler''s quota (a rescale growing the job beyond it is not executed)')
             [CompletionResult]::new('--min-cu', '--min-cu', [CompletionResultType]::ParameterName, 'CU floor for the platform models without their own')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often the Flink autoscaler samples and decides (default 60s, the operator''s reconcile interval)')
             [CompletionResult]::new('--restart-time', '--restart-time', [CompletionResultType]::ParameterName, 'Downtime of one rescale (default job.autoscaler.restart.time)')

@@ -153,7 +153,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -D 'D'
             cand --config 'config'
             cand --expected-pending-time 'Data pending time goal: reported as seconds over it; AutoScale''s default goal'
-            cand --max-cu 'CU ceiling for the platform models without their own'
+            cand --max-cu 'CU ceiling: the platform models'' budget where their policy sets none, and the Flink autoscaler''s quota (a rescale growing the job beyond it is not executed)'
             cand --min-cu 'CU floor for the platform models without their own'
             cand --interval 'How often the Flink autoscaler samples and decides (default 60s, the operator''s reconcile interval)'
             cand --restart-time 'Downtime of one rescale (default job.autoscaler.restart.time)'

@@ -139,7 +139,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l policy 
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l expected-pending-time -d 'Data pending time goal: reported as seconds over it; AutoScale\'s default goal' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l max-cu -d 'CU ceiling for the platform models without their own' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l max-cu -d 'CU ceiling: the platform models\' budget where their policy sets none, and the Flink autoscaler\'s quota (a rescale growing the job beyond it is not executed)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l min-cu -d 'CU floor for the platform models without their own' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l interval -d 'How often the Flink autoscaler samples and decides (default 60s, the operator\'s reconcile interval)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l restart-time -d 'Downtime of one rescale (default job.autoscaler.restart.time)' -r

@@ -602,3 +602,30 @@ fn a_timestamp_decades_off_is_an_error_not_hours_of_replay() {
     assert!(err.contains("--step"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn max_cu_is_the_autoscaler_quota() {
+    // The scale-up of the step test needs more than the 1.25 CU the job has (5 subtasks of
+    // 0.25): with --max-cu 1.25 it is vetoed as upstream's quota does; with room it happens.
+    let csv = recording(4.0, |t| if t < 3600.0 { 1000.0 } else { 3000.0 });
+    let ups = |doc: &Value| -> usize {
+        policy(doc, "autoscaler")["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["parallelism"][WORK].as_i64().unwrap() > 4)
+            .count()
+    };
+    let tight = simulate_trace(&csv, &["--restart-time", "1m", "--max-cu", "1.25"]);
+    assert_eq!(ups(&tight), 0, "{}", policy(&tight, "autoscaler"));
+    assert_eq!(policy(&tight, "autoscaler")["peak_cu"], 1.25);
+    assert!(
+        policy(&tight, "autoscaler")["records_pending_at_end"]
+            .as_f64()
+            .unwrap()
+            > 1e6
+    );
+    let room = simulate_trace(&csv, &["--restart-time", "1m", "--max-cu", "3"]);
+    assert_eq!(ups(&room), 1);
+    assert!(policy(&room, "autoscaler")["peak_cu"].as_f64().unwrap() <= 3.0);
+}

@@ -14,7 +14,7 @@ use crate::render::simulate::{self as render, PolicyResult};
 use crate::scaler::{parse_duration, AutoscalerOptions, Version};
 use crate::settings;
 use crate::sim::engine::{self, Params};
-use crate::sim::policy::{self, Context, PolicySpec};
+use crate::sim::policy::{self, flink, Context, PolicySpec};
 use crate::sim::recording::Recorder;
 use crate::sim::timeline::Timeline;
 use crate::sim::{model, trace};
@@ -47,7 +47,7 @@ pub struct SimulateArgs {
     /// Data pending time goal: reported as seconds over it; AutoScale's default goal
     #[arg(long, value_name = "DUR")]
     pub expected_pending_time: Option<String>,
-    /// CU ceiling for the platform models without their own
+    /// CU ceiling: the platform models' budget where their policy sets none, and the Flink autoscaler's quota (a rescale growing the job beyond it is not executed)
     #[arg(long, value_name = "N")]
     pub max_cu: Option<f64>,
     /// CU floor for the platform models without their own
@@ -164,6 +164,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             }
             if s.get("flink.dli.job.cu.max").is_none() {
                 s.keys.push(("flink.dli.job.cu.max".into(), m.to_string()));
+            }
+            if s.get(flink::QUOTA_CU_KEY).is_none() {
+                s.keys.push((flink::QUOTA_CU_KEY.into(), m.to_string()));
             }
         }
         if let Some(m) = a.min_cu {

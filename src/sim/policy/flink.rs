@@ -3,7 +3,12 @@
 //! sample per `--interval`, stabilization after each restart, the window filling, the sample
 //! history reset at a restart, delayed scale-downs with the window maximum, and the scaling
 //! history for the scalability coefficient and ineffective-scale-up detection.
+//!
+//! A CU quota (`--max-cu`, key [`QUOTA_CU_KEY`]) acts as upstream's `quota.cpu`/`quota.memory`
+//! (spec/scaling.md §7.5): a rescale that grows the job beyond it is not executed at all
+//! (`ResourceQuotaReached`), and, as upstream, nothing of it is recorded in the history.
 
+use crate::resources::CostModel;
 use crate::scaler::{
     self, AutoscalerOptions, MetricWindow, Sample, ScalerState, ScalingMetric, ShipStrategy,
     Topology, VertexInfo,
@@ -11,8 +16,13 @@ use crate::scaler::{
 use crate::sim::engine::{Observation, Policy};
 use crate::sim::policy::Context;
 
+/// The policy key of the CU quota; `simulate --max-cu` fills it in.
+pub const QUOTA_CU_KEY: &str = "planscale.quota-cu";
+
 pub struct FlinkAutoscaler {
     name: String,
+    quota_cu: f64,
+    cost: CostModel,
     opts: AutoscalerOptions,
     state: ScalerState,
     samples: Vec<Sample>,
@@ -29,10 +39,13 @@ pub struct FlinkAutoscaler {
 }
 
 impl FlinkAutoscaler {
-    pub fn new(name: &str, opts: AutoscalerOptions, ctx: &Context<'_>) -> Self {
+    /// `quota_cu`: infinite for none.
+    pub fn new(name: &str, opts: AutoscalerOptions, quota_cu: f64, ctx: &Context<'_>) -> Self {
         let n = ctx.model.vertices.len();
         FlinkAutoscaler {
             name: name.to_string(),
+            quota_cu,
+            cost: ctx.cost.clone(),
             opts,
             state: ScalerState::default(),
             samples: Vec::new(),
@@ -174,7 +187,6 @@ impl Policy for FlinkAutoscaler {
         if !decision.rescale || !decision.apply {
             return None;
         }
-        self.state.record_rescale(&self.opts, &decision, obs.t_ms);
         let new_p: Vec<i64> = obs
             .model
             .vertices
@@ -188,6 +200,11 @@ impl Policy for FlinkAutoscaler {
                     .unwrap_or(p)
             })
             .collect();
+        let (now_cu, new_cu) = (self.cost.total(obs.parallelism), self.cost.total(&new_p));
+        if new_cu > now_cu && new_cu > self.quota_cu + 1e-9 {
+            return None;
+        }
+        self.state.record_rescale(&self.opts, &decision, obs.t_ms);
         let changed: Vec<String> = obs
             .model
             .vertices

@@ -97,7 +97,8 @@ pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, Str
                 .chain(spec.keys.iter().filter(|(k, _)| k.contains("autoscaler.")));
             let opts = AutoscalerOptions::from_map(ctx.version, keys.cloned())
                 .map_err(|e| e.to_string())?;
-            Box::new(flink::FlinkAutoscaler::new(&spec.name, opts, ctx))
+            let quota = spec.f64(flink::QUOTA_CU_KEY, f64::INFINITY)?;
+            Box::new(flink::FlinkAutoscaler::new(&spec.name, opts, quota, ctx))
         }
         "alibaba-autoscale" => Box::new(alibaba::AutoScale::new(spec, ctx)?),
         "dli-dynamic-scaling" => Box::new(dli::DynamicScaling::new(spec, ctx)?),
