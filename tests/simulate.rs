@@ -618,6 +618,12 @@ fn max_cu_is_the_autoscaler_quota() {
     };
     let tight = simulate_trace(&csv, &["--restart-time", "1m", "--max-cu", "1.25"]);
     assert_eq!(ups(&tight), 0, "{}", policy(&tight, "autoscaler"));
+    let said = tight["warnings"].to_string();
+    assert!(
+        said.contains("autoscaler: ")
+            && said.contains("not executed: over the --max-cu quota 1.25"),
+        "{said}"
+    );
     assert_eq!(policy(&tight, "autoscaler")["peak_cu"], 1.25);
     assert!(
         policy(&tight, "autoscaler")["records_pending_at_end"]

@@ -284,6 +284,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
                     )
                 },
             )?;
+        warnings.extend(p.warnings());
         timeline.runs.push(run);
         summaries.push(summary);
     }

@@ -43,6 +43,10 @@ pub trait Policy {
     fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)>;
     /// The job is running again after a rescale (metric histories reset).
     fn restarted(&mut self, _t_ms: i64) {}
+    /// What the user should know after the replay (e.g. decisions a quota vetoed).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -23,6 +23,8 @@ pub struct FlinkAutoscaler {
     name: String,
     quota_cu: f64,
     cost: CostModel,
+    /// Rescales the quota vetoed: (count, first time, CU wanted then).
+    vetoed: Option<(usize, i64, f64)>,
     opts: AutoscalerOptions,
     state: ScalerState,
     samples: Vec<Sample>,
@@ -46,6 +48,7 @@ impl FlinkAutoscaler {
             name: name.to_string(),
             quota_cu,
             cost: ctx.cost.clone(),
+            vetoed: None,
             opts,
             state: ScalerState::default(),
             samples: Vec::new(),
@@ -99,6 +102,22 @@ impl Policy for FlinkAutoscaler {
         for v in &mut self.observed_tpr {
             v.clear();
         }
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.vetoed
+            .map(|(n, t, cu)| {
+                format!(
+                    "{}: {n} rescale{} not executed: over the --max-cu quota {} \
+                     (ResourceQuotaReached; the first at {}, for {cu:.2} CU)",
+                    self.name,
+                    if n == 1 { " was" } else { "s were" },
+                    self.quota_cu,
+                    crate::metrics::time::format_rfc3339(t)
+                )
+            })
+            .into_iter()
+            .collect()
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {
@@ -202,6 +221,8 @@ impl Policy for FlinkAutoscaler {
             .collect();
         let (now_cu, new_cu) = (self.cost.total(obs.parallelism), self.cost.total(&new_p));
         if new_cu > now_cu && new_cu > self.quota_cu + 1e-9 {
+            let v = self.vetoed.get_or_insert((0, obs.t_ms, new_cu));
+            v.0 += 1;
             return None;
         }
         self.state.record_rescale(&self.opts, &decision, obs.t_ms);
