@@ -1,5 +1,6 @@
 //! Metric ingestion (spec/metrics.md): metric CSV files, long or wide, streamed into a bounded
-//! per-vertex window for `recommend` (spec/scaling.md §3.3, §4).
+//! per-vertex window for `recommend` (spec/scaling.md §3.3, §4), or handed over sample by sample
+//! in time order for `simulate` ([`stream_metrics`]).
 //!
 //! Data flows one way: [`header`] decides the file's shape and column roles; [`reader`] streams
 //! the records, resolving metric names with [`names`] and timestamps with [`time`], and folds each

@@ -14,6 +14,11 @@
 //! - the previous row's cell slot is reused while vertex, timestamp and slab epoch are unchanged;
 //! - values of metrics planscale does not use are not parsed at all.
 //!
+//! Two modes share the loop: [`read_metrics`] folds rows into the bounded window `recommend`
+//! evaluates; [`stream_metrics`] (for `simulate`, which replays the whole recording) lets finished
+//! samples leave the store in time order into a [`SampleSink`] as the rows stream past, so
+//! neither mode keeps more than a window of cells.
+//!
 //! Error rules (spec/metrics.md): a value of a used metric that is not a number is an input error
 //! with file, line and column, except the "not reported" spellings (empty, NaN, null); a bad
 //! timestamp, subtask or parallelism is an error too; a row with the wrong number of fields is an
