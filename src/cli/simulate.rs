@@ -47,7 +47,8 @@ pub struct SimulateArgs {
     /// Data pending time goal: reported as seconds over it; AutoScale's default goal
     #[arg(long, value_name = "DUR")]
     pub expected_pending_time: Option<String>,
-    /// CU ceiling: the platform models' budget where their policy sets none, and the Flink autoscaler's quota (a rescale growing the job beyond it is not executed)
+    /// CU ceiling: the platform models' budget where their policy sets none, and the Flink
+    /// autoscaler's quota (a rescale growing the job beyond it is not executed)
     #[arg(long, value_name = "N")]
     pub max_cu: Option<f64>,
     /// CU floor for the platform models without their own

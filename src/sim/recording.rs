@@ -5,8 +5,9 @@
 //! ([`super::model`]) and the trace ([`super::trace`]) are computed from: the sums behind the mean
 //! rates, the capacity samples (as bounded [`Quantiles`]) and the parallelism where it changed;
 //! the sources' demand per sample goes to a [`Spool`] (a temporary file past 1.3 MB). Memory
-//! thus does not grow with the rows or the length of the recording. The metric file's vertices are matched to the job's on first sight (by id, then name,
-//! then plan node id).
+//! thus does not grow with the rows or the length of the recording. The metric file's vertices
+//! are matched to the job's on their first sample (by id, then name, then plan node id); a second
+//! metric vertex for the same job vertex is ignored with a warning.
 
 use std::collections::BTreeMap;
 
