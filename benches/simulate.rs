@@ -127,7 +127,7 @@ fn bench(c: &mut Criterion) {
             for spec in specs() {
                 let mut p = policy::make(&spec, &ctx).unwrap();
                 let (_, summary) =
-                    engine::run(&model, &trace, &initial, p.as_mut(), &params, &|_| {})
+                    engine::run(&model, &trace, &initial, p.as_mut(), &params, &|_| {}, None)
                         .expect("an in-memory trace cannot fail to read");
                 rescales += summary.rescales;
             }

@@ -84,41 +84,96 @@ pub fn describe_io(e: &std::io::Error) -> String {
 /// The temporary file lives next to the target so the final rename never crosses file systems;
 /// when the target exists its permissions are kept.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context;
     if path == Path::new("-") {
         let mut out = std::io::stdout().lock();
         out.write_all(contents)?;
         out.flush()?;
         return Ok(());
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file path", path.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = dir.join(format!(".{file_name}.planscale-{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        if let Ok(meta) = fs::metadata(path) {
-            f.set_permissions(meta.permissions())?;
-        }
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(anyhow::anyhow!(
-            "{}: cannot write: {}",
-            path.display(),
-            describe_io(&e)
-        ));
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(contents)
+        .map_err(|e| cannot_write(&f.target, &e))?;
+    f.commit()
+}
+
+/// An output file written as a stream (e.g. `simulate --timeline`, one row per simulated step)
+/// with the same guarantee as [`write_atomic`]: the bytes go to a temporary file beside the
+/// target, which replaces the target only on [`AtomicFile::commit`]. Dropped without a commit
+/// (an error, a panic), the temporary file is removed and the target left as it was.
+pub struct AtomicFile {
+    target: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    file: Option<std::io::BufWriter<fs::File>>,
+}
+
+fn cannot_write(path: &Path, e: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("{}: cannot write: {}", path.display(), describe_io(e))
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> anyhow::Result<AtomicFile> {
+        use anyhow::Context;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let file_name = path
+            .file_name()
+            .with_context(|| format!("{}: not a file path", path.display()))?
+            .to_string_lossy()
+            .into_owned();
+        let tmp = dir.join(format!(".{file_name}.planscale-{}.tmp", std::process::id()));
+        let file = fs::File::create(&tmp).map_err(|e| cannot_write(path, &e))?;
+        Ok(AtomicFile {
+            target: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
     }
-    Ok(())
+
+    /// Flushes, syncs and renames the temporary file over the target.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let Some(w) = self.file.take() else {
+            return Ok(());
+        };
+        let result = (|| -> std::io::Result<()> {
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            if let Ok(meta) = fs::metadata(&self.target) {
+                f.set_permissions(meta.permissions())?;
+            }
+            f.sync_all()?;
+            fs::rename(&self.tmp, &self.target)
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&self.tmp);
+            return Err(cannot_write(&self.target, &e));
+        }
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Inputs below this size finish before a progress bar would be worth drawing (~1 s).
@@ -166,6 +221,37 @@ impl<R: std::io::Read> std::io::Read for ProgressRead<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_file_replaces_the_target_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("timeline.csv");
+        fs::write(&p, b"old\n").unwrap();
+        let names = || {
+            let mut n: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            n.sort();
+            n
+        };
+        {
+            let mut f = AtomicFile::create(&p).unwrap();
+            f.write_all(b"half of it").unwrap();
+            assert_eq!(fs::read(&p).unwrap(), b"old\n", "untouched while writing");
+            // Dropped without commit: an error path.
+        }
+        assert_eq!(fs::read(&p).unwrap(), b"old\n");
+        assert_eq!(names(), vec!["timeline.csv"], "no temporary file left");
+        let mut f = AtomicFile::create(&p).unwrap();
+        for i in 0..100_000 {
+            writeln!(f, "row {i}").unwrap();
+        }
+        f.commit().unwrap();
+        let text = fs::read_to_string(&p).unwrap();
+        assert!(text.starts_with("row 0\n") && text.ends_with("row 99999\n"));
+        assert_eq!(names(), vec!["timeline.csv"]);
+    }
 
     #[test]
     fn invalid_utf8_reports_position() {

@@ -635,3 +635,23 @@ fn max_cu_is_the_autoscaler_quota() {
     assert_eq!(ups(&room), 1);
     assert!(policy(&room, "autoscaler")["peak_cu"].as_f64().unwrap() <= 3.0);
 }
+
+#[test]
+fn a_timeline_that_cannot_be_written_is_one_error_and_no_output() {
+    let (dir, m, g) = job_files(&recording(1.0, |_| 1000.0));
+    let target = dir.path().join("missing-dir").join("timeline.csv");
+    let (code, out, err) = planscale(&[
+        "--metrics",
+        m.to_str().unwrap(),
+        "--graph",
+        g.to_str().unwrap(),
+        "--timeline",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert_eq!(
+        err,
+        format!("error: {}: cannot write: no such file\n", target.display())
+    );
+}

@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
             keys: vec![],
         };
         let mut p = policy::make(&spec, &ctx).expect("default policies build");
-        let (run, summary) = engine::run(&model, &tr, &initial, p.as_mut(), &params, &|_| {})
+        let (run, summary) = engine::run(&model, &tr, &initial, p.as_mut(), &params, &|_| {}, None)
             .expect("the spool reads back");
         assert_eq!(run.steps.len(), tr.len());
         assert!(summary.cu_hours >= 0.0 && !summary.cu_hours.is_nan());

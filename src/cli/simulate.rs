@@ -1,6 +1,6 @@
 //! `planscale simulate`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use clap::Args;
@@ -8,15 +8,16 @@ use clap::Args;
 use crate::cli::recommend::AutoscalerVersion;
 use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
-use crate::io::{read_document, write_atomic};
+use crate::io::{read_document, write_atomic, AtomicFile};
 use crate::metrics;
+use crate::render::plot::{PlotBuilder, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
 use crate::scaler::{parse_duration, AutoscalerOptions, Version};
 use crate::settings;
 use crate::sim::engine::{self, Params};
 use crate::sim::policy::{self, flink, Context, PolicySpec};
 use crate::sim::recording::Recorder;
-use crate::sim::timeline::Timeline;
+use crate::sim::timeline::Step;
 use crate::sim::{model, trace};
 
 #[derive(Debug, Args)]
@@ -82,6 +83,10 @@ pub struct SimulateArgs {
 
 /// Steps a replay may have: a timestamp off by years would otherwise mean hours of replay.
 const MAX_STEPS: i64 = 50_000_000;
+
+fn cannot_write(path: &str, e: &std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("{path}: cannot write: {}", crate::io::describe_io(e))
+}
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
@@ -234,7 +239,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         restart_ms,
         cost: cost.clone(),
         expected_pending_s: ept_ms.map(|m| m as f64 / 1000.0),
-        keep_steps: a.timeline.is_some() || a.plot.is_some(),
+        keep_steps: false,
     };
     let ctx = Context {
         model: &model,
@@ -261,32 +266,75 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             warnings.push(format!("vertex {} did no measurable work in the recording: its capacity is taken as unlimited", m.vertex.name));
         }
     }
-    let mut timeline = Timeline {
-        start_ms: tr.start_ms,
-        step_ms,
-        vertices: model
-            .vertices
-            .iter()
-            .map(|v| v.vertex.name.clone())
-            .collect(),
-        expected_pending_s: params.expected_pending_s,
-        runs: Vec::new(),
+    // --timeline and --plot see each step as it is simulated: the timeline's rows stream into
+    // its temporary file, the plot reduces them to its pixel columns. Neither keeps the steps.
+    let vertex_ids: Vec<String> = model.vertices.iter().map(|v| v.vertex.id.clone()).collect();
+    let mut timeline_file = match &a.timeline {
+        Some(path) => {
+            let mut f = AtomicFile::create(Path::new(path))?;
+            f.write_all(render::timeline_header(&vertex_ids).as_bytes())
+                .map_err(|e| cannot_write(path, &e))?;
+            Some(f)
+        }
+        None => None,
     };
+    let mut plot = a.plot.as_ref().map(|_| {
+        PlotBuilder::new(PlotMeta {
+            vertices: model
+                .vertices
+                .iter()
+                .map(|v| v.vertex.name.clone())
+                .collect(),
+            policies: specs.iter().map(|s| s.name.clone()).collect(),
+            expected_pending_s: params.expected_pending_s,
+            start_ms: tr.start_ms,
+            step_ms,
+            first_ms: tr.start_ms,
+            last_ms: tr.start_ms + (tr.len().max(1) as i64 - 1) * step_ms,
+        })
+    });
+    let observing = timeline_file.is_some() || plot.is_some();
     let mut summaries = Vec::new();
-    for spec in &specs {
+    for (run, spec) in specs.iter().enumerate() {
         let mut p =
             policy::make(spec, &ctx).map_err(|e| usage(format!("policy {}: {e}", spec.name)))?;
-        let (run, summary) =
-            engine::run(&model, &tr, &initial, p.as_mut(), &params, &|n| bar.inc(n)).map_err(
-                |e| {
-                    anyhow::anyhow!(
-                        "cannot read the recording's demand back from its temporary file: {}",
-                        crate::io::describe_io(&e)
-                    )
-                },
-            )?;
+        let mut row = String::new();
+        let mut write_error: Option<std::io::Error> = None;
+        let mut observe = |s: &Step| {
+            if let Some(f) = timeline_file.as_mut() {
+                row.clear();
+                render::timeline_row(&mut row, &spec.name, s);
+                if write_error.is_none() {
+                    if let Err(e) = f.write_all(row.as_bytes()) {
+                        write_error = Some(e);
+                    }
+                }
+            }
+            if let Some(b) = plot.as_mut() {
+                b.push(run, s);
+            }
+        };
+        let on_step: Option<&mut dyn FnMut(&Step)> =
+            if observing { Some(&mut observe) } else { None };
+        let (_, summary) = engine::run(
+            &model,
+            &tr,
+            &initial,
+            p.as_mut(),
+            &params,
+            &|n| bar.inc(n),
+            on_step,
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read the recording's demand back from its temporary file: {}",
+                crate::io::describe_io(&e)
+            )
+        })?;
+        if let (Some(e), Some(path)) = (write_error, &a.timeline) {
+            return Err(cannot_write(path, &e));
+        }
         warnings.extend(p.warnings());
-        timeline.runs.push(run);
         summaries.push(summary);
     }
     bar.finish_and_clear();
@@ -303,18 +351,11 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             summary,
         })
         .collect();
-    let vertex_ids: Vec<String> = model.vertices.iter().map(|v| v.vertex.id.clone()).collect();
-    if let Some(path) = &a.timeline {
-        write_atomic(
-            Path::new(path),
-            render::timeline_csv(&timeline, &vertex_ids).as_bytes(),
-        )?;
+    if let Some(f) = timeline_file {
+        f.commit()?;
     }
-    if let Some(path) = &a.plot {
-        write_atomic(
-            Path::new(path),
-            crate::render::plot::svg(&timeline).as_bytes(),
-        )?;
+    if let (Some(b), Some(path)) = (plot, &a.plot) {
+        write_atomic(Path::new(path), b.svg().as_bytes())?;
     }
     let out = match a.format {
         OutputFormat::Text => render::text(&results, ept_ms.is_some()),

@@ -18,14 +18,19 @@
 //! plot's width and on how much the series move, not on the number of steps. Non-finite values
 //! (and finite ones too large to plot, beyond ±1e200) are skipped and leave a gap in the line.
 //!
-//! The output is a pure function of the timeline: no dates of rendering, no generated ids.
+//! The reduction streams: a [`PlotBuilder`] takes the steps one at a time and keeps only the
+//! reduced series, so a long simulation can be plotted without keeping its steps. [`svg`] feeds
+//! it a whole [`Timeline`].
+//!
+//! The output is a pure function of the timeline (of the [`PlotMeta`] and the steps pushed): no
+//! dates of rendering, no generated ids.
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::sim::timeline::{PolicyRun, Step, Timeline};
+use crate::sim::timeline::{Step, Timeline};
 
 /// Width of the picture (px).
 const WIDTH: u32 = 1200;
@@ -89,20 +94,159 @@ type Segment = Vec<Point>;
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
 /// The SVG document for a timeline. Never fails: drawing errors leave a partial picture.
+///
+/// The same as feeding every step to a [`PlotBuilder`]; for timelines too long to keep in
+/// memory, use the builder while the steps are produced.
 pub fn svg(t: &Timeline) -> String {
-    let layout = Layout::new(t);
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, layout.height)).into_drawing_area();
-        // Plotters' errors here are only the backend's, which writes to a String: nothing to
-        // report, and the backend closes the document when dropped.
-        let _ = draw(&root, t, &layout);
-        let _ = root.present();
+    let mut plot = PlotBuilder::new(PlotMeta::from(t));
+    for (i, run) in t.runs.iter().enumerate() {
+        for s in &run.steps {
+            plot.push(i, s);
+        }
     }
-    out
+    plot.svg()
 }
 
-/// Sizes that depend on the timeline, and its time axis.
+/// What the plot needs to know before the first step: the names, the goal and the time axis.
+///
+/// The time axis spans from `start_ms` (time 0 of the axis) to the earliest and the latest step
+/// (`first_ms`, `last_ms`); it must be known before the first step, since the steps are reduced
+/// to the axis' pixel columns as they come. Steps outside `first_ms..=last_ms` are reduced into
+/// the edge columns and drawn beyond the axis' range: keep them within it.
+///
+/// A caller that knows before the replay that every run has `steps` steps at
+/// `start_ms + i * step_ms` (`i` in `0..steps`) fills it in as:
+///
+/// ```
+/// # use planscale::render::plot::PlotMeta;
+/// # let (vertices, policies) = (vec!["Source".to_string()], vec!["static".to_string()]);
+/// # let (expected_pending_s, start_ms, step_ms) = (Some(30.0), 1_700_000_000_000i64, 10_000i64);
+/// # let steps = 360usize;
+/// let meta = PlotMeta {
+///     vertices,           // Timeline::vertices
+///     policies,           // each PolicyRun::name, in run order
+///     expected_pending_s, // Timeline::expected_pending_s
+///     start_ms,
+///     step_ms,
+///     first_ms: start_ms,
+///     last_ms: if steps > 0 {
+///         start_ms + (steps as i64 - 1) * step_ms
+///     } else {
+///         start_ms // no steps: the plot says so
+///     },
+/// };
+/// ```
+///
+/// The number of steps in the title is counted by [`PlotBuilder::push`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlotMeta {
+    /// Vertex display names (`Timeline::vertices`): one strip each in panels 1 and 2.
+    pub vertices: Vec<String>,
+    /// Policy names (`PolicyRun::name`), in run order: the legend, and the `run` of
+    /// [`PlotBuilder::push`].
+    pub policies: Vec<String>,
+    /// Expected pending time (s), when a goal was set (`Timeline::expected_pending_s`).
+    pub expected_pending_s: Option<f64>,
+    /// Start of the simulated period (epoch ms, `Timeline::start_ms`): time 0 of the axis, and
+    /// the date in the title.
+    pub start_ms: i64,
+    /// Step length (`Timeline::step_ms`), for the title.
+    pub step_ms: i64,
+    /// Time (epoch ms) of the earliest step of any run; `start_ms` when there are none.
+    pub first_ms: i64,
+    /// Time (epoch ms) of the latest step of any run; `start_ms` when there are none.
+    pub last_ms: i64,
+}
+
+impl From<&Timeline> for PlotMeta {
+    /// The meta of a whole timeline: `first_ms` and `last_ms` are the extreme times of its steps.
+    fn from(t: &Timeline) -> PlotMeta {
+        let times = t.runs.iter().flat_map(|r| r.steps.iter()).map(|s| s.t_ms);
+        let (first_ms, last_ms) = times
+            .fold(None, |acc: Option<(i64, i64)>, ms| {
+                Some(acc.map_or((ms, ms), |(lo, hi)| (lo.min(ms), hi.max(ms))))
+            })
+            .unwrap_or((t.start_ms, t.start_ms));
+        PlotMeta {
+            vertices: t.vertices.clone(),
+            policies: t.runs.iter().map(|r| r.name.clone()).collect(),
+            expected_pending_s: t.expected_pending_s,
+            start_ms: t.start_ms,
+            step_ms: t.step_ms,
+            first_ms,
+            last_ms,
+        }
+    }
+}
+
+/// Builds the plot step by step, without keeping the steps: each series is reduced to the plot's
+/// pixel columns as it comes, so the memory held is bounded by the columns times the series (plus
+/// a few points per gap left by non-finite values), whatever the number of steps.
+pub struct PlotBuilder {
+    meta: PlotMeta,
+    layout: Layout,
+    columns: Columns,
+    runs: Vec<RunReducers>,
+}
+
+impl PlotBuilder {
+    pub fn new(meta: PlotMeta) -> PlotBuilder {
+        let layout = Layout::new(&meta);
+        let columns = Columns::new(PLOT_WIDTH as usize, layout.time.lo, layout.time.hi);
+        let runs = meta
+            .policies
+            .iter()
+            .map(|_| RunReducers::new(meta.vertices.len()))
+            .collect();
+        PlotBuilder {
+            meta,
+            layout,
+            columns,
+            runs,
+        }
+    }
+
+    /// The next step of run `run` (an index into `PlotMeta::policies`). Runs may be pushed one
+    /// after the other or interleaved; each run's steps in time order. Values of `step` are
+    /// indexed like `PlotMeta::vertices`; missing ones leave a gap.
+    ///
+    /// # Panics
+    ///
+    /// If `run` is not an index into `PlotMeta::policies`.
+    pub fn push(&mut self, run: usize, step: &Step) {
+        let n = self.runs.len();
+        let Some(r) = self.runs.get_mut(run) else {
+            panic!("plot: run {run} pushed, but there are {n} policies");
+        };
+        let x = self.layout.time.x(self.meta.start_ms, step);
+        r.push(self.columns.of(x), x, step);
+    }
+
+    /// The SVG document. Never fails: drawing errors leave a partial picture.
+    pub fn svg(self) -> String {
+        let steps = self.runs.iter().map(|r| r.steps).max().unwrap_or(0);
+        let reduced: Vec<RunSeries> = self.runs.into_iter().map(RunReducers::finish).collect();
+        let (meta, layout) = (&self.meta, &self.layout);
+        let mut out = String::new();
+        {
+            let root =
+                SVGBackend::with_string(&mut out, (WIDTH, layout.height)).into_drawing_area();
+            // Plotters' errors here are only the backend's, which writes to a String: nothing to
+            // report, and the backend closes the document when dropped.
+            let _ = draw(&root, meta, layout, &reduced, steps);
+            let _ = root.present();
+        }
+        out
+    }
+
+    /// The points held by the reducers, to check that memory does not grow with the steps.
+    #[cfg(test)]
+    fn stored_points(&self) -> usize {
+        self.runs.iter().map(RunReducers::stored_points).sum()
+    }
+}
+
+/// Sizes that depend on the plot's contents, and its time axis.
 struct Layout {
     height: u32,
     legend_rows: Vec<Vec<(usize, i32)>>,
@@ -113,12 +257,12 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(t: &Timeline) -> Layout {
-        let strips = t.vertices.len().max(1);
+    fn new(meta: &PlotMeta) -> Layout {
+        let strips = meta.vertices.len().max(1);
         let n = strips as u32;
         let rate_strip = (480 / n).clamp(118, 220);
         let parallelism_strip = (330 / n).clamp(92, 160);
-        let legend_rows = legend_rows(t);
+        let legend_rows = legend_rows(&meta.policies);
         let height = TITLE_HEIGHT
             + LEGEND_ROW * legend_rows.len().max(1) as u32
             + 8
@@ -137,19 +281,19 @@ impl Layout {
             strips,
             rate_strip,
             parallelism_strip,
-            time: TimeAxis::new(t),
+            time: TimeAxis::new(meta),
         }
     }
 }
 
 /// Legend entries (policy index, x) laid out in rows that fit the plot's width.
-fn legend_rows(t: &Timeline) -> Vec<Vec<(usize, i32)>> {
+fn legend_rows(policies: &[String]) -> Vec<Vec<(usize, i32)>> {
     let right = (WIDTH - MARGIN_RIGHT) as i32;
     let first = PLOT_LEFT;
     let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
     let mut x = first;
-    for (i, run) in t.runs.iter().enumerate() {
-        let w = 22 + text_width(&label(&run.name, 60), TEXT_SIZE) + 26;
+    for (i, name) in policies.iter().enumerate() {
+        let w = 22 + text_width(&label(name, 60), TEXT_SIZE) + 26;
         if x + w > right && x > first {
             rows.push(Vec::new());
             x = first;
@@ -168,7 +312,7 @@ fn text_width(s: &str, size: f64) -> i32 {
 /// The time axis: time since the start in a unit chosen from the span.
 struct TimeAxis {
     unit: &'static str,
-    /// The span of the steps' times.
+    /// The span of the steps' times (and the start).
     span_ms: i64,
     /// Milliseconds per unit.
     ms: f64,
@@ -177,12 +321,8 @@ struct TimeAxis {
 }
 
 impl TimeAxis {
-    fn new(t: &Timeline) -> TimeAxis {
-        let offsets = t
-            .runs
-            .iter()
-            .flat_map(|r| r.steps.iter())
-            .map(|s| s.t_ms.saturating_sub(t.start_ms));
+    fn new(meta: &PlotMeta) -> TimeAxis {
+        let offsets = [meta.first_ms, meta.last_ms].map(|ms| ms.saturating_sub(meta.start_ms));
         let (mut lo, mut hi) = (0i64, 0i64);
         for d in offsets {
             lo = lo.min(d);
@@ -210,20 +350,23 @@ impl TimeAxis {
         }
     }
 
-    fn x(&self, t: &Timeline, s: &Step) -> f64 {
-        s.t_ms.saturating_sub(t.start_ms) as f64 / self.ms
+    fn x(&self, start_ms: i64, s: &Step) -> f64 {
+        s.t_ms.saturating_sub(start_ms) as f64 / self.ms
     }
 }
 
-fn draw(root: &DrawingArea<SVGBackend, Shift>, t: &Timeline, layout: &Layout) -> DrawResult {
+/// Draws the plot from the reduced series of each run; `steps` is the largest number of steps of
+/// a run.
+fn draw(
+    root: &DrawingArea<SVGBackend, Shift>,
+    meta: &PlotMeta,
+    layout: &Layout,
+    reduced: &[RunSeries],
+    steps: usize,
+) -> DrawResult {
     root.fill(&WHITE)?;
-    let reduced: Vec<RunSeries> = t
-        .runs
-        .iter()
-        .map(|r| reduce_run(t, r, &layout.time))
-        .collect();
-    let mut y = draw_title(root, t, layout)?;
-    y = draw_legend(root, t, layout, y)?;
+    let mut y = draw_title(root, meta, layout, steps)?;
+    y = draw_legend(root, meta, layout, y)?;
 
     // Panel 1: demand vs capacity per vertex.
     header(root, y, "Demand vs capacity per vertex (records/s)")?;
@@ -240,7 +383,7 @@ fn draw(root: &DrawingArea<SVGBackend, Shift>, t: &Timeline, layout: &Layout) ->
         let last = v + 1 == layout.strips;
         let h = layout.rate_strip + if last { X_TICKS_AREA } else { 0 };
         let area = root.clone().shrink((0, y), (WIDTH, h));
-        rate_strip(&area, t, layout, &reduced, v, last)?;
+        rate_strip(&area, meta, layout, reduced, v, last)?;
         y += h;
     }
 
@@ -251,21 +394,21 @@ fn draw(root: &DrawingArea<SVGBackend, Shift>, t: &Timeline, layout: &Layout) ->
         let last = v + 1 == layout.strips;
         let h = layout.parallelism_strip + if last { X_TICKS_AREA } else { 0 };
         let area = root.clone().shrink((0, y), (WIDTH, h));
-        parallelism_strip(&area, t, layout, &reduced, v, last)?;
+        parallelism_strip(&area, meta, layout, reduced, v, last)?;
         y += h;
     }
 
     // Panel 3: data pending time.
-    let unit = PendingUnit::new(t, &reduced);
+    let unit = PendingUnit::new(meta, reduced);
     header(root, y, &format!("Data pending time ({})", unit.name))?;
-    if let Some(e) = expected(t) {
+    if let Some(e) = expected(meta) {
         let text = format!("expected: {} {}", fmt_num(e / unit.s), unit.name);
         key(root, y, &[(Key::Expected, &text)])?;
     }
     y += PANEL_HEADER;
     let h = PENDING_HEIGHT + X_TICKS_AREA + X_TITLE_AREA;
     let area = root.clone().shrink((0, y), (WIDTH, h));
-    pending_panel(&area, t, layout, &reduced, &unit)?;
+    pending_panel(&area, meta, layout, reduced, &unit, steps == 0)?;
     Ok(())
 }
 
@@ -275,8 +418,9 @@ fn text_style(size: f64, color: &RGBColor, h: HPos, v: VPos) -> TextStyle<'stati
 
 fn draw_title(
     root: &DrawingArea<SVGBackend, Shift>,
-    t: &Timeline,
+    meta: &PlotMeta,
     layout: &Layout,
+    steps: usize,
 ) -> Result<u32, Box<dyn std::error::Error>> {
     let style = (FONT, TITLE_SIZE)
         .into_font()
@@ -288,11 +432,10 @@ fn draw_title(
         (MARGIN_LEFT as i32, 10),
         style,
     ))?;
-    let steps = t.runs.iter().map(|r| r.steps.len()).max().unwrap_or(0);
     let mut sub = format!(
         "{} · {} · ",
-        count(t.runs.len(), "policy", "policies"),
-        count(t.vertices.len(), "vertex", "vertices"),
+        count(meta.policies.len(), "policy", "policies"),
+        count(meta.vertices.len(), "vertex", "vertices"),
     );
     if steps == 0 {
         sub.push_str("no steps");
@@ -300,9 +443,9 @@ fn draw_title(
         sub.push_str(&format!(
             "{} of {} · {} from {}",
             count(steps, "step", "steps"),
-            duration(t.step_ms as f64 / 1000.0),
+            duration(meta.step_ms as f64 / 1000.0),
             duration(layout.time.span_ms as f64 / 1000.0),
-            crate::metrics::time::format_rfc3339(t.start_ms)
+            crate::metrics::time::format_rfc3339(meta.start_ms)
         ));
     }
     root.draw(&Text::new(
@@ -336,7 +479,7 @@ fn duration(s: f64) -> String {
 
 fn draw_legend(
     root: &DrawingArea<SVGBackend, Shift>,
-    t: &Timeline,
+    meta: &PlotMeta,
     layout: &Layout,
     y: u32,
 ) -> Result<u32, Box<dyn std::error::Error>> {
@@ -346,7 +489,7 @@ fn draw_legend(
         (PLOT_LEFT - 12, (y + LEGEND_ROW / 2) as i32),
         label_style,
     ))?;
-    if t.runs.is_empty() {
+    if meta.policies.is_empty() {
         let style = text_style(TEXT_SIZE, &MUTED, HPos::Left, VPos::Center);
         root.draw(&Text::new(
             "(none)",
@@ -363,7 +506,11 @@ fn draw_legend(
                 color.filled(),
             ))?;
             let style = text_style(TEXT_SIZE, &INK, HPos::Left, VPos::Center);
-            root.draw(&Text::new(label(&t.runs[i].name, 60), (x + 22, cy), style))?;
+            root.draw(&Text::new(
+                label(&meta.policies[i], 60),
+                (x + 22, cy),
+                style,
+            ))?;
         }
     }
     Ok(y + LEGEND_ROW * layout.legend_rows.len().max(1) as u32 + 8)
@@ -547,7 +694,7 @@ fn chart(
 
 fn rate_strip(
     area: &DrawingArea<SVGBackend, Shift>,
-    t: &Timeline,
+    meta: &PlotMeta,
     layout: &Layout,
     reduced: &[RunSeries],
     v: usize,
@@ -575,15 +722,15 @@ fn rate_strip(
         y_labels: 4,
         x_ticks: last,
         x_title: false,
-        name: t.vertices.get(v).map(|n| label(n, 110)),
-        note: t.vertices.is_empty().then_some("no vertices"),
+        name: meta.vertices.get(v).map(|n| label(n, 110)),
+        note: meta.vertices.is_empty().then_some("no vertices"),
     };
     chart(area, layout, y_range(&series, None), &axes, &series, None)
 }
 
 fn parallelism_strip(
     area: &DrawingArea<SVGBackend, Shift>,
-    t: &Timeline,
+    meta: &PlotMeta,
     layout: &Layout,
     reduced: &[RunSeries],
     v: usize,
@@ -605,8 +752,8 @@ fn parallelism_strip(
         y_labels: 4,
         x_ticks: last,
         x_title: false,
-        name: t.vertices.get(v).map(|n| label(n, 110)),
-        note: t.vertices.is_empty().then_some("no vertices"),
+        name: meta.vertices.get(v).map(|n| label(n, 110)),
+        note: meta.vertices.is_empty().then_some("no vertices"),
     };
     chart(area, layout, y, &axes, &series, None)
 }
@@ -619,12 +766,12 @@ struct PendingUnit {
 }
 
 impl PendingUnit {
-    fn new(t: &Timeline, reduced: &[RunSeries]) -> PendingUnit {
+    fn new(meta: &PlotMeta, reduced: &[RunSeries]) -> PendingUnit {
         let max = reduced
             .iter()
             .flat_map(|r| r.pending.iter().flatten())
             .map(|p| p.1.abs())
-            .chain(expected(t).map(f64::abs))
+            .chain(expected(meta).map(f64::abs))
             .fold(0.0, f64::max);
         let (name, s) = if max <= 180.0 {
             ("s", 1.0)
@@ -637,17 +784,18 @@ impl PendingUnit {
     }
 }
 
-fn expected(t: &Timeline) -> Option<f64> {
-    t.expected_pending_s
+fn expected(meta: &PlotMeta) -> Option<f64> {
+    meta.expected_pending_s
         .filter(|e| e.is_finite() && e.abs() <= MAX_ABS)
 }
 
 fn pending_panel(
     area: &DrawingArea<SVGBackend, Shift>,
-    t: &Timeline,
+    meta: &PlotMeta,
     layout: &Layout,
     reduced: &[RunSeries],
     unit: &PendingUnit,
+    no_steps: bool,
 ) -> DrawResult {
     let scaled: Vec<Vec<Segment>> = reduced
         .iter()
@@ -664,7 +812,7 @@ fn pending_panel(
             segments,
         })
         .collect();
-    let hline = expected(t).map(|e| e / unit.s);
+    let hline = expected(meta).map(|e| e / unit.s);
     let y_desc = format!("pending time ({})", unit.name);
     let axes = Axes {
         y_desc: &y_desc,
@@ -673,11 +821,7 @@ fn pending_panel(
         x_ticks: true,
         x_title: true,
         name: None,
-        note: t
-            .runs
-            .iter()
-            .all(|r| r.steps.is_empty())
-            .then_some("no steps"),
+        note: no_steps.then_some("no steps"),
     };
     chart(area, layout, y_range(&series, hline), &axes, &series, hline)
 }
@@ -797,6 +941,21 @@ impl Reducer {
         self.close();
         self.segments
     }
+
+    /// The points held: those of the segments, and the current column's extremes.
+    #[cfg(test)]
+    fn stored_points(&self) -> usize {
+        let column = self
+            .column
+            .as_ref()
+            .map_or(0, |c| 1 + usize::from(c.min.0 != c.max.0));
+        self.segments
+            .iter()
+            .chain([&self.seg])
+            .map(Vec::len)
+            .sum::<usize>()
+            + column
+    }
 }
 
 #[cfg(test)]
@@ -817,34 +976,69 @@ struct RunSeries {
     pending: Vec<Segment>,
 }
 
-/// Reduces all of a run's series in one pass over its steps.
-fn reduce_run(t: &Timeline, run: &PolicyRun, time: &TimeAxis) -> RunSeries {
-    let columns = Columns::new(PLOT_WIDTH as usize, time.lo, time.hi);
-    let n = t.vertices.len();
-    let new = || (0..n).map(|_| Reducer::default()).collect::<Vec<_>>();
-    let (mut demand, mut capacity, mut parallelism) = (new(), new(), new());
-    let mut pending = Reducer::default();
-    for (i, s) in run.steps.iter().enumerate() {
-        let x = time.x(t, s);
-        let col = columns.of(x);
-        for v in 0..n {
-            demand[v].push(i, col, x, s.demand.get(v).copied().unwrap_or(f64::NAN));
+/// A policy's reducers, fed step by step: per vertex, then pending time (s).
+struct RunReducers {
+    /// Steps pushed so far.
+    steps: usize,
+    demand: Vec<Reducer>,
+    capacity: Vec<Reducer>,
+    parallelism: Vec<Reducer>,
+    pending: Reducer,
+}
+
+impl RunReducers {
+    fn new(vertices: usize) -> RunReducers {
+        let new = || {
+            (0..vertices)
+                .map(|_| Reducer::default())
+                .collect::<Vec<_>>()
+        };
+        RunReducers {
+            steps: 0,
+            demand: new(),
+            capacity: new(),
+            parallelism: new(),
+            pending: Reducer::default(),
+        }
+    }
+
+    /// Adds the next step, at `x` in pixel column `col`.
+    fn push(&mut self, col: usize, x: f64, s: &Step) {
+        let i = self.steps;
+        self.steps += 1;
+        for v in 0..self.demand.len() {
+            self.demand[v].push(i, col, x, s.demand.get(v).copied().unwrap_or(f64::NAN));
             // Capacity is 0 while restarting: drawn, those dips fill long timelines with
             // vertical lines, and panel 2 and the pending time already show each rescale.
             if !s.restarting {
-                capacity[v].push(i, col, x, s.capacity.get(v).copied().unwrap_or(f64::NAN));
+                let c = s.capacity.get(v).copied().unwrap_or(f64::NAN);
+                self.capacity[v].push(i, col, x, c);
             }
             let p = s.parallelism.get(v).map_or(f64::NAN, |&p| p as f64);
-            parallelism[v].push(i, col, x, p);
+            self.parallelism[v].push(i, col, x, p);
         }
-        pending.push(i, col, x, s.pending_s);
+        self.pending.push(i, col, x, s.pending_s);
     }
-    let done = |rs: Vec<Reducer>| rs.into_iter().map(Reducer::finish).collect();
-    RunSeries {
-        demand: done(demand),
-        capacity: done(capacity),
-        parallelism: done(parallelism),
-        pending: pending.finish(),
+
+    fn finish(self) -> RunSeries {
+        let done = |rs: Vec<Reducer>| rs.into_iter().map(Reducer::finish).collect();
+        RunSeries {
+            demand: done(self.demand),
+            capacity: done(self.capacity),
+            parallelism: done(self.parallelism),
+            pending: self.pending.finish(),
+        }
+    }
+
+    #[cfg(test)]
+    fn stored_points(&self) -> usize {
+        let series = [&self.demand, &self.capacity, &self.parallelism];
+        series
+            .into_iter()
+            .flatten()
+            .chain([&self.pending])
+            .map(Reducer::stored_points)
+            .sum()
     }
 }
 
@@ -915,6 +1109,7 @@ fn integer(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::timeline::PolicyRun;
 
     fn timeline(policies: usize, vertices: usize, steps: usize) -> Timeline {
         Timeline {
@@ -1025,7 +1220,7 @@ mod tests {
             for (i, s) in t.runs[0].steps.iter_mut().enumerate() {
                 s.t_ms = t.start_ms + i as i64 * step_ms;
             }
-            TimeAxis::new(&t).unit
+            TimeAxis::new(&PlotMeta::from(&t)).unit
         };
         assert_eq!(unit(10, 1000), "s");
         assert_eq!(unit(100, 60_000), "min");
@@ -1061,6 +1256,95 @@ mod tests {
         ] {
             assert!(a.contains(text), "{text} missing");
         }
+    }
+
+    /// The meta a caller fills in before a replay of `steps` steps per run.
+    fn meta_before_replay(t: &Timeline, steps: usize) -> PlotMeta {
+        PlotMeta {
+            vertices: t.vertices.clone(),
+            policies: t.runs.iter().map(|r| r.name.clone()).collect(),
+            expected_pending_s: t.expected_pending_s,
+            start_ms: t.start_ms,
+            step_ms: t.step_ms,
+            first_ms: t.start_ms,
+            last_ms: if steps > 0 {
+                t.start_ms + (steps as i64 - 1) * t.step_ms
+            } else {
+                t.start_ms
+            },
+        }
+    }
+
+    #[test]
+    fn builder_fed_step_by_step_draws_the_same_plot() {
+        let mut t = timeline(3, 2, 1500);
+        for (i, s) in t.runs[0].steps.iter_mut().enumerate() {
+            s.restarting = i % 300 < 4;
+            if i % 211 == 0 {
+                s.demand[1] = f64::NAN;
+                s.pending_s = f64::INFINITY;
+            }
+        }
+        t.runs[1].steps.truncate(700);
+        t.runs[2].steps[40].capacity.clear();
+        assert_eq!(PlotMeta::from(&t), meta_before_replay(&t, 1500));
+        let want = svg(&t);
+
+        // The runs interleaved, as a replay of all policies side by side would give them.
+        let mut plot = PlotBuilder::new(meta_before_replay(&t, 1500));
+        for i in 0..1500 {
+            for (r, run) in t.runs.iter().enumerate() {
+                if let Some(s) = run.steps.get(i) {
+                    plot.push(r, s);
+                }
+            }
+        }
+        assert_eq!(plot.svg(), want);
+
+        // No steps at all.
+        let empty = timeline(2, 3, 0);
+        let plot = PlotBuilder::new(meta_before_replay(&empty, 0));
+        let out = plot.svg();
+        assert_eq!(out, svg(&empty));
+        assert!(out.contains("no steps"));
+    }
+
+    #[test]
+    fn builder_memory_does_not_grow_with_the_steps() {
+        const STEPS: usize = 2_000_000;
+        let t = timeline(1, 3, 0);
+        let mut plot = PlotBuilder::new(meta_before_replay(&t, STEPS));
+        // 10 series (demand, capacity and parallelism of 3 vertices, pending time), each at most
+        // the two extremes of every pixel column.
+        let bound = 10 * 2 * (PLOT_WIDTH as usize + 1);
+        let mut s = Step {
+            demand: vec![0.0; 3],
+            capacity: vec![0.0; 3],
+            parallelism: vec![0; 3],
+            ..Step::default()
+        };
+        let mut most = 0;
+        for i in 0..STEPS {
+            let wave = (i as f64 / 997.0).sin();
+            s.t_ms = t.start_ms + i as i64 * t.step_ms;
+            for v in 0..3 {
+                s.demand[v] = 1000.0 * (v + 1) as f64 * (2.0 + wave);
+                s.capacity[v] = 1500.0 * (v + 1) as f64 * (2.0 - wave);
+                s.parallelism[v] = (1 + v + (i / 3001) % 5) as i64;
+            }
+            s.pending_s = 30.0 * wave * wave;
+            s.restarting = i % 3001 < 3;
+            plot.push(0, &s);
+            if i % 4096 == 0 {
+                most = most.max(plot.stored_points());
+            }
+        }
+        most = most.max(plot.stored_points());
+        assert!(most <= bound, "{most} points held, more than {bound}");
+        // The series do fill the columns: the bound is not met by keeping nothing.
+        assert!(most > 5 * PLOT_WIDTH as usize, "{most}");
+        let out = plot.svg();
+        assert!(out.contains("2000000 steps of 10 s"), "{}", &out[..800]);
     }
 
     #[test]

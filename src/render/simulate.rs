@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::render::{number, short, VERSION};
 use crate::sim::engine::Summary;
-use crate::sim::timeline::Timeline;
+use crate::sim::timeline::{Step, Timeline};
 
 /// One policy's result with what the renderers need to label it.
 pub struct PolicyResult<'a> {
@@ -133,32 +133,47 @@ fn num(x: f64) -> String {
 
 /// One row per policy and step: job-level state, then parallelism, demand and capacity per vertex.
 pub fn timeline_csv(t: &Timeline, vertex_ids: &[String]) -> String {
+    let mut out = timeline_header(vertex_ids);
+    for run in &t.runs {
+        for s in &run.steps {
+            timeline_row(&mut out, &run.name, s);
+        }
+    }
+    out
+}
+
+/// The header line of `--timeline` (grouped by policy, then time: rows can be written as each
+/// policy's replay produces them).
+pub fn timeline_header(vertex_ids: &[String]) -> String {
     let mut out = String::from("policy,timestamp_ms,restarting,backlog,pending_s,cu");
     for id in vertex_ids {
         out.push_str(&format!(",{id}.parallelism,{id}.demand,{id}.capacity"));
     }
     out.push('\n');
-    for run in &t.runs {
-        for s in &run.steps {
-            out.push_str(&format!(
-                "{},{},{},{},{},{}",
-                run.name,
-                s.t_ms,
-                s.restarting,
-                num(s.backlog),
-                num(s.pending_s),
-                num(s.cu)
-            ));
-            for v in 0..vertex_ids.len() {
-                out.push_str(&format!(
-                    ",{},{},{}",
-                    s.parallelism[v],
-                    num(s.demand[v]),
-                    num(s.capacity[v])
-                ));
-            }
-            out.push('\n');
-        }
-    }
     out
+}
+
+/// Appends one step of policy `name` as a `--timeline` row.
+pub fn timeline_row(out: &mut String, name: &str, s: &Step) {
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        "{},{},{},{},{},{}",
+        name,
+        s.t_ms,
+        s.restarting,
+        num(s.backlog),
+        num(s.pending_s),
+        num(s.cu)
+    );
+    for v in 0..s.parallelism.len() {
+        let _ = write!(
+            out,
+            ",{},{},{}",
+            s.parallelism[v],
+            num(s.demand.get(v).copied().unwrap_or(f64::NAN)),
+            num(s.capacity.get(v).copied().unwrap_or(f64::NAN))
+        );
+    }
+    out.push('\n');
 }

@@ -55,8 +55,8 @@ pub struct Params {
     /// What the job costs at a parallelism per vertex.
     pub cost: CostModel,
     pub expected_pending_s: Option<f64>,
-    /// Keep every step for `--timeline`/`--plot`; without it only the summary is built, in
-    /// constant memory.
+    /// Keep every step in the returned run (tests); without it only the summary is built, in
+    /// constant memory (`on_step` can still see each step).
     pub keep_steps: bool,
 }
 
@@ -95,7 +95,9 @@ fn percentile(q: &mut Quantiles, p: f64) -> f64 {
 }
 
 /// Replays `trace` under `policy`. `tick` is called with the number of steps done every 4096
-/// steps, for progress bars.
+/// steps, for progress bars; `on_step`, when given, sees every step as it is simulated (for
+/// `--timeline` and `--plot`, which thus need not keep them).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     model: &JobModel,
     trace: &Trace,
@@ -103,6 +105,7 @@ pub fn run(
     policy: &mut dyn Policy,
     params: &Params,
     tick: &dyn Fn(u64),
+    mut on_step: Option<&mut dyn FnMut(&Step)>,
 ) -> std::io::Result<(PolicyRun, Summary)> {
     let nv = model.vertices.len();
     let ns = model.sources.len();
@@ -115,6 +118,7 @@ pub fn run(
     let mut pending = Quantiles::with_cap(PENDING_EXACT);
     // Exact even past the cap (the histogram reports a bucket by its smallest value).
     let mut pending_max = 0.0f64;
+    let mut step = Step::default();
     let cu_of = |p: &[i64]| -> f64 { params.cost.total(p) };
     let is_source: Vec<bool> = model
         .vertices
@@ -213,17 +217,22 @@ pub fn run(
         }
         pending.push(pending_s);
         pending_max = pending_max.max(pending_s);
-        if params.keep_steps {
-            steps.push(Step {
-                t_ms: t,
-                demand: true_demand.clone(),
-                capacity: capacity.clone(),
-                parallelism: p.clone(),
-                backlog: total_backlog,
-                pending_s,
-                cu,
-                restarting,
-            });
+        if params.keep_steps || on_step.is_some() {
+            // One buffer, refilled in place: observing steps allocates nothing per step.
+            step.t_ms = t;
+            step.demand.clone_from(&true_demand);
+            step.capacity.clone_from(&capacity);
+            step.parallelism.clone_from(&p);
+            step.backlog = total_backlog;
+            step.pending_s = pending_s;
+            step.cu = cu;
+            step.restarting = restarting;
+            if let Some(f) = on_step.as_mut() {
+                f(&step);
+            }
+            if params.keep_steps {
+                steps.push(step.clone());
+            }
         }
 
         if restarting {
