@@ -3,9 +3,9 @@
 //! Data flow: the metric file streams past once into a `Recording` (`recording`: sums, bounded
 //! `quantile`s and the sources' demand samples in a `spool`, never the samples themselves), a
 //! `JobModel` is learned from it (`model`), its demand becomes a `Trace` on a fixed step grid
-//! (`trace`), and `engine` replays the trace once per policy (`policy`), producing a `Timeline`
-//! and a summary per policy, handing each step to an observer (`--timeline` streams it to its
-//! file, `--plot` reduces it to pixel columns). Memory does not grow with the recording.
+//! (`trace`), and `engine` replays the trace once per policy (`policy`), producing a summary per
+//! policy and handing each step (`timeline::Step`) to an observer: `--timeline` streams it to its
+//! file, `--plot` reduces it to pixel columns. Memory does not grow with the recording.
 //! Everything is deterministic: no clocks, no randomness, iteration in index order.
 
 pub mod engine;
