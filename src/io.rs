@@ -99,11 +99,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
 /// An output file written as a stream (e.g. `simulate --timeline`, one row per simulated step)
 /// with the same guarantee as [`write_atomic`]: the bytes go to a temporary file beside the
 /// target, which replaces the target only on [`AtomicFile::commit`]. Dropped without a commit
-/// (an error, a panic), the temporary file is removed and the target left as it was.
+/// (an error, a panic), the temporary file is removed and the target left as it was. `-` is
+/// standard output, as for [`write_atomic`].
 pub struct AtomicFile {
     target: std::path::PathBuf,
     tmp: std::path::PathBuf,
     file: Option<std::io::BufWriter<fs::File>>,
+    stdout: Option<std::io::BufWriter<std::io::Stdout>>,
 }
 
 fn cannot_write(path: &Path, e: &std::io::Error) -> anyhow::Error {
@@ -113,6 +115,14 @@ fn cannot_write(path: &Path, e: &std::io::Error) -> anyhow::Error {
 impl AtomicFile {
     pub fn create(path: &Path) -> anyhow::Result<AtomicFile> {
         use anyhow::Context;
+        if path == Path::new("-") {
+            return Ok(AtomicFile {
+                target: path.to_path_buf(),
+                tmp: path.to_path_buf(),
+                file: None,
+                stdout: Some(std::io::BufWriter::new(std::io::stdout())),
+            });
+        }
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => std::path::PathBuf::from("."),
@@ -128,11 +138,16 @@ impl AtomicFile {
             target: path.to_path_buf(),
             tmp,
             file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+            stdout: None,
         })
     }
 
     /// Flushes, syncs and renames the temporary file over the target.
     pub fn commit(mut self) -> anyhow::Result<()> {
+        if let Some(mut out) = self.stdout.take() {
+            out.flush()?;
+            return Ok(());
+        }
         let Some(w) = self.file.take() else {
             return Ok(());
         };
@@ -154,16 +169,18 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.file {
-            Some(f) => f.write(buf),
-            None => Err(std::io::Error::other("already committed")),
+        match (&mut self.file, &mut self.stdout) {
+            (Some(f), _) => f.write(buf),
+            (None, Some(out)) => out.write(buf),
+            (None, None) => Err(std::io::Error::other("already committed")),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => Ok(()),
+        match (&mut self.file, &mut self.stdout) {
+            (Some(f), _) => f.flush(),
+            (None, Some(out)) => out.flush(),
+            (None, None) => Ok(()),
         }
     }
 }
