@@ -655,3 +655,24 @@ fn a_timeline_that_cannot_be_written_is_one_error_and_no_output() {
         format!("error: {}: cannot write: no such file\n", target.display())
     );
 }
+
+#[test]
+fn a_timeline_to_stdout_comes_before_the_summary() {
+    let (_dir, m, g) = job_files(&recording(1.0, |_| 1000.0));
+    let (code, out, err) = planscale(&[
+        "--metrics",
+        m.to_str().unwrap(),
+        "--graph",
+        g.to_str().unwrap(),
+        "--timeline",
+        "-",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("policy,timestamp_ms,"), "{out}");
+    // One row per step and policy (360 steps, static and autoscaler), then the JSON summary.
+    let rows = out.lines().take_while(|l| !l.starts_with('{')).count();
+    assert_eq!(rows, 1 + 2 * 360);
+    assert!(!std::path::Path::new("-").exists());
+}
