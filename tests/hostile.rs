@@ -447,3 +447,24 @@ fn two_gigabyte_plan_is_refused_before_reading() {
     );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn timestamps_at_the_ends_of_i64_are_out_of_range() {
+    let graph = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/lab/udf_bottleneck/job.json"
+    );
+    for t in ["9223372036854775807", "-9223372036854775808"] {
+        let csv = format!("timestamp_ms,vertex_id,metric,value\n{t},a,busyTimeMsPerSecond,1\n");
+        let (_d, p) = temp_file("m.csv", csv.as_bytes());
+        for cmd in ["recommend", "simulate"] {
+            let r = run(&[cmd, "--metrics", &p, "--graph", graph]);
+            assert_eq!(r.code, Some(2), "{cmd} {t}: {}", r.stderr);
+            assert_eq!(
+                r.stderr,
+                format!("error: {p}:2:1: column `timestamp_ms`: timestamp `{t}` is out of range\n"),
+                "{cmd}"
+            );
+        }
+    }
+}
