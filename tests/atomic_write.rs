@@ -1,6 +1,6 @@
 //! Nothing half-written: a process killed in the middle of writing its output leaves the target
-//! either as it was or complete (outputs go through `io::write_atomic`: temp file in the same
-//! directory, fsync, rename).
+//! either as it was or complete (outputs go through `io::write_atomic`, or `io::AtomicFile` when
+//! streamed: temp file in the same directory, fsync, rename).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -66,6 +66,83 @@ fn a_killed_write_leaves_the_old_file_or_the_new_one() {
         assert!(
             now == b"OLD" || now == complete,
             "kill {k}/9 of the run left {} bytes",
+            now.len()
+        );
+    }
+}
+
+/// A long recording of the lab's udf_bottleneck job (one sample of each vertex every 10 s), so
+/// that `simulate --timeline` streams rows for a while.
+fn long_recording(steps: usize) -> String {
+    let mut s = String::from("timestamp_ms,vertex_id,metric,value\n");
+    for i in 0..steps {
+        let t = 1_795_368_508_000i64 + i as i64 * 10_000;
+        let rate = 1000.0 + 600.0 * (i as f64 / 8640.0 * std::f64::consts::TAU).sin();
+        writeln!(
+            s,
+            "{t},bc764cd8ddf7a0cff126f51c16239658,numRecordsOutPerSecond,{rate}"
+        )
+        .unwrap();
+        for v in [
+            "20ba6b65f97481d5570070de90e4e791",
+            "b5c8d46f3e7b141acf271f12622e752b",
+        ] {
+            writeln!(s, "{t},{v},numRecordsInPerSecond,{rate}").unwrap();
+            writeln!(s, "{t},{v},numRecordsOutPerSecond,{rate}").unwrap();
+            writeln!(
+                s,
+                "{t},{v},busyTimeMsPerSecond,{}",
+                (rate / 2.0).min(1000.0)
+            )
+            .unwrap();
+        }
+    }
+    s
+}
+
+#[test]
+fn a_killed_simulate_leaves_the_old_timeline_or_the_new_one() {
+    // The timeline streams into its temporary file during the whole replay: the window in which
+    // a kill lands mid-write is the run itself.
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("metrics.csv");
+    fs::write(&metrics, long_recording(30_000)).unwrap();
+    let graph = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/lab/udf_bottleneck/job.json"
+    );
+    let target = dir.path().join("timeline.csv");
+    let bin = assert_cmd::cargo::cargo_bin("planscale");
+    let simulate = || {
+        let mut c = std::process::Command::new(&bin);
+        c.args(["simulate", "--metrics"])
+            .arg(&metrics)
+            .args(["--graph", graph, "--timeline"])
+            .arg(&target)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        c
+    };
+    let start = Instant::now();
+    assert!(simulate().status().unwrap().success());
+    let total = start.elapsed();
+    let complete = fs::read(&target).unwrap();
+    assert!(complete.len() > 1_000_000, "{} bytes", complete.len());
+
+    for k in 1..=6u32 {
+        fs::write(&target, b"OLD").unwrap();
+        let mut child = simulate().spawn().unwrap();
+        std::thread::sleep(
+            total
+                .mul_f64(f64::from(k) / 7.0)
+                .max(Duration::from_millis(1)),
+        );
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = fs::read(&target).unwrap();
+        assert!(
+            now == b"OLD" || now == complete,
+            "kill {k}/7 of the run left {} bytes",
             now.len()
         );
     }
