@@ -24,6 +24,35 @@ fn big_graph(nodes: usize) -> String {
     s
 }
 
+/// Runs `command` `kills` times with `OLD` in `target`, killing it at evenly spread points of a
+/// full run (`total`); each time the target must be `OLD` or `complete`.
+fn kill_during(
+    command: impl Fn() -> std::process::Command,
+    total: Duration,
+    target: &std::path::Path,
+    complete: &[u8],
+    kills: u32,
+) {
+    for k in 1..=kills {
+        fs::write(target, b"OLD").unwrap();
+        let mut child = command().spawn().unwrap();
+        std::thread::sleep(
+            total
+                .mul_f64(f64::from(k) / f64::from(kills + 1))
+                .max(Duration::from_millis(1)),
+        );
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = fs::read(target).unwrap();
+        assert!(
+            now == b"OLD" || now == complete,
+            "kill {k}/{} of the run left {} bytes",
+            kills + 1,
+            now.len()
+        );
+    }
+}
+
 #[test]
 fn a_killed_write_leaves_the_old_file_or_the_new_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -46,29 +75,20 @@ fn a_killed_write_leaves_the_old_file_or_the_new_one() {
     let complete = fs::read(&target).unwrap();
     assert!(complete.ends_with(b"} ]\n}\n"));
 
-    for k in 1..=8u32 {
-        fs::write(&target, b"OLD").unwrap();
-        let mut child = std::process::Command::new(&bin)
-            .args(["plan", "init", "--graph"])
-            .arg(&graph)
-            .arg("-o")
-            .arg(&target)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(
-            total
-                .mul_f64(f64::from(k) / 9.0)
-                .max(Duration::from_millis(1)),
-        );
-        let _ = child.kill();
-        let _ = child.wait();
-        let now = fs::read(&target).unwrap();
-        assert!(
-            now == b"OLD" || now == complete,
-            "kill {k}/9 of the run left {} bytes",
-            now.len()
-        );
-    }
+    kill_during(
+        || {
+            let mut c = std::process::Command::new(&bin);
+            c.args(["plan", "init", "--graph"])
+                .arg(&graph)
+                .arg("-o")
+                .arg(&target);
+            c
+        },
+        total,
+        &target,
+        &complete,
+        8,
+    );
 }
 
 /// A long recording of the lab's udf_bottleneck job (one sample of each vertex every 10 s), so
@@ -129,21 +149,5 @@ fn a_killed_simulate_leaves_the_old_timeline_or_the_new_one() {
     let complete = fs::read(&target).unwrap();
     assert!(complete.len() > 1_000_000, "{} bytes", complete.len());
 
-    for k in 1..=6u32 {
-        fs::write(&target, b"OLD").unwrap();
-        let mut child = simulate().spawn().unwrap();
-        std::thread::sleep(
-            total
-                .mul_f64(f64::from(k) / 7.0)
-                .max(Duration::from_millis(1)),
-        );
-        let _ = child.kill();
-        let _ = child.wait();
-        let now = fs::read(&target).unwrap();
-        assert!(
-            now == b"OLD" || now == complete,
-            "kill {k}/7 of the run left {} bytes",
-            now.len()
-        );
-    }
+    kill_during(simulate, total, &target, &complete, 6);
 }

@@ -245,6 +245,22 @@ fn job_files(csv: &str) -> (tempfile::TempDir, std::path::PathBuf, std::path::Pa
     (dir, m, g)
 }
 
+/// `planscale simulate --metrics M --graph G EXTRA...`.
+fn simulate_files(
+    m: &std::path::Path,
+    g: &std::path::Path,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let mut args = vec![
+        "--metrics",
+        m.to_str().unwrap(),
+        "--graph",
+        g.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    planscale(&args)
+}
+
 fn simulate_trace(csv: &str, extra: &[&str]) -> Value {
     let (_dir, m, g) = job_files(csv);
     let mut args = vec![
@@ -486,16 +502,7 @@ fn a_recording_streams_the_same_from_a_file_a_pipe_or_out_of_order() {
     // Rows hours out of time order: a file is read again whole, with the same answer.
     let shuffled = grouped_by_metric(&csv);
     let (_dir, m, g) = job_files(&shuffled);
-    let (code, out, err) = planscale(&[
-        "--metrics",
-        m.to_str().unwrap(),
-        "--graph",
-        g.to_str().unwrap(),
-        "--format",
-        "json",
-        "--restart-time",
-        "1m",
-    ]);
+    let (code, out, err) = simulate_files(&m, &g, &["--format", "json", "--restart-time", "1m"]);
     assert_eq!(code, 0, "{err}");
     let mut doc: Value = serde_json::from_str(&out).unwrap();
     let warnings = doc["warnings"].take();
@@ -587,12 +594,7 @@ fn a_timestamp_decades_off_is_an_error_not_hours_of_replay() {
         "{late},{SRC},Source: events,1,numRecordsOutPerSecond.sum,5\n"
     ));
     let (_dir, m, g) = job_files(&csv);
-    let (code, out, err) = planscale(&[
-        "--metrics",
-        m.to_str().unwrap(),
-        "--graph",
-        g.to_str().unwrap(),
-    ]);
+    let (code, out, err) = simulate_files(&m, &g, &[]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty());
     assert!(
@@ -640,14 +642,7 @@ fn max_cu_is_the_autoscaler_quota() {
 fn a_timeline_that_cannot_be_written_is_one_error_and_no_output() {
     let (dir, m, g) = job_files(&recording(1.0, |_| 1000.0));
     let target = dir.path().join("missing-dir").join("timeline.csv");
-    let (code, out, err) = planscale(&[
-        "--metrics",
-        m.to_str().unwrap(),
-        "--graph",
-        g.to_str().unwrap(),
-        "--timeline",
-        target.to_str().unwrap(),
-    ]);
+    let (code, out, err) = simulate_files(&m, &g, &["--timeline", target.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty(), "{out}");
     assert_eq!(
@@ -659,16 +654,7 @@ fn a_timeline_that_cannot_be_written_is_one_error_and_no_output() {
 #[test]
 fn a_timeline_to_stdout_comes_before_the_summary() {
     let (_dir, m, g) = job_files(&recording(1.0, |_| 1000.0));
-    let (code, out, err) = planscale(&[
-        "--metrics",
-        m.to_str().unwrap(),
-        "--graph",
-        g.to_str().unwrap(),
-        "--timeline",
-        "-",
-        "--format",
-        "json",
-    ]);
+    let (code, out, err) = simulate_files(&m, &g, &["--timeline", "-", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("policy,timestamp_ms,"), "{out}");
     // One row per step and policy (360 steps, static and autoscaler), then the JSON summary.
