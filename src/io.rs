@@ -84,15 +84,9 @@ pub fn describe_io(e: &std::io::Error) -> String {
 /// The temporary file lives next to the target so the final rename never crosses file systems;
 /// when the target exists its permissions are kept.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
-    if path == Path::new("-") {
-        let mut out = std::io::stdout().lock();
-        out.write_all(contents)?;
-        out.flush()?;
-        return Ok(());
-    }
     let mut f = AtomicFile::create(path)?;
     f.write_all(contents)
-        .map_err(|e| cannot_write(&f.target, &e))?;
+        .map_err(|e| cannot_write(&f.target, e))?;
     f.commit()
 }
 
@@ -108,8 +102,13 @@ pub struct AtomicFile {
     stdout: Option<std::io::BufWriter<std::io::Stdout>>,
 }
 
-fn cannot_write(path: &Path, e: &std::io::Error) -> anyhow::Error {
-    anyhow::anyhow!("{}: cannot write: {}", path.display(), describe_io(e))
+/// The error of a failed write to `path`. A broken pipe (stdout closed by `head`) stays an
+/// `io::Error` in the chain, so the CLI ends quietly as it does for every other output.
+pub fn cannot_write(path: &Path, e: std::io::Error) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return e.into();
+    }
+    anyhow::anyhow!("{}: cannot write: {}", path.display(), describe_io(&e))
 }
 
 impl AtomicFile {
@@ -133,7 +132,7 @@ impl AtomicFile {
             .to_string_lossy()
             .into_owned();
         let tmp = dir.join(format!(".{file_name}.planscale-{}.tmp", std::process::id()));
-        let file = fs::File::create(&tmp).map_err(|e| cannot_write(path, &e))?;
+        let file = fs::File::create(&tmp).map_err(|e| cannot_write(path, e))?;
         Ok(AtomicFile {
             target: path.to_path_buf(),
             tmp,
@@ -161,7 +160,7 @@ impl AtomicFile {
         })();
         if let Err(e) = result {
             let _ = fs::remove_file(&self.tmp);
-            return Err(cannot_write(&self.target, &e));
+            return Err(cannot_write(&self.target, e));
         }
         Ok(())
     }

@@ -301,13 +301,11 @@ fn generated_plan(n: usize) -> String {
     s
 }
 
-#[test]
-fn sigpipe_into_head_is_quiet() {
-    // Large enough (~400 KB of table) that the pipe fills after `head` has gone.
-    let (_d, p) = temp_file("big.plan.json", generated_plan(5_000).as_bytes());
+/// Runs planscale with `args` into `head -c 10`, and checks it ends quietly with exit 0.
+fn quiet_into_head(args: &[&str]) {
     let bin = assert_cmd::cargo::cargo_bin("planscale");
     let mut child = StdCommand::new(bin)
-        .args(["plan", "show", &p])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -325,6 +323,26 @@ fn sigpipe_into_head_is_quiet() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!stderr.contains("error:"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn sigpipe_into_head_is_quiet() {
+    // Large enough (~400 KB of table) that the pipe fills after `head` has gone.
+    let (_d, p) = temp_file("big.plan.json", generated_plan(5_000).as_bytes());
+    quiet_into_head(&["plan", "show", &p]);
+    // A streamed output too: `simulate --timeline -` (about 200 KB of rows at 250 ms steps).
+    let root = env!("CARGO_MANIFEST_DIR");
+    quiet_into_head(&[
+        "simulate",
+        "--metrics",
+        &format!("{root}/fixtures/metrics/udf_bottleneck.long.csv"),
+        "--graph",
+        &format!("{root}/fixtures/lab/udf_bottleneck/job.json"),
+        "--step",
+        "250ms",
+        "--timeline",
+        "-",
+    ]);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use clap::Args;
 use crate::cli::recommend::AutoscalerVersion;
 use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
-use crate::io::{read_document, write_atomic, AtomicFile};
+use crate::io::{cannot_write, read_document, write_atomic, AtomicFile};
 use crate::metrics;
 use crate::render::plot::{PlotBuilder, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
@@ -83,10 +83,6 @@ pub struct SimulateArgs {
 
 /// Steps a replay may have: a timestamp off by years would otherwise mean hours of replay.
 const MAX_STEPS: i64 = 50_000_000;
-
-fn cannot_write(path: &str, e: &std::io::Error) -> anyhow::Error {
-    anyhow::anyhow!("{path}: cannot write: {}", crate::io::describe_io(e))
-}
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
@@ -273,7 +269,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         Some(path) => {
             let mut f = AtomicFile::create(Path::new(path))?;
             f.write_all(render::timeline_header(&vertex_ids).as_bytes())
-                .map_err(|e| cannot_write(path, &e))?;
+                .map_err(|e| cannot_write(Path::new(path), e))?;
             Some(f)
         }
         None => None,
@@ -332,7 +328,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             )
         })?;
         if let (Some(e), Some(path)) = (write_error, &a.timeline) {
-            return Err(cannot_write(path, &e));
+            return Err(cannot_write(Path::new(path), e));
         }
         warnings.extend(p.warnings());
         summaries.push(summary);
