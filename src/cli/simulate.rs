@@ -275,19 +275,18 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         None => None,
     };
     let mut plot = a.plot.as_ref().map(|_| {
-        PlotBuilder::new(PlotMeta {
-            vertices: model
+        PlotBuilder::new(PlotMeta::before_replay(
+            model
                 .vertices
                 .iter()
                 .map(|v| v.vertex.name.clone())
                 .collect(),
-            policies: specs.iter().map(|s| s.name.clone()).collect(),
-            expected_pending_s: params.expected_pending_s,
-            start_ms: tr.start_ms,
+            specs.iter().map(|s| s.name.clone()).collect(),
+            params.expected_pending_s,
+            tr.start_ms,
             step_ms,
-            first_ms: tr.start_ms,
-            last_ms: tr.start_ms + (tr.len().max(1) as i64 - 1) * step_ms,
-        })
+            tr.len(),
+        ))
     });
     let observing = timeline_file.is_some() || plot.is_some();
     let mut summaries = Vec::new();

@@ -115,27 +115,8 @@ pub fn svg(t: &Timeline) -> String {
 /// the edge columns and drawn beyond the axis' range: keep them within it.
 ///
 /// A caller that knows before the replay that every run has `steps` steps at
-/// `start_ms + i * step_ms` (`i` in `0..steps`) fills it in as:
-///
-/// ```
-/// # use planscale::render::plot::PlotMeta;
-/// # let (vertices, policies) = (vec!["Source".to_string()], vec!["static".to_string()]);
-/// # let (expected_pending_s, start_ms, step_ms) = (Some(30.0), 1_700_000_000_000i64, 10_000i64);
-/// # let steps = 360usize;
-/// let meta = PlotMeta {
-///     vertices,           // Timeline::vertices
-///     policies,           // each PolicyRun::name, in run order
-///     expected_pending_s, // Timeline::expected_pending_s
-///     start_ms,
-///     step_ms,
-///     first_ms: start_ms,
-///     last_ms: if steps > 0 {
-///         start_ms + (steps as i64 - 1) * step_ms
-///     } else {
-///         start_ms // no steps: the plot says so
-///     },
-/// };
-/// ```
+/// `start_ms + i * step_ms` (`i` in `0..steps`) uses [`PlotMeta::before_replay`]; a whole
+/// timeline gives its meta with `PlotMeta::from`.
 ///
 /// The number of steps in the title is counted by [`PlotBuilder::push`].
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -156,6 +137,29 @@ pub struct PlotMeta {
     pub first_ms: i64,
     /// Time (epoch ms) of the latest step of any run; `start_ms` when there are none.
     pub last_ms: i64,
+}
+
+impl PlotMeta {
+    /// The meta of a replay whose runs each have `steps` steps at `start_ms + i * step_ms`.
+    pub fn before_replay(
+        vertices: Vec<String>,
+        policies: Vec<String>,
+        expected_pending_s: Option<f64>,
+        start_ms: i64,
+        step_ms: i64,
+        steps: usize,
+    ) -> PlotMeta {
+        PlotMeta {
+            vertices,
+            policies,
+            expected_pending_s,
+            start_ms,
+            step_ms,
+            first_ms: start_ms,
+            // No steps: the plot says so.
+            last_ms: start_ms + (steps.max(1) as i64 - 1) * step_ms,
+        }
+    }
 }
 
 impl From<&Timeline> for PlotMeta {
@@ -1260,19 +1264,14 @@ mod tests {
 
     /// The meta a caller fills in before a replay of `steps` steps per run.
     fn meta_before_replay(t: &Timeline, steps: usize) -> PlotMeta {
-        PlotMeta {
-            vertices: t.vertices.clone(),
-            policies: t.runs.iter().map(|r| r.name.clone()).collect(),
-            expected_pending_s: t.expected_pending_s,
-            start_ms: t.start_ms,
-            step_ms: t.step_ms,
-            first_ms: t.start_ms,
-            last_ms: if steps > 0 {
-                t.start_ms + (steps as i64 - 1) * t.step_ms
-            } else {
-                t.start_ms
-            },
-        }
+        PlotMeta::before_replay(
+            t.vertices.clone(),
+            t.runs.iter().map(|r| r.name.clone()).collect(),
+            t.expected_pending_s,
+            t.start_ms,
+            t.step_ms,
+            steps,
+        )
     }
 
     #[test]
