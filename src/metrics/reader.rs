@@ -1050,12 +1050,16 @@ impl<'a> Ingest<'a> {
             self.store.finish_all();
             self.hand_over()?;
         }
-        let counts: Vec<(u64, bool)> = (0..self.store.vertex_count())
-            .map(|v| {
-                let s = self.store.vertex_mut(v);
-                (s.streamed, s.streamed_busy)
-            })
-            .collect();
+        // Per vertex: samples, and whether one has busy time. A streamed read counted them as
+        // they were handed over (the store is empty now); a window read counts its samples below.
+        let streamed_counts: Option<Vec<(u64, bool)>> = streamed.then(|| {
+            (0..self.store.vertex_count())
+                .map(|v| {
+                    let s = self.store.vertex_mut(v);
+                    (s.streamed, s.streamed_busy)
+                })
+                .collect()
+        });
         if self.stats.rows == 0 {
             return Err(InputError::at(
                 file,
@@ -1119,9 +1123,7 @@ impl<'a> Ingest<'a> {
         } else {
             (start, window_ms)
         };
-        let counts: Vec<(u64, bool)> = if streamed {
-            counts
-        } else {
+        let counts: Vec<(u64, bool)> = streamed_counts.unwrap_or_else(|| {
             vertices
                 .iter()
                 .map(|v| {
@@ -1132,7 +1134,7 @@ impl<'a> Ingest<'a> {
                     (v.samples.len() as u64, busy)
                 })
                 .collect()
-        };
+        });
         if counts.iter().all(|c| c.0 == 0) {
             return Err(InputError::new(
                 file,
