@@ -22,6 +22,16 @@ fn run(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `planscale apply --rest URL --job JOB EXTRA...`.
+fn apply_job(url: &str, extra: &[&str]) -> Output {
+    run(&[&["apply", "--rest", url, "--job", JOB], extra].concat())
+}
+
+/// `planscale record --rest URL --job JOB EXTRA...`.
+fn record_job(url: &str, extra: &[&str]) -> Output {
+    run(&[&["record", "--rest", url, "--job", JOB], extra].concat())
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -90,19 +100,10 @@ fn record_writes_a_csv_recommend_reads_and_apply_dry_run_sends_nothing() {
     let csv = dir.path().join("run.csv");
     let csv_s = csv.display().to_string();
     let t = Instant::now();
-    let out = run(&[
-        "record",
-        "--rest",
+    let out = record_job(
         &server.url,
-        "--job",
-        JOB,
-        "--duration",
-        "3s",
-        "--interval",
-        "1s",
-        "-o",
-        &csv_s,
-    ]);
+        &["--duration", "3s", "--interval", "1s", "-o", &csv_s],
+    );
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(t.elapsed() < Duration::from_secs(10));
@@ -177,16 +178,7 @@ fn record_writes_a_csv_recommend_reads_and_apply_dry_run_sends_nothing() {
 
     // apply --dry-run: the exact body on stdout, and no PUT.
     let before = server.requests().len();
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &rec_s,
-        "--dry-run",
-    ]);
+    let out = apply_job(&server.url, &["--recommendation", &rec_s, "--dry-run"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let expected = EXPECTED_BODY.replace("\"upperBound\": 6", &format!("\"upperBound\": {wanted}"));
@@ -208,15 +200,7 @@ fn apply_refuses_a_vertex_the_job_lacks_before_any_other_request() {
     let dir = tempfile::tempdir().unwrap();
     let unknown = "0123456789abcdef0123456789abcdef";
     let rec = write_recommendation(dir.path(), &[(SOURCE, 1), (UDF, 4), (AGG, 2), (unknown, 3)]);
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &rec,
-    ]);
+    let out = apply_job(&server.url, &["--recommendation", &rec]);
     assert_usage_error(&out, &format!("not vertices of the job: {unknown}"));
     assert!(text(&out.stderr).contains("nothing was sent"));
     assert_eq!(
@@ -226,29 +210,13 @@ fn apply_refuses_a_vertex_the_job_lacks_before_any_other_request() {
 
     // A recommendation that lacks one of the job's vertices is refused too.
     let rec = write_recommendation(dir.path(), &[(SOURCE, 1), (UDF, 4)]);
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &rec,
-    ]);
+    let out = apply_job(&server.url, &["--recommendation", &rec]);
     assert_usage_error(&out, "vertices of the job the recommendation lacks");
     assert!(text(&out.stderr).contains(AGG));
 
     // So is an explicit pair with an unknown id.
     let pair = format!("{unknown}=3");
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--parallelism",
-        &pair,
-    ]);
+    let out = apply_job(&server.url, &["--parallelism", &pair]);
     assert_usage_error(&out, "not vertices of the job");
     assert!(server.requests().iter().all(|r| r.method == "GET"));
     assert!(server
@@ -263,49 +231,17 @@ fn apply_refuses_plan_node_ids_and_bad_files_without_any_request() {
     let dir = tempfile::tempdir().unwrap();
     // recommend on a Blink plan gives node ids, not JobVertexIDs.
     let rec = write_recommendation(dir.path(), &[("7", 1), ("8", 3)]);
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &rec,
-    ]);
+    let out = apply_job(&server.url, &["--recommendation", &rec]);
     assert_usage_error(&out, "not JobVertexIDs: 7, 8");
     assert!(text(&out.stderr).contains("hint: JobVertexIDs are 32 hex digits"));
     let missing = dir.path().join("missing.json").display().to_string();
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &missing,
-    ]);
+    let out = apply_job(&server.url, &["--recommendation", &missing]);
     assert_usage_error(&out, "missing.json");
     std::fs::write(dir.path().join("bad.json"), "{\"vertices\": [").unwrap();
     let bad = dir.path().join("bad.json").display().to_string();
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &bad,
-    ]);
+    let out = apply_job(&server.url, &["--recommendation", &bad]);
     assert_usage_error(&out, "bad.json:1:");
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--parallelism",
-        "notanid=2",
-    ]);
+    let out = apply_job(&server.url, &["--parallelism", "notanid=2"]);
     assert_usage_error(&out, "--parallelism");
     assert!(server.requests().is_empty());
 }
@@ -314,16 +250,7 @@ fn apply_refuses_plan_node_ids_and_bad_files_without_any_request() {
 fn apply_puts_every_vertex_and_waits_for_the_new_parallelism() {
     let server = FakeFlink::start(flink(Behaviour::default()));
     let pair = format!("{UDF}=6");
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--parallelism",
-        &pair,
-        "--wait",
-    ]);
+    let out = apply_job(&server.url, &["--parallelism", &pair, "--wait"]);
     let stdout = text(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -368,18 +295,10 @@ fn apply_json_output() {
     let server = FakeFlink::start(flink(Behaviour::default()));
     let dir = tempfile::tempdir().unwrap();
     let rec = write_recommendation(dir.path(), &[(SOURCE, 1), (UDF, 6), (AGG, 2)]);
-    let out = run(&[
-        "apply",
-        "--rest",
+    let out = apply_job(
         &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &rec,
-        "--wait",
-        "--format",
-        "json",
-    ]);
+        &["--recommendation", &rec, "--wait", "--format", "json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["request"]["method"], "PUT");
@@ -400,15 +319,7 @@ fn apply_shows_flinks_refusal() {
         ..Behaviour::default()
     }));
     let pair = format!("{UDF}=3");
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--parallelism",
-        &pair,
-    ]);
+    let out = apply_job(&server.url, &["--parallelism", &pair]);
     assert_usage_error(&out, "500 Internal Server Error: Internal server error. | org.apache.flink.runtime.rest.handler.RestHandlerException: Job vertex b5c8 was not found in the JobGraph.");
 }
 
@@ -423,15 +334,7 @@ fn apply_refuses_a_job_without_the_adaptive_scheduler_and_a_finished_job() {
         ..Behaviour::default()
     }));
     let pair = format!("{UDF}=3");
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--parallelism",
-        &pair,
-    ]);
+    let out = apply_job(&server.url, &["--parallelism", &pair]);
     assert_usage_error(&out, "Default scheduler");
     assert!(server.requests().iter().all(|r| r.method == "GET"));
 
@@ -444,15 +347,7 @@ fn apply_refuses_a_job_without_the_adaptive_scheduler_and_a_finished_job() {
         job_details: Some(job),
         ..Behaviour::default()
     }));
-    let out = run(&[
-        "apply",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--parallelism",
-        &pair,
-    ]);
+    let out = apply_job(&server.url, &["--parallelism", &pair]);
     assert_usage_error(&out, "is CANCELED: only a running job can be rescaled");
 }
 
@@ -508,17 +403,7 @@ fn connection_refused_and_unknown_jobs_are_one_error_line() {
         &csv,
     ]);
     assert_usage_error(&out, "expected an http:// URL");
-    let out = run(&[
-        "record",
-        "--rest",
-        &server.url,
-        "--job",
-        JOB,
-        "--interval",
-        "soon",
-        "-o",
-        &csv,
-    ]);
+    let out = record_job(&server.url, &["--interval", "soon", "-o", &csv]);
     assert_usage_error(&out, "--interval");
 }
 
@@ -683,18 +568,16 @@ fn apply_reads_a_resource_requirements_body_too() {
         EXPECTED_BODY.replace("\"upperBound\": 6", "\"upperBound\": 3"),
     )
     .unwrap();
-    let out = run(&[
-        "apply",
-        "--rest",
+    let out = apply_job(
         &server.url,
-        "--job",
-        JOB,
-        "--recommendation",
-        &path.display().to_string(),
-        "--dry-run",
-        "--format",
-        "json",
-    ]);
+        &[
+            "--recommendation",
+            &path.display().to_string(),
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["dry_run"], true);
