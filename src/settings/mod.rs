@@ -9,6 +9,8 @@
 use crate::error::InputError;
 use crate::model::Pos;
 
+pub mod file;
+
 /// Parses a Flink-style YAML configuration into dotted `(key, value)` pairs, in file order.
 pub fn parse_config(file: &str, text: &str) -> Result<Vec<(String, String)>, InputError> {
     let mut out = Vec::new();

@@ -1,0 +1,1 @@
+//! Configuration files as users have them (placeholder; being written).
