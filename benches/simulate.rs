@@ -73,7 +73,9 @@ fn specs() -> Vec<PolicySpec> {
         kind: kind.into(),
         keys: keys
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| {
+                planscale::settings::Setting::new(*k, *v, planscale::settings::Origin::Default)
+            })
             .collect(),
     };
     vec![

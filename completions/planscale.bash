@@ -692,7 +692,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__recommend)
-            opts="-D -o -h -V --metrics --plan --graph --config --expected-pending-time --max-cu --min-cu --at --window --job --exact --flink-autoscaler-version --format --output --help --version"
+            opts="-D -o -h -V --metrics --plan --graph --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,6 +718,10 @@ _planscale() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --flink-autoscaler-version)
+                    COMPREPLY=($(compgen -W "1.15 1.16 main" -- "${cur}"))
+                    return 0
+                    ;;
                 --expected-pending-time)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -740,10 +744,6 @@ _planscale() {
                     ;;
                 --job)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --flink-autoscaler-version)
-                    COMPREPLY=($(compgen -W "1.15 main" -- "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -808,7 +808,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__simulate)
-            opts="-D -h -V --metrics --plan --graph --policy --config --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --flink-autoscaler-version --plot --timeline --format --help --version"
+            opts="-D -h -V --metrics --plan --graph --policy --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +836,10 @@ _planscale() {
                     ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flink-autoscaler-version)
+                    COMPREPLY=($(compgen -W "1.15 1.16 main" -- "${cur}"))
                     return 0
                     ;;
                 --expected-pending-time)
@@ -868,10 +872,6 @@ _planscale() {
                     ;;
                 --job)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --flink-autoscaler-version)
-                    COMPREPLY=($(compgen -W "1.15 main" -- "${cur}"))
                     return 0
                     ;;
                 --plot)

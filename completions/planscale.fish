@@ -113,16 +113,17 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metrics -d 'Metric CSV (long or wide, see metrics.md); - reads stdin' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for --format plan' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job plan or job details give real JobVertexIDs)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -d 'Autoscaler option (job.autoscaler.*), repeatable; wins over --config' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l config -d 'Flink config.yaml / flink-conf.yaml with job.autoscaler.* options' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
+1.16\t''
+main\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l expected-pending-time -d 'The sources\' data pending time goal (e.g. 30s): used as the catch-up duration' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l max-cu -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l min-cu -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l at -d 'End of the evaluated window: epoch ms or s, or RFC 3339' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l window -d 'Length of the evaluated window (e.g. 10m)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-autoscaler-version -r -f -a "1.15\t''
-main\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format -r -f -a "text\t''
 json\t''
 overrides\t''
@@ -136,8 +137,11 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l policy -d 'Policy file (repeatable); its name is the file stem' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
+1.16\t''
+main\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l expected-pending-time -d 'Data pending time goal: reported as seconds over it; AutoScale\'s default goal' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l max-cu -d 'CU ceiling: the platform models\' budget where their policy sets none, and the Flink autoscaler\'s quota (a rescale growing the job beyond it is not executed)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l min-cu -d 'CU floor for the platform models without their own' -r
@@ -146,8 +150,6 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l restart
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l step -d 'Simulation step (default: the metrics\' own sample interval)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l learn-until -d 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l flink-autoscaler-version -r -f -a "1.15\t''
-main\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plot -d 'Write an SVG plot: demand vs capacity, parallelism, pending time' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l timeline -d 'Write the per-step state as CSV' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format -r -f -a "text\t''

@@ -26,3 +26,4 @@ pub mod settings;
 pub mod sim;
 pub mod summary;
 pub mod units;
+pub mod value;

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use planscale::scaler::numeric::{round_decimal, DecimalRounding};
+use planscale::scaler::options::Kind;
 use planscale::scaler::*;
+use planscale::settings;
 use serde_json::{Map, Value};
 
 /// Kinds the README marks as not reproducible offline, with the reason. None at present.
@@ -167,9 +169,16 @@ impl Suite {
             }
         }
         map.extend(explicit.clone());
+        // The vectors write durations as seconds; Flink reads a bare number as milliseconds.
         let strings: Vec<(String, String)> = map
             .iter()
-            .filter_map(|(k, v)| Some((k.clone(), config_string(v)?)))
+            .filter_map(|(k, v)| {
+                let text = match (settings::autoscaler_kind(k), v.as_f64()) {
+                    (Some(Kind::Duration), Some(secs)) => format!("{} ms", (secs * 1000.0).round()),
+                    _ => config_string(v)?,
+                };
+                Some((k.clone(), text))
+            })
             .collect();
         AutoscalerOptions::from_map(version, strings).map_err(|e| format!("config: {e}"))
     }

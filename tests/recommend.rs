@@ -88,6 +88,9 @@ fn exact_mode_is_the_autoscaler_alone() {
         "fixtures/lab/udf_bottleneck/job.json",
         "--at",
         BEFORE_RESCALE,
+        // 1.15.0's numbers; 1.16.0 differs (tests below).
+        "--flink-autoscaler-version",
+        "1.15",
         "--exact",
     ]);
     // Saturated but exactly at the band's edge: upstream keeps it, and says why.
@@ -137,6 +140,9 @@ fn output_formats_for_flink() {
         "fixtures/lab/udf_bottleneck/job.json",
         "--at",
         BEFORE_RESCALE,
+        // 1.15.0's numbers; 1.16.0 differs (tests below).
+        "--flink-autoscaler-version",
+        "1.15",
     ];
     let (code, out, _) = run(&[&base[..], &["--format", "overrides"]].concat());
     assert_eq!(code, 0);
@@ -177,6 +183,9 @@ fn format_plan_edits_only_the_parallelism_bytes() {
         "fixtures/plans/udf_bottleneck.plan.json",
         "--at",
         BEFORE_RESCALE,
+        // 1.15.0's numbers; 1.16.0 differs (tests below).
+        "--flink-autoscaler-version",
+        "1.15",
         "--format",
         "plan",
     ]);
@@ -325,6 +334,9 @@ fn expert_plans_pay_each_slot_sharing_group_once() {
             "fixtures/expert/udf_bottleneck.expert.json",
             "--at",
             BEFORE_RESCALE,
+            // 1.15.0's numbers; 1.16.0 differs (tests below).
+            "--flink-autoscaler-version",
+            "1.15",
         ];
         a.extend_from_slice(extra);
         a

@@ -8,6 +8,7 @@ pub mod init;
 pub mod job;
 pub mod live;
 pub mod recommend;
+pub mod scaling;
 pub mod show;
 pub mod simulate;
 pub mod validate;

@@ -4,14 +4,15 @@ use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
+use crate::cli::scaling::{print_warnings, ScalingArgs};
 use crate::error::{InputError, UsageError};
-use crate::io::{read_document, write_atomic};
+use crate::io::write_atomic;
 use crate::metrics::{self, ReadOptions};
 use crate::plan::edit;
 use crate::recommend::{self, Params};
 use crate::render::recommend as render;
-use crate::scaler::{AutoscalerOptions, Version};
-use crate::settings;
+use crate::scaler::AutoscalerOptions;
+use crate::settings::{self, KeyScope, Origin, Setting};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RecommendFormat {
@@ -20,13 +21,6 @@ pub enum RecommendFormat {
     Overrides,
     ResourceRequirements,
     Plan,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AutoscalerVersion {
-    #[value(name = "1.15")]
-    V1_15,
-    Main,
 }
 
 #[derive(Debug, Args)]
@@ -51,12 +45,8 @@ pub struct RecommendArgs {
     /// The job graph (REST job plan or job details give real JobVertexIDs)
     #[arg(long, value_name = "GRAPH")]
     pub graph: Option<String>,
-    /// Autoscaler option (job.autoscaler.*), repeatable; wins over --config
-    #[arg(short = 'D', value_name = "KEY=VALUE")]
-    pub defines: Vec<String>,
-    /// Flink config.yaml / flink-conf.yaml with job.autoscaler.* options
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<String>,
+    #[command(flatten)]
+    pub scaling: ScalingArgs,
     /// The sources' data pending time goal (e.g. 30s): used as the catch-up duration
     #[arg(long, value_name = "DUR")]
     pub expected_pending_time: Option<String>,
@@ -76,8 +66,6 @@ pub struct RecommendArgs {
     /// Only the autoscaler's own decision: no planscale estimate of demand hidden by backpressure
     #[arg(long)]
     pub exact: bool,
-    #[arg(long, value_enum, default_value_t = AutoscalerVersion::V1_15)]
-    pub flink_autoscaler_version: AutoscalerVersion,
     #[arg(long, value_enum, default_value_t = RecommendFormat::Text)]
     pub format: RecommendFormat,
     /// Write the result to FILE (atomically) instead of stdout
@@ -91,34 +79,39 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
-    let mut entries: Vec<(String, String)> = Vec::new();
-    if let Some(c) = &a.config {
-        entries.extend(settings::parse_config(c, &read_document(c)?)?);
+    let loaded = a.scaling.load()?;
+    let mut warnings = Vec::new();
+    let mut settings: Vec<Setting> = loaded.config.clone();
+    settings.extend(loaded.defines.iter().cloned());
+    for (flag, key, value) in [
+        (
+            "--expected-pending-time",
+            "job.autoscaler.catch-up.duration",
+            &a.expected_pending_time,
+        ),
+        ("--window", "job.autoscaler.metrics.window", &a.window),
+    ] {
+        if let Some(v) = value {
+            settings::flag_duration(flag, v, &mut warnings)?;
+            settings.push(Setting::new(key, v.clone(), Origin::Flag(flag)));
+        }
     }
-    entries.extend(settings::parse_defines(&a.defines).map_err(usage)?);
-    if let Some(ept) = &a.expected_pending_time {
-        entries.push(("job.autoscaler.catch-up.duration".into(), ept.clone()));
-    }
-    if let Some(w) = &a.window {
-        entries.push(("job.autoscaler.metrics.window".into(), w.clone()));
-    }
-    let entries: Vec<(String, String)> = entries
-        .into_iter()
-        .filter(|(k, _)| {
-            let ours = k.starts_with("job.autoscaler.")
-                || k.starts_with("kubernetes.operator.job.autoscaler.");
-            if ours && !AutoscalerOptions::is_known_key(k) {
-                eprintln!("warning: unknown option {k}, ignored");
-                return false;
-            }
-            ours
-        })
-        .collect();
-    let version = match a.flink_autoscaler_version {
-        AutoscalerVersion::V1_15 => Version::V1_15,
-        AutoscalerVersion::Main => Version::Main,
-    };
-    let opts = AutoscalerOptions::from_map(version, entries).map_err(|e| usage(e.to_string()))?;
+    let candidates = settings::autoscaler_keys();
+    let uses = |k: &str| AutoscalerOptions::is_known_key(k);
+    warnings.extend(settings::key_warnings(
+        &settings,
+        &KeyScope {
+            on: "recommend".into(),
+            uses: &uses,
+            known_anywhere: &|k: &str| uses(k) || crate::sim::policy::is_policy_key(k),
+            candidates: &candidates,
+            strict_foreign: true,
+        },
+    ));
+    print_warnings(&warnings);
+    let resolved = settings::resolve_autoscaler(loaded.version, &settings)
+        .map_err(settings::SettingError::into_error)?;
+    let opts = resolved.opts.clone();
     let at_ms = match &a.at {
         Some(t) => {
             Some(metrics::time::parse_timestamp(t).map_err(|e| usage(format!("--at {t}: {e}")))?)
@@ -178,7 +171,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     }
     let text = match a.format {
         RecommendFormat::Text => render::text(&outcome),
-        RecommendFormat::Json => render::json(&outcome),
+        RecommendFormat::Json => render::json(&outcome, &resolved.in_effect),
         RecommendFormat::Overrides => render::overrides(&outcome),
         RecommendFormat::ResourceRequirements => render::resource_requirements(&outcome),
         RecommendFormat::Plan => {

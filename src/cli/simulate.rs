@@ -5,15 +5,14 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::cli::recommend::AutoscalerVersion;
+use crate::cli::scaling::{print_warnings, ScalingArgs};
 use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
-use crate::io::{cannot_write, read_document, write_atomic, AtomicFile};
+use crate::io::{cannot_write, write_atomic, AtomicFile};
 use crate::metrics;
 use crate::render::plot::{PlotBuilder, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
-use crate::scaler::{parse_duration, AutoscalerOptions, Version};
-use crate::settings;
+use crate::settings::{self, KeyScope, Origin, Setting, SettingWarning};
 use crate::sim::engine::{self, Params};
 use crate::sim::policy::{self, flink, Context, PolicySpec};
 use crate::sim::recording::Recorder;
@@ -41,10 +40,8 @@ pub struct SimulateArgs {
     /// Policy file (repeatable); its name is the file stem
     #[arg(long, value_name = "FILE")]
     pub policy: Vec<String>,
-    #[arg(short = 'D', value_name = "KEY=VALUE")]
-    pub defines: Vec<String>,
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<String>,
+    #[command(flatten)]
+    pub scaling: ScalingArgs,
     /// Data pending time goal: reported as seconds over it; AutoScale's default goal
     #[arg(long, value_name = "DUR")]
     pub expected_pending_time: Option<String>,
@@ -69,8 +66,6 @@ pub struct SimulateArgs {
     pub learn_until: Option<String>,
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
-    #[arg(long, value_enum, default_value_t = AutoscalerVersion::V1_15)]
-    pub flink_autoscaler_version: AutoscalerVersion,
     /// Write an SVG plot: demand vs capacity, parallelism, pending time
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<String>,
@@ -88,104 +83,161 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
 }
 
-fn duration(flag: &str, v: &Option<String>) -> anyhow::Result<Option<i64>> {
+fn duration(
+    flag: &'static str,
+    v: &Option<String>,
+    warnings: &mut Vec<SettingWarning>,
+) -> anyhow::Result<Option<i64>> {
     v.as_ref()
-        .map(|s| {
-            parse_duration(s)
-                .map(|d| d.0)
-                .map_err(|e| usage(format!("{flag} {s}: {e}")))
-        })
+        .map(|s| settings::flag_duration(flag, s, warnings).map(|d| d.0))
         .transpose()
 }
 
-pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
-    let mut common: Vec<(String, String)> = Vec::new();
-    if let Some(c) = &a.config {
-        common.extend(settings::parse_config(c, &read_document(c)?)?);
+/// The warnings for settings no policy reads, and for a policy's own keys its kind ignores.
+fn policy_key_warnings(
+    shared_config: &[Setting],
+    defines: &[Setting],
+    specs: &[(PolicySpec, Vec<Setting>)],
+) -> Vec<SettingWarning> {
+    let candidates = policy::all_policy_keys();
+    let any = |k: &str| policy::is_policy_key(k);
+    let mut out = Vec::new();
+    for (list, strict) in [(shared_config, false), (defines, true)] {
+        out.extend(settings::key_warnings(
+            list,
+            &KeyScope {
+                on: "simulate".into(),
+                uses: &any,
+                known_anywhere: &any,
+                candidates: &candidates,
+                strict_foreign: strict,
+            },
+        ));
     }
-    let defines = settings::parse_defines(&a.defines).map_err(usage)?;
-    let version = match a.flink_autoscaler_version {
-        AutoscalerVersion::V1_15 => Version::V1_15,
-        AutoscalerVersion::Main => Version::Main,
-    };
+    for (spec, own) in specs {
+        let uses = |k: &str| policy::uses_key(&spec.kind, k);
+        out.extend(settings::key_warnings(
+            own,
+            &KeyScope {
+                on: format!("the {} policy {}", spec.kind, spec.name),
+                uses: &uses,
+                known_anywhere: &any,
+                candidates: &candidates,
+                strict_foreign: true,
+            },
+        ));
+        if spec.kind == "dli-dynamic-scaling"
+            && spec.bool("flink.dli.job.scale.enable", false) == Ok(false)
+        {
+            out.push(SettingWarning::NeverRescales {
+                policy: spec.name.clone(),
+                why: "flink.dli.job.scale.enable is not true".into(),
+            });
+        }
+    }
+    out
+}
 
-    // Policies: the static baseline, then each file (or one autoscaler from the flags).
+pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
+    let loaded = a.scaling.load()?;
+    let version = loaded.version;
+    let mut warnings: Vec<SettingWarning> = Vec::new();
+    let shared: Vec<Setting> = loaded
+        .config
+        .iter()
+        .chain(&loaded.defines)
+        .cloned()
+        .collect();
+
+    // Policies: the static baseline, then each file (or one autoscaler from the flags). A
+    // policy's settings are the shared ones, then its file's, then -D again (which wins).
     let mut specs = vec![PolicySpec {
         name: "static".into(),
         kind: "static".into(),
         keys: vec![],
     }];
+    let mut own: Vec<(PolicySpec, Vec<Setting>)> = Vec::new();
     if a.policy.is_empty() {
-        let mut keys = common.clone();
-        keys.extend(defines.iter().cloned());
         specs.push(PolicySpec {
             name: "autoscaler".into(),
             kind: "flink-autoscaler".into(),
-            keys,
+            keys: shared.clone(),
         });
     }
     for file in &a.policy {
-        let mut keys = common.clone();
-        keys.extend(settings::parse_config(file, &read_document(file)?)?);
-        keys.extend(defines.iter().cloned());
-        let kind = keys
+        let (file_settings, _) = settings::read_config_file(file)?;
+        let mut keys = loaded.config.clone();
+        keys.extend(file_settings.iter().cloned());
+        keys.extend(loaded.defines.iter().cloned());
+        let kind_setting = keys
             .iter()
             .rev()
-            .find(|(k, _)| k == "planscale.policy")
-            .map_or("flink-autoscaler".to_string(), |(_, v)| v.clone());
+            .find(|s| s.key.trim() == "planscale.policy");
+        let kind = kind_setting.map_or("flink-autoscaler".to_string(), |s| {
+            s.value.trim().to_string()
+        });
         if !policy::KINDS.contains(&kind.as_str()) {
-            return Err(InputError::new(
-                file,
-                format!(
-                    "unknown planscale.policy {kind:?}; one of {}",
-                    policy::KINDS.join(", ")
-                ),
-            )
-            .into());
+            let origin = kind_setting.map_or(Origin::Default, |s| s.origin.clone());
+            return Err(settings::SettingError {
+                key: "planscale.policy".into(),
+                value: kind,
+                message: format!("not a policy kind; one of {}", policy::KINDS.join(", ")),
+                origin,
+            }
+            .into_error());
         }
         let name = Path::new(file)
             .file_stem()
             .map_or(file.clone(), |s| s.to_string_lossy().into_owned());
-        specs.push(PolicySpec { name, kind, keys });
+        let spec = PolicySpec { name, kind, keys };
+        own.push((spec.clone(), file_settings));
+        specs.push(spec);
     }
+    warnings.extend(policy_key_warnings(&loaded.config, &loaded.defines, &own));
     // Flags that fill in what policy files leave open.
-    let ept_ms = duration("--expected-pending-time", &a.expected_pending_time)?;
+    let ept_ms = duration(
+        "--expected-pending-time",
+        &a.expected_pending_time,
+        &mut warnings,
+    )?;
+    let flag =
+        |key: &str, value: String, flag: &'static str| Setting::new(key, value, Origin::Flag(flag));
     for s in &mut specs {
         if let Some(ms) = ept_ms {
             if s.get("planscale.alibaba.expected-pending-time").is_none() {
-                s.keys.push((
-                    "planscale.alibaba.expected-pending-time".into(),
+                s.keys.push(flag(
+                    "planscale.alibaba.expected-pending-time",
                     format!("{}ms", ms),
+                    "--expected-pending-time",
                 ));
             }
         }
         if let Some(m) = a.max_cu {
             if s.get("planscale.alibaba.max-cu").is_none() {
                 s.keys
-                    .push(("planscale.alibaba.max-cu".into(), m.to_string()));
+                    .push(flag("planscale.alibaba.max-cu", m.to_string(), "--max-cu"));
             }
             if s.get("flink.dli.job.cu.max").is_none() {
-                s.keys.push(("flink.dli.job.cu.max".into(), m.to_string()));
+                s.keys
+                    .push(flag("flink.dli.job.cu.max", m.to_string(), "--max-cu"));
             }
             if s.get(flink::QUOTA_CU_KEY).is_none() {
-                s.keys.push((flink::QUOTA_CU_KEY.into(), m.to_string()));
+                s.keys
+                    .push(flag(flink::QUOTA_CU_KEY, m.to_string(), "--max-cu"));
             }
         }
         if let Some(m) = a.min_cu {
             if s.get("flink.dli.job.cu.min").is_none() {
-                s.keys.push(("flink.dli.job.cu.min".into(), m.to_string()));
+                s.keys
+                    .push(flag("flink.dli.job.cu.min", m.to_string(), "--min-cu"));
             }
         }
     }
-    let base_opts = AutoscalerOptions::from_map(
-        version,
-        defines
-            .iter()
-            .chain(&common)
-            .filter(|(k, _)| k.contains("autoscaler."))
-            .cloned(),
-    )
-    .map_err(|e| usage(e.to_string()))?;
+    // The autoscaler's options as the shared settings give them (for the default restart time),
+    // checked once here so a bad value is one error before anything runs.
+    let base_opts = settings::resolve_autoscaler(version, &shared)
+        .map_err(settings::SettingError::into_error)?
+        .opts;
 
     // The job and its costs.
     let crate::cli::job::LoadedJob { vertices, cost, .. } =
@@ -200,7 +252,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         ),
         None => None,
     };
-    let step_flag = duration("--step", &a.step)?;
+    let step_flag = duration("--step", &a.step, &mut warnings)?;
     if step_flag.is_some_and(|s| s <= 0) {
         return Err(usage("--step must be positive"));
     }
@@ -228,9 +280,12 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let model = model::learn(vertices, &mut recording);
     let tr = trace::build(&model, &mut recording, step_ms);
     let initial: Vec<i64> = tr.recorded_at(0).to_vec();
-    let restart_ms =
-        duration("--restart-time", &a.restart_time)?.unwrap_or(base_opts.restart_time.0);
-    let interval_ms = duration("--interval", &a.interval)?.unwrap_or(60_000);
+    let restart_ms = duration("--restart-time", &a.restart_time, &mut warnings)?
+        .unwrap_or(base_opts.restart_time.0);
+    let interval_ms = duration("--interval", &a.interval, &mut warnings)?.unwrap_or(60_000);
+    if interval_ms <= 0 {
+        return Err(usage("--interval must be positive"));
+    }
     let params = Params {
         restart_ms,
         cost: cost.clone(),
@@ -255,6 +310,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
+    print_warnings(&warnings);
     let mut warnings: Vec<String> = read.warnings.clone();
     warnings.extend(recording.warnings.iter().cloned());
     for m in &model.vertices {
@@ -291,8 +347,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let observing = timeline_file.is_some() || plot.is_some();
     let mut summaries = Vec::new();
     for (run, spec) in specs.iter().enumerate() {
-        let mut p =
-            policy::make(spec, &ctx).map_err(|e| usage(format!("policy {}: {e}", spec.name)))?;
+        let mut p = policy::make(spec, &ctx).map_err(settings::SettingError::into_error)?;
         let mut row = String::new();
         let mut write_error: Option<std::io::Error> = None;
         let mut observe = |s: &Step| {

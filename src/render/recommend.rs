@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use crate::recommend::Outcome;
 use crate::render::{number, short, VERSION};
+use crate::settings::InEffect;
 
 fn opt(x: Option<f64>) -> String {
     match x {
@@ -54,7 +55,8 @@ pub fn text(o: &Outcome) -> String {
     s
 }
 
-pub fn json(o: &Outcome) -> String {
+/// `options`: every autoscaler option in effect, with where its value came from.
+pub fn json(o: &Outcome, options: &[InEffect]) -> String {
     let vertices: Vec<Value> = o
         .vertices
         .iter()
@@ -85,6 +87,11 @@ pub fn json(o: &Outcome) -> String {
         "vertices": vertices,
         "total_cu": {"current": number(o.cu_current), "recommended": number(o.cu_recommended)},
         "warnings": o.warnings,
+        "options": options.iter().map(|i| json!({
+            "key": i.key,
+            "value": i.value,
+            "source": i.origin.to_string(),
+        })).collect::<Vec<_>>(),
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');

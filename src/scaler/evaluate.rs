@@ -238,7 +238,7 @@ pub fn tpr_input_rate(
     aggregator: BusyTimeAggregator,
     version: Version,
 ) -> f64 {
-    if version == Version::Main && aggregator != BusyTimeAggregator::Avg {
+    if version.after_1_15() && aggregator != BusyTimeAggregator::Avg {
         let per_second = window.average(vertex, ScalingMetric::NumRecordsInPerSecond, 1);
         if per_second.is_finite() {
             return per_second;
@@ -469,7 +469,7 @@ mod tests {
             ("job.autoscaler.utilization.target", "0.8"),
             ("job.autoscaler.utilization.max", "0.9"),
             ("job.autoscaler.utilization.min", "0.7"),
-            ("job.autoscaler.catch-up.duration", "2"),
+            ("job.autoscaler.catch-up.duration", "2 s"),
         ]);
         let t = rate_thresholds(&o, 700.0, 0.0, 1.0, false);
         assert_eq!((t.scale_up, t.scale_down), (778.0, 1350.0));
@@ -538,8 +538,8 @@ mod tests {
             ("job.autoscaler.utilization.target", "0.8"),
             ("job.autoscaler.utilization.max", "0.9"),
             ("job.autoscaler.utilization.min", "0.7"),
-            ("job.autoscaler.catch-up.duration", "2"),
-            ("job.autoscaler.backlog-processing.lag-threshold", "1"),
+            ("job.autoscaler.catch-up.duration", "2 s"),
+            ("job.autoscaler.backlog-processing.lag-threshold", "1 s"),
         ]);
         let topo = Topology::new(vec![vertex("src", 1, &[]), vertex("sink", 1, &["src"])]).unwrap();
         let samples = (0..4)

@@ -456,7 +456,7 @@ mod tests {
 
     #[test]
     fn record_rescale_writes_history_and_clears_delays() {
-        let o = opts(&[("job.autoscaler.scale-down.interval", "60")]);
+        let o = opts(&[("job.autoscaler.scale-down.interval", "60 s")]);
         let mut state = ScalerState::default();
         state.delayed.trigger("other", 0, 3, true);
         let d = decide_job(

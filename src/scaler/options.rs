@@ -1,35 +1,42 @@
-//! The `job.autoscaler.*` options (scaling.md §8), their upstream defaults, and the one switch
-//! that selects which upstream behaviour to reproduce ([`Version`]).
+//! The `job.autoscaler.*` options (scaling.md §8): one table ([`OPTIONS`]) gives each option its
+//! key, Flink type, upstream default and allowed range, and the struct, the defaults, the parser
+//! and the range check are all generated from it, so a key cannot be known to one and not the
+//! others. [`Version`] selects which upstream behaviour to reproduce.
 //!
-//! Options are read from a flat map of upstream keys to strings, the way a Flink configuration
-//! file holds them, so a user can paste their deployment's settings unchanged. Keys may carry the
-//! operator's `kubernetes.operator.` prefix; deprecated keys are honoured unless the current key
-//! is also present. Durations accept Flink's unit suffixes; a bare number means **seconds**
-//! (planscale's convention, matching the peer vectors; Flink itself would read milliseconds).
-//! Parsing never checks ranges: upstream validates only when the autoscaler is enabled, and the
-//! vectors deliberately use out-of-range factors, so range checks live in [`AutoscalerOptions::validate`].
+//! Values are read with Flink's own grammar (`crate::value`): a bare duration is milliseconds, as
+//! `TimeUtils.parseDuration` reads it. Keys may carry the operator's `kubernetes.operator.` prefix;
+//! deprecated keys are honoured unless the current key is also present. Reading never checks
+//! ranges: upstream's autoscaler library does not (the operator's validator does, before it runs
+//! it), and the peer vectors deliberately use out-of-range values, so ranges live in
+//! [`AutoscalerOptions::validate`], which every planscale command runs.
 
 use std::fmt;
+
+use crate::value::{parse_bool, parse_double, parse_int, parse_list, parse_memory_size};
+pub use crate::value::{parse_duration, DurationMs};
 
 /// Which upstream release to reproduce. The differences are listed in scaling.md §1 and §11.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Version {
-    /// Release 1.15.0, the behaviour users run today (the default).
-    #[default]
+    /// Release 1.15.0.
     V1_15,
-    /// `main` at the snapshot (1.16-SNAPSHOT): new alignment modes, expected rate from the final
-    /// parallelism, per-second TPR numerator.
+    /// Release 1.16.0 (2026-08-06), the newest release and the default.
+    #[default]
+    V1_16,
+    /// `main` at the peer vectors' snapshot (6e9caeb4, 1.16-SNAPSHOT).
     Main,
 }
 
 impl Version {
-    /// Reads a version label such as `1.15.0`, `1.15`, `main` or `main@6e9caeb4`.
+    /// Reads a version label such as `1.16.0`, `1.15`, `main` or `main@6e9caeb4`.
     pub fn parse(label: &str) -> Option<Version> {
         let label = label.trim();
         if label == "main" || label.starts_with("main@") {
             Some(Version::Main)
         } else if label == "1.15" || label == "1.15.0" {
             Some(Version::V1_15)
+        } else if label == "1.16" || label == "1.16.0" {
+            Some(Version::V1_16)
         } else {
             None
         }
@@ -38,77 +45,347 @@ impl Version {
     pub fn label(self) -> &'static str {
         match self {
             Version::V1_15 => "1.15.0",
+            Version::V1_16 => "1.16.0",
             Version::Main => "main",
         }
     }
-}
 
-/// A duration in milliseconds. Signed because `scale-down.interval ≤ 0` is meaningful.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct DurationMs(pub i64);
-
-impl DurationMs {
-    pub const fn from_secs(s: i64) -> Self {
-        DurationMs(s.saturating_mul(1000))
-    }
-
-    /// Whole seconds, rounded towards −∞ like Java's `Duration.toSeconds()`. Upstream feeds
-    /// whole seconds into every rate formula, so `1500ms` of catch-up counts as 1 s.
-    pub fn whole_secs(self) -> i64 {
-        self.0.div_euclid(1000)
-    }
-
-    pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / 1000.0
+    /// Whether the version has the changes made on main after 1.15.0 (new alignment modes,
+    /// expected rate from the final parallelism, per-second TPR numerator).
+    pub fn after_1_15(self) -> bool {
+        self != Version::V1_15
     }
 }
 
-impl fmt::Display for DurationMs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ms = self.0;
-        if ms % 3_600_000 == 0 && ms != 0 {
-            write!(f, "{} h", ms / 3_600_000)
-        } else if ms % 60_000 == 0 && ms != 0 {
-            write!(f, "{} min", ms / 60_000)
-        } else if ms % 1000 == 0 {
-            write!(f, "{} s", ms / 1000)
-        } else {
-            write!(f, "{} ms", ms)
+/// How an option's value is written, as Flink's `ConfigOption` type says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Boolean,
+    Integer,
+    Double,
+    Duration,
+    MemorySize,
+    List,
+    Enum(&'static [&'static str]),
+    /// Free text (a class or mode name).
+    Text,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Boolean => "boolean",
+            Kind::Integer => "integer",
+            Kind::Double => "double",
+            Kind::Duration => "duration",
+            Kind::MemorySize => "memory size",
+            Kind::List => "list",
+            Kind::Enum(_) => "enum",
+            Kind::Text => "string",
         }
     }
 }
 
-/// Parses a Flink duration: `30s`, `5 min`, `1m`, `2h`, `500ms`, `1 d`; a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<DurationMs, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err("empty duration".into());
+/// The values an option may take once read (upstream's validator and documented meaning).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Range {
+    Any,
+    /// `>= x`.
+    AtLeast(f64),
+    /// `> x`.
+    Above(f64),
+    /// `(lo, hi]`.
+    AboveUpTo(f64, f64),
+    /// `[lo, hi]`.
+    Between(f64, f64),
+}
+
+impl Range {
+    pub fn contains(self, x: f64) -> bool {
+        if x.is_nan() {
+            return matches!(self, Range::Any);
+        }
+        match self {
+            Range::Any => true,
+            Range::AtLeast(lo) => x >= lo,
+            Range::Above(lo) => x > lo,
+            Range::AboveUpTo(lo, hi) => x > lo && x <= hi,
+            Range::Between(lo, hi) => x >= lo && x <= hi,
+        }
     }
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let number: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (expected e.g. 30s, 5 min, 2h)"))?;
-    let unit = unit.trim().to_ascii_lowercase();
-    let ms_per_unit: f64 = match unit.as_str() {
-        "" => 1000.0,
-        "ns" | "nano" | "nanos" | "nanosecond" | "nanoseconds" => 1e-6,
-        "µs" | "us" | "micro" | "micros" | "microsecond" | "microseconds" => 1e-3,
-        "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => 1.0,
-        "s" | "sec" | "secs" | "second" | "seconds" => 1000.0,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60_000.0,
-        "h" | "hour" | "hours" => 3_600_000.0,
-        "d" | "day" | "days" => 86_400_000.0,
-        _ => return Err(format!("`{text}`: unknown time unit `{unit}`")),
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Range::Any => write!(f, "any value"),
+            Range::AtLeast(lo) => write!(f, ">= {lo}"),
+            Range::Above(lo) => write!(f, "> {lo}"),
+            Range::AboveUpTo(lo, hi) => write!(f, "in ({lo}, {hi}]"),
+            Range::Between(lo, hi) => write!(f, "in [{lo}, {hi}]"),
+        }
+    }
+}
+
+/// One row of the option table.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionDef {
+    /// The key after `job.autoscaler.`.
+    pub key: &'static str,
+    pub kind: Kind,
+    /// Upstream's default, in Flink's spelling (empty: unset).
+    pub default: &'static str,
+    pub range: Range,
+}
+
+/// A Rust type an option is read into.
+trait OptionValue: Sized {
+    const KIND: Kind;
+    fn parse_flink(text: &str) -> Result<Self, String>;
+    /// The default text of the table (empty means "unset" for optional values).
+    fn parse_default(text: &str) -> Result<Self, String> {
+        Self::parse_flink(text)
+    }
+    /// The number a [`Range`] applies to.
+    fn number(&self) -> Option<f64> {
+        None
+    }
+}
+
+impl OptionValue for bool {
+    const KIND: Kind = Kind::Boolean;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        parse_bool(text)
+    }
+}
+
+impl OptionValue for i64 {
+    const KIND: Kind = Kind::Integer;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        parse_int(text)
+    }
+    fn number(&self) -> Option<f64> {
+        Some(*self as f64)
+    }
+}
+
+impl OptionValue for f64 {
+    const KIND: Kind = Kind::Double;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        parse_double(text)
+    }
+    fn number(&self) -> Option<f64> {
+        Some(*self)
+    }
+}
+
+impl OptionValue for DurationMs {
+    const KIND: Kind = Kind::Duration;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        parse_duration(text)
+    }
+    fn number(&self) -> Option<f64> {
+        Some(self.0 as f64)
+    }
+}
+
+impl OptionValue for Vec<String> {
+    const KIND: Kind = Kind::List;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        parse_list(text)
+    }
+}
+
+impl OptionValue for BusyTimeAggregator {
+    const KIND: Kind = Kind::Enum(&["MAX", "MIN", "AVG"]);
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "MAX" => Ok(BusyTimeAggregator::Max),
+            "MIN" => Ok(BusyTimeAggregator::Min),
+            "AVG" => Ok(BusyTimeAggregator::Avg),
+            _ => Err(format!(
+                "{} is not one of MAX, MIN, AVG",
+                crate::value::short(text)
+            )),
+        }
+    }
+}
+
+impl OptionValue for LegacyAdjustMode {
+    const KIND: Kind = Kind::Enum(&["EVENLY_SPREAD", "MAXIMIZE_UTILISATION"]);
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "EVENLY_SPREAD" => Ok(LegacyAdjustMode::EvenlySpread),
+            "MAXIMIZE_UTILISATION" => Ok(LegacyAdjustMode::MaximizeUtilisation),
+            _ => Err(format!(
+                "{} is not one of EVENLY_SPREAD, MAXIMIZE_UTILISATION",
+                crate::value::short(text)
+            )),
+        }
+    }
+}
+
+/// A memory size in bytes (`quota.memory`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bytes(pub u64);
+
+impl OptionValue for Bytes {
+    const KIND: Kind = Kind::MemorySize;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        parse_memory_size(text).map(Bytes)
+    }
+    fn number(&self) -> Option<f64> {
+        Some(self.0 as f64)
+    }
+}
+
+/// A mode or class name, kept as written.
+impl OptionValue for String {
+    const KIND: Kind = Kind::Text;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("empty value".into());
+        }
+        Ok(t.to_string())
+    }
+}
+
+/// An option without a default: empty in the table means unset.
+impl<T: OptionValue> OptionValue for Option<T> {
+    const KIND: Kind = T::KIND;
+    fn parse_flink(text: &str) -> Result<Self, String> {
+        T::parse_flink(text).map(Some)
+    }
+    fn parse_default(text: &str) -> Result<Self, String> {
+        if text.is_empty() {
+            Ok(None)
+        } else {
+            T::parse_flink(text).map(Some)
+        }
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_ref().and_then(T::number)
+    }
+}
+
+/// Declares the option table and everything generated from it.
+macro_rules! autoscaler_options {
+    ($( $(#[$doc:meta])* $field:ident : $ty:ty = $key:literal, $default:literal, $range:expr; )*) => {
+        /// Every `job.autoscaler.*` option of scaling.md §8, read over upstream's defaults.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct AutoscalerOptions {
+            pub version: Version,
+            $( $(#[$doc])* pub $field: $ty, )*
+        }
+
+        /// The option table: key, kind, default and range of every option planscale reads.
+        pub const OPTIONS: &[OptionDef] = &[
+            $( OptionDef {
+                key: $key,
+                kind: <$ty as OptionValue>::KIND,
+                default: $default,
+                range: $range,
+            }, )*
+        ];
+
+        impl AutoscalerOptions {
+            /// Upstream defaults for `version`.
+            pub fn defaults(version: Version) -> Self {
+                AutoscalerOptions {
+                    version,
+                    $( $field: match <$ty as OptionValue>::parse_default($default) {
+                        Ok(v) => v,
+                        // The table is ours; `defaults_parse` tests every row.
+                        Err(e) => panic!("default of {}: {e}", $key),
+                    }, )*
+                }
+            }
+
+            /// Sets the option with short key `short`; `None` when the key is not in the table.
+            fn set_short(&mut self, short: &str, value: &str) -> Option<Result<(), String>> {
+                match short {
+                    $( $key => Some(
+                        <$ty as OptionValue>::parse_flink(value).map(|v| self.$field = v),
+                    ), )*
+                    _ => None,
+                }
+            }
+
+            /// The number the option's range applies to (`None` for non-numeric or unset).
+            fn number_of(&self, short: &str) -> Option<f64> {
+                match short {
+                    $( $key => OptionValue::number(&self.$field), )*
+                    _ => None,
+                }
+            }
+        }
     };
-    let ms = number * ms_per_unit;
-    if !ms.is_finite() || ms.abs() > i64::MAX as f64 {
-        return Err(format!("`{text}` is out of range"));
-    }
-    Ok(DurationMs(ms.round() as i64))
+}
+
+autoscaler_options! {
+    enabled: bool = "enabled", "false", Range::Any;
+    scaling_enabled: bool = "scaling.enabled", "true", Range::Any;
+    metrics_window: DurationMs = "metrics.window", "15 min", Range::Above(0.0);
+    stabilization_interval: DurationMs = "stabilization.interval", "5 min", Range::Any;
+    /// Raw specs; not evaluated offline (cron calendars).
+    excluded_periods: Vec<String> = "excluded.periods", "", Range::Any;
+    utilization_target: f64 = "utilization.target", "0.7", Range::AboveUpTo(0.0, 1.0);
+    utilization_boundary: f64 = "target.utilization.boundary", "0.3", Range::AtLeast(0.0);
+    utilization_max: Option<f64> = "utilization.max", "", Range::Between(0.0, 1.0);
+    utilization_min: Option<f64> = "utilization.min", "", Range::Between(0.0, 1.0);
+    scale_down_interval: DurationMs = "scale-down.interval", "1 h", Range::Any;
+    vertex_min_parallelism: i64 = "vertex.min-parallelism", "1", Range::AtLeast(1.0);
+    vertex_max_parallelism: i64 = "vertex.max-parallelism", "200", Range::AtLeast(1.0);
+    scale_down_max_factor: f64 = "scale-down.max-factor", "0.6", Range::AtLeast(0.0);
+    scale_up_max_factor: f64 = "scale-up.max-factor", "100000.0", Range::AtLeast(0.0);
+    catch_up_duration: DurationMs = "catch-up.duration", "30 min", Range::Any;
+    restart_time: DurationMs = "restart.time", "5 min", Range::Any;
+    restart_time_tracking_enabled: bool = "restart.time-tracking.enabled", "false", Range::Any;
+    restart_time_tracking_limit: DurationMs = "restart.time-tracking.limit", "15 min", Range::Any;
+    backlog_processing_lag_threshold: DurationMs =
+        "backlog-processing.lag-threshold", "5 min", Range::Any;
+    observed_tpr_lag_threshold: DurationMs =
+        "observed-true-processing-rate.lag-threshold", "30 s", Range::Any;
+    observed_tpr_switch_threshold: f64 =
+        "observed-true-processing-rate.switch-threshold", "0.15", Range::AtLeast(0.0);
+    observed_tpr_min_observations: i64 =
+        "observed-true-processing-rate.min-observations", "2", Range::AtLeast(1.0);
+    scaling_effectiveness_detection_enabled: bool =
+        "scaling.effectiveness.detection.enabled", "false", Range::Any;
+    scaling_effectiveness_threshold: f64 =
+        "scaling.effectiveness.threshold", "0.1", Range::AtLeast(0.0);
+    observed_scalability_enabled: bool = "observed-scalability.enabled", "false", Range::Any;
+    observed_scalability_min_observations: i64 =
+        "observed-scalability.min-observations", "3", Range::AtLeast(1.0);
+    observed_scalability_coefficient_min: f64 =
+        "observed-scalability.coefficient-min", "0.5", Range::Between(0.01, 1.0);
+    busy_time_aggregator: BusyTimeAggregator =
+        "metrics.busy-time.aggregator", "MAX", Range::Any;
+    vertex_exclude_ids: Vec<String> = "vertex.exclude.ids", "", Range::Any;
+    history_max_count: i64 = "history.max.count", "3", Range::AtLeast(0.0);
+    history_max_age: DurationMs = "history.max.age", "1 d", Range::Any;
+    gc_pressure_threshold: f64 = "memory.gc-pressure.threshold", "1.0", Range::Between(0.0, 1.0);
+    heap_usage_threshold: f64 = "memory.heap-usage.threshold", "1.0", Range::Between(0.0, 1.0);
+    memory_tuning_enabled: bool = "memory.tuning.enabled", "false", Range::Any;
+    memory_tuning_overhead: f64 = "memory.tuning.overhead", "0.2", Range::AtLeast(0.0);
+    memory_tuning_scale_down_compensation_enabled: bool =
+        "memory.tuning.scale-down-compensation.enabled", "true", Range::Any;
+    memory_tuning_maximize_managed_memory: bool =
+        "memory.tuning.maximize-managed-memory", "false", Range::Any;
+    quota_cpu: Option<f64> = "quota.cpu", "", Range::Above(0.0);
+    /// Parsed, not applied: it needs TaskManager sizes.
+    quota_memory: Option<Bytes> = "quota.memory", "", Range::Above(0.0);
+    scaling_event_interval: DurationMs = "scaling.event.interval", "30 min", Range::Any;
+    rest_client_timeout: DurationMs = "flink.rest-client.timeout", "10 s", Range::Above(0.0);
+    /// The deprecated key, when set explicitly.
+    key_group_partitions_adjust_mode: Option<LegacyAdjustMode> =
+        "scaling.key-group.partitions.adjust.mode", "", Range::Any;
+    /// `scaling.parallelism-alignment.mode` (after 1.15), when set explicitly; may be a custom name.
+    parallelism_alignment_mode: Option<String> =
+        "scaling.parallelism-alignment.mode", "", Range::Any;
+    custom_evaluators: Vec<String> = "metrics.custom-evaluators", "", Range::Any;
+    custom_executors: Vec<String> = "scaling.custom-executors", "", Range::Any;
 }
 
 /// How LOAD aggregates busy time over subtasks (`metrics.busy-time.aggregator`, §5.5).
@@ -197,59 +474,15 @@ impl fmt::Display for OptionsError {
 
 impl std::error::Error for OptionsError {}
 
-/// Every `job.autoscaler.*` option of scaling.md §8, with upstream defaults.
+/// A value outside what upstream allows, or two options that contradict each other. `keys` are
+/// short keys (after `job.autoscaler.`), the one to point at first.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AutoscalerOptions {
-    pub version: Version,
-    pub enabled: bool,
-    pub scaling_enabled: bool,
-    pub metrics_window: DurationMs,
-    pub stabilization_interval: DurationMs,
-    /// Raw `;`-separated specs; not evaluated offline (cron calendars).
-    pub excluded_periods: Vec<String>,
-    pub utilization_target: f64,
-    pub utilization_boundary: f64,
-    pub utilization_max: Option<f64>,
-    pub utilization_min: Option<f64>,
-    pub scale_down_interval: DurationMs,
-    pub vertex_min_parallelism: i64,
-    pub vertex_max_parallelism: i64,
-    pub scale_down_max_factor: f64,
-    pub scale_up_max_factor: f64,
-    pub catch_up_duration: DurationMs,
-    pub restart_time: DurationMs,
-    pub restart_time_tracking_enabled: bool,
-    pub restart_time_tracking_limit: DurationMs,
-    pub backlog_processing_lag_threshold: DurationMs,
-    pub observed_tpr_lag_threshold: DurationMs,
-    pub observed_tpr_switch_threshold: f64,
-    pub observed_tpr_min_observations: i64,
-    pub scaling_effectiveness_detection_enabled: bool,
-    pub scaling_effectiveness_threshold: f64,
-    pub observed_scalability_enabled: bool,
-    pub observed_scalability_min_observations: i64,
-    pub observed_scalability_coefficient_min: f64,
-    pub busy_time_aggregator: BusyTimeAggregator,
-    pub vertex_exclude_ids: Vec<String>,
-    pub history_max_count: i64,
-    pub history_max_age: DurationMs,
-    pub gc_pressure_threshold: f64,
-    pub heap_usage_threshold: f64,
-    pub memory_tuning_enabled: bool,
-    pub memory_tuning_overhead: f64,
-    pub memory_tuning_scale_down_compensation_enabled: bool,
-    pub memory_tuning_maximize_managed_memory: bool,
-    pub quota_cpu: Option<f64>,
-    /// Raw memory size text (e.g. `100g`); only reported.
-    pub quota_memory: Option<String>,
-    pub scaling_event_interval: DurationMs,
-    pub rest_client_timeout: DurationMs,
-    /// The deprecated key, when set explicitly.
-    pub key_group_partitions_adjust_mode: Option<LegacyAdjustMode>,
-    /// `scaling.parallelism-alignment.mode` (main only), when set explicitly; may be a custom name.
-    pub parallelism_alignment_mode: Option<String>,
-    pub custom_evaluators: Vec<String>,
-    pub custom_executors: Vec<String>,
+pub struct RangeProblem {
+    pub keys: Vec<&'static str>,
+    /// The value as read, in the option's own terms.
+    pub value: String,
+    /// What is allowed.
+    pub allowed: String,
 }
 
 impl Default for AutoscalerOptions {
@@ -258,62 +491,13 @@ impl Default for AutoscalerOptions {
     }
 }
 
-const PREFIX: &str = "job.autoscaler.";
-const OPERATOR_PREFIX: &str = "kubernetes.operator.";
+pub const PREFIX: &str = "job.autoscaler.";
+pub const OPERATOR_PREFIX: &str = "kubernetes.operator.";
 
-/// Deprecated short keys and the current key they stand for.
-const DEPRECATED_KEYS: &[(&str, &str)] = &[
+/// Deprecated short keys and the current key they stand for (upstream's fallback keys).
+pub const DEPRECATED_KEYS: &[(&str, &str)] = &[
     ("target.utilization", "utilization.target"),
     ("scale-up.grace-period", "scale-down.interval"),
-];
-
-/// Short keys (after `job.autoscaler.`) this module reads.
-const KNOWN_KEYS: &[&str] = &[
-    "enabled",
-    "scaling.enabled",
-    "metrics.window",
-    "stabilization.interval",
-    "excluded.periods",
-    "utilization.target",
-    "target.utilization.boundary",
-    "utilization.max",
-    "utilization.min",
-    "scale-down.interval",
-    "vertex.min-parallelism",
-    "vertex.max-parallelism",
-    "scale-down.max-factor",
-    "scale-up.max-factor",
-    "catch-up.duration",
-    "restart.time",
-    "restart.time-tracking.enabled",
-    "restart.time-tracking.limit",
-    "backlog-processing.lag-threshold",
-    "observed-true-processing-rate.lag-threshold",
-    "observed-true-processing-rate.switch-threshold",
-    "observed-true-processing-rate.min-observations",
-    "scaling.effectiveness.detection.enabled",
-    "scaling.effectiveness.threshold",
-    "observed-scalability.enabled",
-    "observed-scalability.min-observations",
-    "observed-scalability.coefficient-min",
-    "metrics.busy-time.aggregator",
-    "vertex.exclude.ids",
-    "history.max.count",
-    "history.max.age",
-    "memory.gc-pressure.threshold",
-    "memory.heap-usage.threshold",
-    "memory.tuning.enabled",
-    "memory.tuning.overhead",
-    "memory.tuning.scale-down-compensation.enabled",
-    "memory.tuning.maximize-managed-memory",
-    "quota.cpu",
-    "quota.memory",
-    "scaling.event.interval",
-    "flink.rest-client.timeout",
-    "scaling.key-group.partitions.adjust.mode",
-    "scaling.parallelism-alignment.mode",
-    "metrics.custom-evaluators",
-    "scaling.custom-executors",
 ];
 
 /// Strips `kubernetes.operator.` and `job.autoscaler.`; `None` for keys of other components.
@@ -323,59 +507,24 @@ pub fn short_key(key: &str) -> Option<&str> {
     key.strip_prefix(PREFIX)
 }
 
-impl AutoscalerOptions {
-    /// Upstream defaults for `version`.
-    pub fn defaults(version: Version) -> Self {
-        AutoscalerOptions {
-            version,
-            enabled: false,
-            scaling_enabled: true,
-            metrics_window: DurationMs::from_secs(15 * 60),
-            stabilization_interval: DurationMs::from_secs(5 * 60),
-            excluded_periods: Vec::new(),
-            utilization_target: 0.7,
-            utilization_boundary: 0.3,
-            utilization_max: None,
-            utilization_min: None,
-            scale_down_interval: DurationMs::from_secs(3600),
-            vertex_min_parallelism: 1,
-            vertex_max_parallelism: 200,
-            scale_down_max_factor: 0.6,
-            scale_up_max_factor: 100_000.0,
-            catch_up_duration: DurationMs::from_secs(30 * 60),
-            restart_time: DurationMs::from_secs(5 * 60),
-            restart_time_tracking_enabled: false,
-            restart_time_tracking_limit: DurationMs::from_secs(15 * 60),
-            backlog_processing_lag_threshold: DurationMs::from_secs(5 * 60),
-            observed_tpr_lag_threshold: DurationMs::from_secs(30),
-            observed_tpr_switch_threshold: 0.15,
-            observed_tpr_min_observations: 2,
-            scaling_effectiveness_detection_enabled: false,
-            scaling_effectiveness_threshold: 0.1,
-            observed_scalability_enabled: false,
-            observed_scalability_min_observations: 3,
-            observed_scalability_coefficient_min: 0.5,
-            busy_time_aggregator: BusyTimeAggregator::Max,
-            vertex_exclude_ids: Vec::new(),
-            history_max_count: 3,
-            history_max_age: DurationMs::from_secs(24 * 3600),
-            gc_pressure_threshold: 1.0,
-            heap_usage_threshold: 1.0,
-            memory_tuning_enabled: false,
-            memory_tuning_overhead: 0.2,
-            memory_tuning_scale_down_compensation_enabled: true,
-            memory_tuning_maximize_managed_memory: false,
-            quota_cpu: None,
-            quota_memory: None,
-            scaling_event_interval: DurationMs::from_secs(30 * 60),
-            rest_client_timeout: DurationMs::from_secs(10),
-            key_group_partitions_adjust_mode: None,
-            parallelism_alignment_mode: None,
-            custom_evaluators: Vec::new(),
-            custom_executors: Vec::new(),
-        }
-    }
+/// The table row of a short key, deprecated spellings resolved.
+pub fn option_def(short: &str) -> Option<&'static OptionDef> {
+    let short = DEPRECATED_KEYS
+        .iter()
+        .find(|(old, _)| *old == short)
+        .map_or(short, |(_, new)| new);
+    OPTIONS.iter().find(|d| d.key == short)
+}
 
+/// Every short key a user may write: the table's and the deprecated ones.
+pub fn all_short_keys() -> impl Iterator<Item = &'static str> {
+    OPTIONS
+        .iter()
+        .map(|d| d.key)
+        .chain(DEPRECATED_KEYS.iter().map(|(old, _)| *old))
+}
+
+impl AutoscalerOptions {
     /// Reads options from upstream keys and string values, over the defaults of `version`.
     /// Keys of other components are ignored; unknown `job.autoscaler.*` keys too (see
     /// [`AutoscalerOptions::is_known_key`] to warn about them).
@@ -401,11 +550,14 @@ impl AutoscalerOptions {
         }
         let mut opts = Self::defaults(version);
         // Deprecated keys first, so the current key wins when both are given.
-        for (full, short, value) in deprecated {
-            opts.set(&full, &short, &value)?;
-        }
-        for (full, short, value) in current {
-            opts.set(&full, &short, &value)?;
+        for (full, short, value) in deprecated.into_iter().chain(current) {
+            if let Some(Err(message)) = opts.set_short(&short, &value) {
+                return Err(OptionsError {
+                    key: full,
+                    value,
+                    message,
+                });
+            }
         }
         Ok(opts)
     }
@@ -414,114 +566,12 @@ impl AutoscalerOptions {
     pub fn is_known_key(key: &str) -> bool {
         match short_key(key) {
             Some(short) => {
-                KNOWN_KEYS.contains(&short)
-                    || DEPRECATED_KEYS.iter().any(|(old, _)| *old == short)
+                option_def(short).is_some()
                     || (short.starts_with("scaling.parallelism-alignment.mode.")
                         && short.ends_with(".class"))
             }
             None => false,
         }
-    }
-
-    fn set(&mut self, full: &str, short: &str, value: &str) -> Result<(), OptionsError> {
-        let err = |message: String| OptionsError {
-            key: full.to_string(),
-            value: value.to_string(),
-            message,
-        };
-        let dur = || parse_duration(value).map_err(&err);
-        let num = || parse_f64(value).map_err(&err);
-        let int = || parse_i64(value).map_err(&err);
-        let boolean = || parse_bool(value).map_err(&err);
-        match short {
-            "enabled" => self.enabled = boolean()?,
-            "scaling.enabled" => self.scaling_enabled = boolean()?,
-            "metrics.window" => self.metrics_window = dur()?,
-            "stabilization.interval" => self.stabilization_interval = dur()?,
-            "excluded.periods" => self.excluded_periods = parse_list(value),
-            "utilization.target" => self.utilization_target = num()?,
-            "target.utilization.boundary" => self.utilization_boundary = num()?,
-            "utilization.max" => self.utilization_max = Some(num()?),
-            "utilization.min" => self.utilization_min = Some(num()?),
-            "scale-down.interval" => self.scale_down_interval = dur()?,
-            "vertex.min-parallelism" => self.vertex_min_parallelism = int()?,
-            "vertex.max-parallelism" => self.vertex_max_parallelism = int()?,
-            "scale-down.max-factor" => self.scale_down_max_factor = num()?,
-            "scale-up.max-factor" => self.scale_up_max_factor = num()?,
-            "catch-up.duration" => self.catch_up_duration = dur()?,
-            "restart.time" => self.restart_time = dur()?,
-            "restart.time-tracking.enabled" => self.restart_time_tracking_enabled = boolean()?,
-            "restart.time-tracking.limit" => self.restart_time_tracking_limit = dur()?,
-            "backlog-processing.lag-threshold" => self.backlog_processing_lag_threshold = dur()?,
-            "observed-true-processing-rate.lag-threshold" => {
-                self.observed_tpr_lag_threshold = dur()?
-            }
-            "observed-true-processing-rate.switch-threshold" => {
-                self.observed_tpr_switch_threshold = num()?
-            }
-            "observed-true-processing-rate.min-observations" => {
-                self.observed_tpr_min_observations = int()?
-            }
-            "scaling.effectiveness.detection.enabled" => {
-                self.scaling_effectiveness_detection_enabled = boolean()?
-            }
-            "scaling.effectiveness.threshold" => self.scaling_effectiveness_threshold = num()?,
-            "observed-scalability.enabled" => self.observed_scalability_enabled = boolean()?,
-            "observed-scalability.min-observations" => {
-                self.observed_scalability_min_observations = int()?
-            }
-            "observed-scalability.coefficient-min" => {
-                self.observed_scalability_coefficient_min = num()?
-            }
-            "metrics.busy-time.aggregator" => {
-                self.busy_time_aggregator = match value.trim().to_ascii_uppercase().as_str() {
-                    "MAX" => BusyTimeAggregator::Max,
-                    "MIN" => BusyTimeAggregator::Min,
-                    "AVG" => BusyTimeAggregator::Avg,
-                    _ => return Err(err("expected MAX, MIN or AVG".into())),
-                }
-            }
-            "vertex.exclude.ids" => self.vertex_exclude_ids = parse_list(value),
-            "history.max.count" => self.history_max_count = int()?,
-            "history.max.age" => self.history_max_age = dur()?,
-            "memory.gc-pressure.threshold" => self.gc_pressure_threshold = num()?,
-            "memory.heap-usage.threshold" => self.heap_usage_threshold = num()?,
-            "memory.tuning.enabled" => self.memory_tuning_enabled = boolean()?,
-            "memory.tuning.overhead" => self.memory_tuning_overhead = num()?,
-            "memory.tuning.scale-down-compensation.enabled" => {
-                self.memory_tuning_scale_down_compensation_enabled = boolean()?
-            }
-            "memory.tuning.maximize-managed-memory" => {
-                self.memory_tuning_maximize_managed_memory = boolean()?
-            }
-            "quota.cpu" => self.quota_cpu = Some(num()?),
-            "quota.memory" => self.quota_memory = Some(value.trim().to_string()),
-            "scaling.event.interval" => self.scaling_event_interval = dur()?,
-            "flink.rest-client.timeout" => self.rest_client_timeout = dur()?,
-            "scaling.key-group.partitions.adjust.mode" => {
-                self.key_group_partitions_adjust_mode =
-                    Some(match value.trim().to_ascii_uppercase().as_str() {
-                        "EVENLY_SPREAD" => LegacyAdjustMode::EvenlySpread,
-                        "MAXIMIZE_UTILISATION" => LegacyAdjustMode::MaximizeUtilisation,
-                        _ => {
-                            return Err(
-                                err("expected EVENLY_SPREAD or MAXIMIZE_UTILISATION".into()),
-                            )
-                        }
-                    })
-            }
-            "scaling.parallelism-alignment.mode" => {
-                let v = value.trim();
-                if v.is_empty() {
-                    return Err(err("empty alignment mode".into()));
-                }
-                self.parallelism_alignment_mode = Some(v.to_string())
-            }
-            "metrics.custom-evaluators" => self.custom_evaluators = parse_list(value),
-            "scaling.custom-executors" => self.custom_executors = parse_list(value),
-            _ => {}
-        }
-        Ok(())
     }
 
     /// The alignment step that runs (§6.5 "Mode selection"). 1.15.0 knows only the legacy key
@@ -538,7 +588,7 @@ impl AutoscalerOptions {
                 self.key_group_partitions_adjust_mode
                     .unwrap_or(LegacyAdjustMode::EvenlySpread),
             ),
-            Version::Main => match self.parallelism_alignment_mode.as_deref() {
+            Version::V1_16 | Version::Main => match self.parallelism_alignment_mode.as_deref() {
                 Some("BALANCED") => AlignmentMode::Balanced,
                 Some("EVENLY_SPREAD") => AlignmentMode::EvenlySpread,
                 Some("OFF") => AlignmentMode::Off,
@@ -570,83 +620,64 @@ impl AutoscalerOptions {
             .any(|id| id.eq_ignore_ascii_case(vertex_id.trim()))
     }
 
-    /// Upstream's validation (§8), which runs only when the autoscaler is enabled. Returns every
-    /// problem, not just the first.
-    pub fn validate(&self) -> Vec<String> {
+    /// Every range problem: each option against its table range, then the groups upstream's
+    /// validator checks together (`utilization.min <= utilization.target <= utilization.max`) and
+    /// `vertex.min-parallelism <= vertex.max-parallelism`. Upstream runs its validator only when
+    /// the autoscaler is enabled; planscale runs the autoscaler, so it always checks.
+    pub fn validate(&self) -> Vec<RangeProblem> {
         let mut problems = Vec::new();
-        if !self.enabled {
+        for def in OPTIONS {
+            if let Some(x) = self.number_of(def.key) {
+                if !def.range.contains(x) {
+                    let value = match def.kind {
+                        Kind::Duration => DurationMs(x as i64).to_string(),
+                        _ => x.to_string(),
+                    };
+                    problems.push(RangeProblem {
+                        keys: vec![def.key],
+                        value,
+                        allowed: def.range.to_string(),
+                    });
+                }
+            }
+        }
+        if !problems.is_empty() {
             return problems;
         }
         let t = self.utilization_target;
-        if !(0.0..=1.0).contains(&t) {
-            problems.push(format!("utilization.target {t} is not in [0, 1]"));
-        }
-        if self.utilization_boundary.is_nan() || self.utilization_boundary < 0.0 {
-            problems.push("target.utilization.boundary must be >= 0".into());
-        }
         if let Some(max) = self.utilization_max {
-            if !(max >= t && max <= 1.0) {
-                problems.push(format!("utilization.max {max} is not in [{t}, 1]"));
+            if max < t {
+                problems.push(RangeProblem {
+                    keys: vec!["utilization.max", "utilization.target"],
+                    value: format!("{max} (utilization.target is {t})"),
+                    allowed: format!("in [utilization.target, 1] = [{t}, 1]"),
+                });
             }
         }
         if let Some(min) = self.utilization_min {
-            if !(min >= 0.0 && min <= t) {
-                problems.push(format!("utilization.min {min} is not in [0, {t}]"));
+            if min > t {
+                problems.push(RangeProblem {
+                    keys: vec!["utilization.min", "utilization.target"],
+                    value: format!("{min} (utilization.target is {t})"),
+                    allowed: format!("in [0, utilization.target] = [0, {t}]"),
+                });
             }
         }
-        if self.scale_down_max_factor.is_nan() || self.scale_down_max_factor < 0.0 {
-            problems.push("scale-down.max-factor must be >= 0".into());
-        }
-        if self.scale_up_max_factor.is_nan() || self.scale_up_max_factor < 0.0 {
-            problems.push("scale-up.max-factor must be >= 0".into());
-        }
-        let c = self.observed_scalability_coefficient_min;
-        if !(0.01..=1.0).contains(&c) {
-            problems.push(format!(
-                "observed-scalability.coefficient-min {c} is not in [0.01, 1]"
-            ));
-        }
         if self.vertex_min_parallelism > self.vertex_max_parallelism {
-            problems.push("vertex.min-parallelism is above vertex.max-parallelism".into());
+            problems.push(RangeProblem {
+                keys: vec!["vertex.min-parallelism", "vertex.max-parallelism"],
+                value: format!(
+                    "{} (vertex.max-parallelism is {})",
+                    self.vertex_min_parallelism, self.vertex_max_parallelism
+                ),
+                allowed: format!(
+                    "<= vertex.max-parallelism ({})",
+                    self.vertex_max_parallelism
+                ),
+            });
         }
         problems
     }
-}
-
-fn parse_f64(value: &str) -> Result<f64, String> {
-    value
-        .trim()
-        .parse::<f64>()
-        .map_err(|_| "not a number".to_string())
-}
-
-fn parse_i64(value: &str) -> Result<i64, String> {
-    let v = value.trim();
-    if let Ok(i) = v.parse::<i64>() {
-        return Ok(i);
-    }
-    match v.parse::<f64>() {
-        Ok(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(f as i64),
-        _ => Err("not an integer".to_string()),
-    }
-}
-
-fn parse_bool(value: &str) -> Result<bool, String> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err("expected true or false".to_string()),
-    }
-}
-
-/// Flink list values are `;`-separated; `,` is accepted too (ids and class names hold neither).
-fn parse_list(value: &str) -> Vec<String> {
-    value
-        .split([';', ','])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 #[cfg(test)]
@@ -654,21 +685,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_accept_flink_units_and_bare_seconds() {
-        assert_eq!(parse_duration("30s"), Ok(DurationMs(30_000)));
-        assert_eq!(parse_duration("5 min"), Ok(DurationMs(300_000)));
-        assert_eq!(parse_duration("1m"), Ok(DurationMs(60_000)));
-        assert_eq!(parse_duration("2h"), Ok(DurationMs(7_200_000)));
-        assert_eq!(parse_duration("500ms"), Ok(DurationMs(500)));
-        assert_eq!(parse_duration("1 d"), Ok(DurationMs(86_400_000)));
-        assert_eq!(parse_duration("900"), Ok(DurationMs(900_000)));
-        assert_eq!(parse_duration("0"), Ok(DurationMs(0)));
-        assert_eq!(parse_duration("1.5"), Ok(DurationMs(1500)));
-        assert!(parse_duration("5 fortnights").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("abc").is_err());
-        assert_eq!(DurationMs(1500).whole_secs(), 1);
-        assert_eq!(DurationMs(-500).whole_secs(), -1);
+    fn defaults_parse() {
+        for version in [Version::V1_15, Version::V1_16, Version::Main] {
+            let o = AutoscalerOptions::defaults(version);
+            assert!(o.validate().is_empty(), "{:?}", o.validate());
+        }
+        for def in OPTIONS {
+            assert!(option_def(def.key).is_some());
+        }
     }
 
     #[test]
@@ -727,11 +751,22 @@ mod tests {
             [("job.autoscaler.vertex.max-parallelism", "1.5")]
         )
         .is_err());
+        // Java's Integer.parseInt refuses "10.0", and so does Flink.
         assert!(AutoscalerOptions::from_map(
             Version::V1_15,
             [("job.autoscaler.vertex.max-parallelism", "10.0")]
         )
-        .is_ok());
+        .is_err());
+        let bare = AutoscalerOptions::from_map(
+            Version::V1_16,
+            [("job.autoscaler.metrics.window", "600000")],
+        )
+        .unwrap();
+        assert_eq!(
+            bare.metrics_window,
+            DurationMs(600_000),
+            "a bare duration is ms"
+        );
     }
 
     #[test]
@@ -775,11 +810,34 @@ mod tests {
     }
 
     #[test]
-    fn validation_only_when_enabled() {
-        let mut o = AutoscalerOptions::defaults(Version::V1_15);
-        o.utilization_max = Some(1.2);
-        assert!(o.validate().is_empty());
-        o.enabled = true;
-        assert_eq!(o.validate().len(), 1);
+    fn ranges_and_groups_are_checked() {
+        let bad = |pairs: &[(&str, &str)]| {
+            let o = AutoscalerOptions::from_map(Version::V1_16, pairs.iter().copied()).unwrap();
+            o.validate()
+        };
+        let p = bad(&[("job.autoscaler.utilization.target", "0")]);
+        assert_eq!(p[0].keys, ["utilization.target"]);
+        assert_eq!(p[0].allowed, "in (0, 1]");
+        assert_eq!(bad(&[("job.autoscaler.utilization.target", "5")]).len(), 1);
+        assert_eq!(
+            bad(&[("job.autoscaler.scale-up.max-factor", "-1")])[0].allowed,
+            ">= 0"
+        );
+        assert_eq!(
+            bad(&[("job.autoscaler.utilization.target", "NaN")]).len(),
+            1
+        );
+        assert_eq!(bad(&[("job.autoscaler.metrics.window", "0")]).len(), 1);
+        let g = bad(&[
+            ("job.autoscaler.utilization.target", "0.8"),
+            ("job.autoscaler.utilization.min", "0.9"),
+        ]);
+        assert_eq!(g[0].keys, ["utilization.min", "utilization.target"]);
+        let v = bad(&[
+            ("job.autoscaler.vertex.min-parallelism", "8"),
+            ("job.autoscaler.vertex.max-parallelism", "4"),
+        ]);
+        assert_eq!(v[0].keys[0], "vertex.min-parallelism");
+        assert!(bad(&[("job.autoscaler.utilization.target", "1")]).is_empty());
     }
 }

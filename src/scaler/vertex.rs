@@ -494,7 +494,9 @@ pub fn decide_vertex(
     }
     let expected = |final_parallelism: i64| match opts.version {
         Version::V1_15 => round_metric(capped_capacity),
-        Version::Main => round_metric(tpr / current as f64 * final_parallelism as f64),
+        Version::V1_16 | Version::Main => {
+            round_metric(tpr / current as f64 * final_parallelism as f64)
+        }
     };
     d.expected_processing_rate = Some(expected(computed));
 
@@ -750,7 +752,7 @@ mod tests {
     fn worked_example_delayed_scale_down_window_max() {
         let o = base_opts(&[
             ("job.autoscaler.utilization.target", "1"),
-            ("job.autoscaler.scale-down.interval", "60"),
+            ("job.autoscaler.scale-down.interval", "60 s"),
         ]);
         let mut delayed = DelayedScaleDown::default();
         let rebalance = [ShipStrategy::Rebalance];
@@ -863,7 +865,7 @@ mod tests {
             1e300,
         ];
         let parallelisms = [i64::MIN, -1, 0, 1, 7, i32::MAX as i64, i64::MAX];
-        let mut o = base_opts(&[("job.autoscaler.scale-down.interval", "60")]);
+        let mut o = base_opts(&[("job.autoscaler.scale-down.interval", "60 s")]);
         for version in [Version::V1_15, Version::Main] {
             o.version = version;
             for &p in &parallelisms {

@@ -7,6 +7,8 @@
 //! demand at 70%. The total never exceeds `planscale.alibaba.max-cu`.
 
 use crate::resources::CostModel;
+use crate::scaler::options::Range;
+use crate::settings::SettingError;
 use crate::sim::engine::{Observation, Policy};
 use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
 
@@ -26,14 +28,17 @@ pub struct AutoScale {
 }
 
 impl AutoScale {
-    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, String> {
+    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, SettingError> {
         Ok(AutoScale {
             name: spec.name.clone(),
             expected_pending_s: spec
                 .duration_ms("planscale.alibaba.expected-pending-time", 180_000)?
                 as f64
                 / 1000.0,
-            max_cu: spec.f64("planscale.alibaba.max-cu", f64::INFINITY)?,
+            max_cu: match spec.get("planscale.alibaba.max-cu") {
+                None => f64::INFINITY,
+                Some(_) => spec.f64_in("planscale.alibaba.max-cu", 0.0, Range::Above(0.0))?,
+            },
             cost: ctx.cost.clone(),
             next_check_ms: ctx.trace.start_ms,
             cold_since_ms: None,

@@ -6,6 +6,8 @@
 //! at 70% utilization; the total is then scaled into [cu.min, cu.max] proportionally.
 
 use crate::resources::CostModel;
+use crate::scaler::options::Range;
+use crate::settings::SettingError;
 use crate::sim::engine::{Observation, Policy};
 use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
 
@@ -22,22 +24,22 @@ pub struct DynamicScaling {
 }
 
 impl DynamicScaling {
-    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, String> {
+    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, SettingError> {
         let initial_cu = ctx.cost.total(ctx.initial);
-        let minutes = spec.f64("flink.dli.job.scale.interval", 30.0)?;
-        if minutes <= 0.0 {
-            return Err("flink.dli.job.scale.interval must be positive (minutes)".into());
-        }
-        let enabled = match spec.get("flink.dli.job.scale.enable") {
-            None => false,
-            Some(v) => matches!(v.trim(), "true" | "TRUE" | "True"),
+        // DLI documents the interval in minutes.
+        let minutes = spec.f64_in("flink.dli.job.scale.interval", 30.0, Range::Above(0.0))?;
+        let enabled = spec.bool("flink.dli.job.scale.enable", false)?;
+        let cu_min = spec.f64_in("flink.dli.job.cu.min", 2.0, Range::Above(0.0))?;
+        let cu_max = match spec.get("flink.dli.job.cu.max") {
+            None => initial_cu,
+            Some(_) => spec.f64_in("flink.dli.job.cu.max", 0.0, Range::AtLeast(cu_min))?,
         };
         Ok(DynamicScaling {
             name: spec.name.clone(),
             enabled,
             interval_ms: (minutes * 60_000.0) as i64,
-            cu_min: spec.f64("flink.dli.job.cu.min", 2.0)?,
-            cu_max: spec.f64("flink.dli.job.cu.max", initial_cu)?,
+            cu_min,
+            cu_max,
             cost: ctx.cost.clone(),
             next_ms: ctx.trace.start_ms + (minutes * 60_000.0) as i64,
         })

@@ -12,10 +12,13 @@ pub mod flink;
 pub mod reactive;
 
 use crate::resources::CostModel;
-use crate::scaler::{parse_duration, AutoscalerOptions, Version};
+use crate::scaler::options::Range;
+use crate::scaler::{AutoscalerOptions, Version};
+use crate::settings::{Origin, Setting, SettingError};
 use crate::sim::engine::Policy;
 use crate::sim::model::JobModel;
 use crate::sim::trace::Trace;
+use crate::value::{parse_bool, parse_double, parse_duration, parse_int};
 
 /// The kinds `planscale.policy` may name.
 pub const KINDS: &[&str] = &[
@@ -27,41 +30,119 @@ pub const KINDS: &[&str] = &[
     "recorded",
 ];
 
-/// One policy to run: its display name, kind and keys.
+/// One policy to run: its display name, kind and settings (shared `--config` and `-D`, then its
+/// own file, then the flags that fill in what the file leaves open).
 #[derive(Debug, Clone)]
 pub struct PolicySpec {
     pub name: String,
     pub kind: String,
-    pub keys: Vec<(String, String)>,
+    pub keys: Vec<Setting>,
+}
+
+/// The keys each kind reads, besides `planscale.policy` (and, for `flink-autoscaler`, every
+/// `job.autoscaler.*` option).
+pub fn kind_keys(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "flink-autoscaler" => &[flink::QUOTA_CU_KEY],
+        "alibaba-autoscale" => &[
+            "planscale.alibaba.expected-pending-time",
+            "planscale.alibaba.max-cu",
+        ],
+        "dli-dynamic-scaling" => &[
+            "flink.dli.job.scale.enable",
+            "flink.dli.job.scale.interval",
+            "flink.dli.job.cu.min",
+            "flink.dli.job.cu.max",
+        ],
+        "reactive" => &[
+            "planscale.reactive.target-cpu-utilization",
+            "taskmanager.numberOfTaskSlots",
+            "jobmanager.adaptive-scheduler.scaling-interval.min",
+        ],
+        _ => &[],
+    }
+}
+
+/// Whether a policy of `kind` reads `key`.
+pub fn uses_key(kind: &str, key: &str) -> bool {
+    key == "planscale.policy"
+        || kind_keys(kind).contains(&key)
+        || (kind == "flink-autoscaler" && AutoscalerOptions::is_known_key(key))
+}
+
+/// Whether any policy kind reads `key`.
+pub fn is_policy_key(key: &str) -> bool {
+    KINDS.iter().any(|k| uses_key(k, key))
+}
+
+/// Every policy key in full, for suggestions.
+pub fn all_policy_keys() -> Vec<String> {
+    let mut keys: Vec<String> = std::iter::once("planscale.policy")
+        .chain(KINDS.iter().flat_map(|k| kind_keys(k).iter().copied()))
+        .map(str::to_string)
+        .collect();
+    keys.extend(crate::settings::autoscaler_keys());
+    keys
 }
 
 impl PolicySpec {
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.keys
-            .iter()
-            .rev()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+    pub fn setting(&self, key: &str) -> Option<&Setting> {
+        self.keys.iter().rev().find(|s| s.key.trim() == key)
     }
 
-    pub fn f64(&self, key: &str, default: f64) -> Result<f64, String> {
-        match self.get(key) {
-            None => Ok(default),
-            Some(v) => v
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| format!("{key}: {v:?} is not a number")),
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.setting(key).map(|s| s.value.as_str())
+    }
+
+    fn error(&self, key: &str, message: String) -> SettingError {
+        let s = self.setting(key);
+        SettingError {
+            key: key.to_string(),
+            value: s.map_or_else(String::new, |s| s.value.clone()),
+            message,
+            origin: s.map_or(Origin::Default, |s| s.origin.clone()),
         }
     }
 
-    pub fn duration_ms(&self, key: &str, default_ms: i64) -> Result<i64, String> {
+    /// A `Double` setting in `range`, read as Flink reads doubles.
+    pub fn f64_in(&self, key: &str, default: f64, range: Range) -> Result<f64, SettingError> {
+        let Some(v) = self.get(key) else {
+            return Ok(default);
+        };
+        let x = parse_double(v).map_err(|m| self.error(key, m))?;
+        if !x.is_finite() || !range.contains(x) {
+            return Err(self.error(key, format!("allowed {range}")));
+        }
+        Ok(x)
+    }
+
+    /// An `Integer` setting in `range`.
+    pub fn int_in(&self, key: &str, default: i64, range: Range) -> Result<i64, SettingError> {
+        let Some(v) = self.get(key) else {
+            return Ok(default);
+        };
+        let x = parse_int(v).map_err(|m| self.error(key, m))?;
+        if !range.contains(x as f64) {
+            return Err(self.error(key, format!("allowed {range}")));
+        }
+        Ok(x)
+    }
+
+    /// A duration setting, read as Flink reads durations (a bare number is milliseconds).
+    pub fn duration_ms(&self, key: &str, default_ms: i64) -> Result<i64, SettingError> {
         match self.get(key) {
             None => Ok(default_ms),
             Some(v) => parse_duration(v)
                 .map(|d| d.0)
-                .map_err(|e| format!("{key}: {e}")),
+                .map_err(|m| self.error(key, m)),
+        }
+    }
+
+    /// A boolean setting (`true`/`false` in any case).
+    pub fn bool(&self, key: &str, default: bool) -> Result<bool, SettingError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => parse_bool(v).map_err(|m| self.error(key, m)),
         }
     }
 
@@ -86,28 +167,38 @@ pub struct Context<'a> {
     pub interval_ms: i64,
 }
 
-pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, String> {
+pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, SettingError> {
     Ok(match spec.kind.as_str() {
         "static" => Box::new(fixed::Static::new(&spec.name)),
         "recorded" => Box::new(fixed::Recorded::new(&spec.name, ctx.trace)),
         "flink-autoscaler" => {
             // Simulating the autoscaler means running it: enabled unless the policy says otherwise.
-            let enabled = ("job.autoscaler.enabled".to_string(), "true".to_string());
-            let keys = std::iter::once(&enabled)
-                .chain(spec.keys.iter().filter(|(k, _)| k.contains("autoscaler.")));
-            let opts = AutoscalerOptions::from_map(ctx.version, keys.cloned())
-                .map_err(|e| e.to_string())?;
-            let quota = spec.f64(flink::QUOTA_CU_KEY, f64::INFINITY)?;
+            let mut keys = vec![Setting::new(
+                "job.autoscaler.enabled",
+                "true",
+                Origin::Default,
+            )];
+            keys.extend(spec.keys.iter().cloned());
+            let opts = crate::settings::resolve_autoscaler(ctx.version, &keys)?.opts;
+            let quota = spec.f64_in(flink::QUOTA_CU_KEY, f64::INFINITY, Range::Above(0.0));
+            let quota = match spec.get(flink::QUOTA_CU_KEY) {
+                None => f64::INFINITY,
+                Some(_) => quota?,
+            };
             Box::new(flink::FlinkAutoscaler::new(&spec.name, opts, quota, ctx))
         }
         "alibaba-autoscale" => Box::new(alibaba::AutoScale::new(spec, ctx)?),
         "dli-dynamic-scaling" => Box::new(dli::DynamicScaling::new(spec, ctx)?),
         "reactive" => Box::new(reactive::Reactive::new(spec, ctx)?),
         other => {
-            return Err(format!(
-                "unknown planscale.policy {other:?}; one of {}",
-                KINDS.join(", ")
-            ))
+            return Err(SettingError {
+                key: "planscale.policy".into(),
+                value: other.to_string(),
+                message: format!("one of {}", KINDS.join(", ")),
+                origin: spec
+                    .setting("planscale.policy")
+                    .map_or(Origin::Default, |s| s.origin.clone()),
+            })
         }
     })
 }

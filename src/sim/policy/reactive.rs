@@ -6,6 +6,8 @@
 //! vertex's busy fraction (its TaskManagers' CPU). A rescale happens at most once per
 //! `jobmanager.adaptive-scheduler.scaling-interval.min`.
 
+use crate::scaler::options::Range;
+use crate::settings::SettingError;
 use crate::sim::engine::{Observation, Policy};
 use crate::sim::policy::{Context, PolicySpec};
 
@@ -24,16 +26,17 @@ pub struct Reactive {
 }
 
 impl Reactive {
-    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, String> {
-        let target = spec.f64("planscale.reactive.target-cpu-utilization", 0.7)?;
-        if !(target > 0.0 && target <= 1.0) {
-            return Err("planscale.reactive.target-cpu-utilization must be in (0, 1]".into());
-        }
-        let slots = spec.f64("taskmanager.numberOfTaskSlots", 1.0)? as i64;
+    pub fn new(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Self, SettingError> {
+        let target = spec.f64_in(
+            "planscale.reactive.target-cpu-utilization",
+            0.7,
+            Range::AboveUpTo(0.0, 1.0),
+        )?;
+        let slots = spec.int_in("taskmanager.numberOfTaskSlots", 1, Range::AtLeast(1.0))?;
         Ok(Reactive {
             name: spec.name.clone(),
             target,
-            slots: slots.max(1),
+            slots,
             min_interval_ms: spec
                 .duration_ms("jobmanager.adaptive-scheduler.scaling-interval.min", 30_000)?,
             next_sync_ms: ctx.trace.start_ms,

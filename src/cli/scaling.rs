@@ -1,0 +1,84 @@
+//! The flags `recommend` and `simulate` share to say which autoscaler, with which options: one
+//! declaration, flattened into both, so the two commands cannot drift apart.
+
+use clap::{Args, ValueEnum};
+
+use crate::error::UsageError;
+use crate::scaler::Version;
+use crate::settings::{self, ConfigDoc, Setting, SettingWarning};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AutoscalerVersion {
+    #[value(name = "1.15")]
+    V1_15,
+    #[value(name = "1.16")]
+    V1_16,
+    Main,
+}
+
+impl AutoscalerVersion {
+    pub fn version(self) -> Version {
+        match self {
+            AutoscalerVersion::V1_15 => Version::V1_15,
+            AutoscalerVersion::V1_16 => Version::V1_16,
+            AutoscalerVersion::Main => Version::Main,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScalingArgs {
+    /// A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are
+    /// read as Flink reads them: a duration without a unit is milliseconds
+    #[arg(short = 'D', value_name = "KEY=VALUE")]
+    pub defines: Vec<String>,
+    /// Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or
+    /// FlinkSessionJob (spec.flinkConfiguration) or the operator's Helm values
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<String>,
+    /// Which release of the Flink Kubernetes operator's autoscaler to reproduce
+    #[arg(long, value_enum, default_value_t = AutoscalerVersion::V1_16)]
+    pub flink_autoscaler_version: AutoscalerVersion,
+}
+
+/// What the shared flags hold once read.
+pub struct LoadedSettings {
+    /// From `--config`, in file order.
+    pub config: Vec<Setting>,
+    /// The `--config` document (resource name, kind), when given.
+    pub config_doc: Option<ConfigDoc>,
+    /// From `-D`, in order.
+    pub defines: Vec<Setting>,
+    pub version: Version,
+}
+
+impl ScalingArgs {
+    pub fn load(&self) -> anyhow::Result<LoadedSettings> {
+        let (config, config_doc) = match &self.config {
+            Some(path) => {
+                let (s, doc) = settings::read_config_file(path)?;
+                (s, Some(doc))
+            }
+            None => (Vec::new(), None),
+        };
+        let defines = settings::parse_defines(&self.defines).map_err(UsageError)?;
+        Ok(LoadedSettings {
+            config,
+            config_doc,
+            defines,
+            version: self.flink_autoscaler_version.version(),
+        })
+    }
+}
+
+/// Prints setting warnings, each once.
+pub fn print_warnings(warnings: &[SettingWarning]) {
+    let mut seen = Vec::new();
+    for w in warnings {
+        let line = w.to_string();
+        if !seen.contains(&line) {
+            eprintln!("warning: {line}");
+            seen.push(line);
+        }
+    }
+}
