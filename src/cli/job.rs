@@ -1,7 +1,7 @@
 //! The job `recommend` and `simulate` size: from `--plan` or `--graph`, its vertices and what one
 //! subtask of each costs.
 
-use crate::error::UsageError;
+use crate::error::{InputError, UsageError};
 use crate::graph;
 use crate::io::read_document;
 use crate::plan::{self, Plan};
@@ -14,6 +14,40 @@ pub struct LoadedJob {
     pub cost: CostModel,
     /// The plan and its text, when the job came from `--plan` (for `--format plan`).
     pub plan: Option<(String, Plan)>,
+    /// The job id the graph names (REST job plan or job details).
+    pub job_id: Option<String>,
+    /// The `--graph` file, for messages.
+    pub graph_file: Option<String>,
+}
+
+impl LoadedJob {
+    /// The job whose metrics to read: `--job`, else the graph's own id, so that a file with
+    /// several jobs selects the graph's and metrics of another job are refused rather than
+    /// matched by colliding vertex ids.
+    pub fn metric_job(&self, flag: Option<&str>) -> anyhow::Result<Option<String>> {
+        match (flag.map(str::trim), self.job_id.as_deref()) {
+            (Some(f), Some(g)) if f != g => Err(UsageError(format!(
+                "--job {f} is not the job of --graph {} (jid {g}): metrics are never matched \
+                 across jobs",
+                self.graph_file.as_deref().unwrap_or("?")
+            ))
+            .into()),
+            (Some(f), _) => Ok(Some(f.to_string())),
+            (None, g) => Ok(g.map(str::to_string)),
+        }
+    }
+
+    /// Adds to a metric-reading error that the job was chosen from the graph.
+    pub fn explain_job_error(&self, flag: Option<&str>, e: InputError) -> InputError {
+        match (&self.job_id, flag) {
+            (Some(g), None) if e.message.starts_with("no rows of job") => e.hint(format!(
+                "job {g} is the job of --graph {}: give that job's metrics, or the graph of \
+                 the job the metrics are of",
+                self.graph_file.as_deref().unwrap_or("?")
+            )),
+            _ => e,
+        }
+    }
 }
 
 pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result<LoadedJob> {
@@ -28,6 +62,8 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
                 vertices,
                 cost,
                 plan: Some((text, plan)),
+                job_id: None,
+                graph_file: None,
             })
         }
         (None, Some(g)) => {
@@ -44,6 +80,8 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
                 vertices,
                 cost,
                 plan: None,
+                job_id: graph.job_id.clone(),
+                graph_file: Some(g.to_string()),
             })
         }
         (None, None) => Err(UsageError("give the job's --plan or --graph".into()).into()),

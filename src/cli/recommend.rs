@@ -128,18 +128,20 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     }
 
     // The job's vertices and what one subtask of each costs.
+    let loaded_job = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
+    let read = ReadOptions {
+        at_ms,
+        window_ms: opts.metrics_window.0,
+        job: loaded_job.metric_job(a.job.as_deref())?,
+    };
+    let recording = metrics::read_metrics(&a.metrics, &read)
+        .map_err(|e| loaded_job.explain_job_error(a.job.as_deref(), e))?;
     let crate::cli::job::LoadedJob {
         vertices,
         cost,
         plan: plan_source,
-    } = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
-
-    let read = ReadOptions {
-        at_ms,
-        window_ms: opts.metrics_window.0,
-        job: a.job.clone(),
-    };
-    let recording = metrics::read_metrics(&a.metrics, &read)?;
+        ..
+    } = loaded_job;
     let params = Params {
         opts,
         max_cu: a.max_cu,

@@ -240,8 +240,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         .opts;
 
     // The job and its costs.
-    let crate::cli::job::LoadedJob { vertices, cost, .. } =
-        crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
+    let loaded_job = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
+    let metric_job = loaded_job.metric_job(a.job.as_deref())?;
 
     // The whole recording is replayed: it streams past once, and only what the model and the
     // trace need is kept (sim::recording).
@@ -256,8 +256,23 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     if step_flag.is_some_and(|s| s <= 0) {
         return Err(usage("--step must be positive"));
     }
+    let crate::cli::job::LoadedJob {
+        vertices,
+        cost,
+        job_id,
+        graph_file,
+        ..
+    } = loaded_job;
+    let job_info = crate::cli::job::LoadedJob {
+        vertices: Vec::new(),
+        cost: cost.clone(),
+        plan: None,
+        job_id,
+        graph_file,
+    };
     let mut recorder = Recorder::new(&vertices, learn_until);
-    let read = metrics::stream_metrics(&a.metrics, a.job.clone(), &mut recorder)?;
+    let read = metrics::stream_metrics(&a.metrics, metric_job, &mut recorder)
+        .map_err(|e| job_info.explain_job_error(a.job.as_deref(), e))?;
     let mut recording = recorder.finish().map_err(|e| anyhow::anyhow!(e))?;
     let step_ms = step_flag.unwrap_or_else(|| recording.native_step_ms());
     if let Some((start, end)) = recording.span() {

@@ -31,6 +31,21 @@ pub fn embedded_stream_graph<'v, 'a>(value: &'v Value<'a>) -> Option<&'v Value<'
 /// A vertex input as read: producer vertex id, ship strategy, exchange, position.
 type Input = (String, Option<String>, Option<String>, crate::model::Pos);
 
+/// The `jid` of job details (top level) or of a job plan (`plan.jid`).
+pub fn job_id(value: &Value<'_>) -> Option<String> {
+    let Value::Object(top) = value else {
+        return None;
+    };
+    let from = |o: &Object<'_>| json::get(o, "jid").and_then(json::string);
+    from(top)
+        .or_else(|| match json::get(top, "plan") {
+            Some(Value::Object(p)) => from(p),
+            _ => None,
+        })
+        .map(|j| j.trim().to_string())
+        .filter(|j| !j.is_empty())
+}
+
 /// Per-vertex facts only job details have.
 #[derive(Default, Clone)]
 struct VertexDetails {

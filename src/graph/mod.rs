@@ -17,6 +17,9 @@ pub struct Graph {
     pub file: String,
     pub format: Format,
     pub job: Job,
+    /// The job's id (`jid`) where the file names it (REST job plan and job details), so metrics
+    /// of another job are never matched to this graph by colliding vertex ids.
+    pub job_id: Option<String>,
 }
 
 impl Graph {
@@ -45,6 +48,7 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Graph, Inp
                     file: file.to_string(),
                     format: Format::StreamGraph,
                     job,
+                    job_id: job_plan::job_id(&value),
                 });
             }
             job_plan::read(file, text, &value)?
@@ -61,5 +65,6 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Graph, Inp
         file: file.to_string(),
         format: fmt,
         job,
+        job_id: job_plan::job_id(&value),
     })
 }

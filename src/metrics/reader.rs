@@ -1082,10 +1082,12 @@ impl<'a> Ingest<'a> {
                 ));
             }
             (Some(chosen), Some(_)) if self.the_job.is_none() => warnings.push(format!(
-                "--job {chosen} was given but the job column is empty: all rows were read"
+                "the job column is empty, so the rows cannot be checked to be of job {chosen}: \
+                 all rows were read"
             )),
             (Some(chosen), None) => warnings.push(format!(
-                "--job {chosen} was given but the file has no job column: all rows were read"
+                "the file has no job column, so the rows cannot be checked to be of job \
+                 {chosen}: all rows were read"
             )),
             _ => {}
         }
