@@ -15,6 +15,9 @@ const VERTEX: &[&str] = &["vertex", "vertex_id", "task_id"];
 const SUBTASK: &[&str] = &["subtask", "subtask_index"];
 const JOB: &[&str] = &["job", "job_id"];
 const VERTEX_NAME: &[&str] = &["vertex_name", "task_name"];
+/// The Prometheus reporter's `operator_name` label: with an operator-scoped metric
+/// (`flink_taskmanager_job_task_operator_*`) it says which operator, and so whether it is a source.
+const OPERATOR_NAME: &[&str] = &["operator_name"];
 const PARALLELISM: &[&str] = &["parallelism"];
 const METRIC: &[&str] = &["metric"];
 const VALUE: &[&str] = &["value"];
@@ -40,6 +43,8 @@ pub struct Header {
     pub subtask: Option<usize>,
     pub job: Option<usize>,
     pub vertex_name: Option<usize>,
+    /// Long format only: the operator of a Prometheus operator-scoped metric.
+    pub operator_name: Option<usize>,
     pub parallelism: Option<usize>,
     /// Long format only.
     pub metric: Option<usize>,
@@ -61,6 +66,7 @@ fn is_role(name: &str) -> bool {
         SUBTASK,
         JOB,
         VERTEX_NAME,
+        OPERATOR_NAME,
         PARALLELISM,
         METRIC,
         VALUE,
@@ -131,6 +137,7 @@ pub fn detect(file: &str, raw: &[String]) -> Result<Header, InputError> {
         subtask: find(&names, SUBTASK),
         job: find(&names, JOB),
         vertex_name: find(&names, VERTEX_NAME),
+        operator_name: find(&names, OPERATOR_NAME),
         parallelism: find(&names, PARALLELISM),
         metric,
         value,

@@ -11,11 +11,22 @@
 //! [`MetricName::canonical`] key, so they count as duplicates of each other.
 
 /// Prometheus reporter prefixes, longest first so the operator one wins.
-const PROMETHEUS_OPERATOR_PREFIX: &str = "flink_taskmanager_job_task_operator_";
+pub const PROMETHEUS_OPERATOR_PREFIX: &str = "flink_taskmanager_job_task_operator_";
 const PROMETHEUS_TASK_PREFIX: &str = "flink_taskmanager_job_task_";
 
 /// Operator-scoped metrics of sources start with this (upstream matches `Source__<op>.…`).
 const SOURCE_OPERATOR_PREFIX: &str = "Source__";
+
+/// An operator name as Flink's REST metric names spell it (`MetricQueryService` replaces ` `,
+/// `,`, `.` and `:` with `_`): `Source: events[7]` → `Source__events[7]`. The Prometheus reporter
+/// replaces every character outside `[a-zA-Z0-9:_]` (`Source:_events_7_`); both start with
+/// `Source_` + `_`, which is all that upstream's source test (`Source__` prefix) looks at.
+pub fn rest_operator_name(label: &[u8], out: &mut Vec<u8>) {
+    out.extend(label.iter().map(|&b| match b {
+        b' ' | b',' | b'.' | b':' => b'_',
+        b => b,
+    }));
+}
 
 /// An aggregation over subtasks, either named by a suffix or applied by planscale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -493,6 +493,8 @@ struct Ingest<'a> {
     wide_columns: Vec<(usize, u32)>,
     /// Reused buffer of a wide row's (def, value).
     wide_values: Vec<(u32, f64)>,
+    /// Scratch for a Prometheus operator metric named with its `operator_name` label.
+    composed_name: Vec<u8>,
     unknown_names: BTreeSet<String>,
     stats: ReadStats,
     // Caches of the previous row's cells.
@@ -544,6 +546,7 @@ impl<'a> Ingest<'a> {
             defs: Vec::new(),
             wide_columns: Vec::new(),
             wide_values: Vec::new(),
+            composed_name: Vec::new(),
             unknown_names: BTreeSet::new(),
             stats: ReadStats::default(),
             prev_t: None,
@@ -937,7 +940,22 @@ impl<'a> Ingest<'a> {
         };
         let m_col = self.header.metric.unwrap_or(0);
         let v_col = self.header.value.unwrap_or(0);
-        let def = self.resolve_row(trim(field(rec, m_col)));
+        let raw = trim(field(rec, m_col));
+        let def = match self.header.operator_name {
+            Some(o_col) if raw.starts_with(names::PROMETHEUS_OPERATOR_PREFIX.as_bytes()) => {
+                // `flink_taskmanager_job_task_operator_numRecordsOut` with `operator_name` =
+                // `Source: events[7]` is `Source__events[7].numRecordsOut` in REST terms.
+                let mut composed = std::mem::take(&mut self.composed_name);
+                composed.clear();
+                names::rest_operator_name(trim(field(rec, o_col)), &mut composed);
+                composed.push(b'.');
+                composed.extend_from_slice(&raw[names::PROMETHEUS_OPERATOR_PREFIX.len()..]);
+                let def = self.resolve_row(&composed);
+                self.composed_name = composed;
+                def
+            }
+            _ => self.resolve_row(raw),
+        };
         match def {
             UNKNOWN => {
                 self.stats.unknown_metrics += 1;

@@ -7,6 +7,7 @@
 //! excluded as upstream excludes it; a backpressured source without a lag metric hides its demand.
 //! An optional CU budget holds back scale-ups (or scale-downs below a floor) after the decision.
 
+pub mod coverage;
 pub mod inputs;
 pub mod vertices;
 
@@ -48,6 +49,8 @@ pub struct VertexOutcome {
     pub action: &'static str,
     pub bounded_by: Option<&'static str>,
     pub reason: String,
+    /// Which inputs the decision reads and which the recording lacks.
+    pub coverage: coverage::Coverage,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -155,6 +158,48 @@ pub fn recommend(
         ));
     }
 
+    // What each vertex's decision reads, and what the recording lacks of it.
+    let has_outputs: Vec<bool> = vertices
+        .iter()
+        .map(|v| {
+            vertices
+                .iter()
+                .any(|w| w.inputs.iter().any(|(from, _)| *from == v.id))
+        })
+        .collect();
+    let coverage: Vec<coverage::Coverage> = (0..vertices.len())
+        .map(|i| match series_of[i] {
+            Some(k) => coverage::of(
+                vertices[i].is_source(),
+                has_outputs[i],
+                &rec.vertices[k],
+                reset_ms.max(rec.window_start_ms - 1),
+            ),
+            None => coverage::Coverage::default(),
+        })
+        .collect();
+    for (v, c) in vertices.iter().zip(&coverage) {
+        // A source's NaN busy time has its own warning from the reader.
+        let missing: Vec<&str> = c
+            .missing
+            .iter()
+            .filter(|i| !(v.is_source() && **i == coverage::Input::BusyTime))
+            .map(|i| i.metric())
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "vertex {}: the recording has no {}{}",
+                v.name,
+                missing.join(", no "),
+                if c.missing_required().next().is_some() {
+                    ""
+                } else {
+                    " (upstream takes a lag of 0)"
+                }
+            ));
+        }
+    }
+
     let current: Vec<i64> = vertices
         .iter()
         .enumerate()
@@ -165,6 +210,26 @@ pub fn recommend(
                 .max(1)
         })
         .collect();
+    if let Some((gap, input)) = vertices
+        .iter()
+        .zip(&coverage)
+        .find_map(|(v, c)| c.missing_required().next().map(|i| (v.name.clone(), i)))
+    {
+        return Ok(no_decision(
+            vertices,
+            &current,
+            coverage,
+            rec,
+            cost,
+            warnings,
+            format!(
+                "no decision: vertex {} has no {} in the recording, and the autoscaler decides \
+                 nothing without it (upstream's collector stops with MetricNotFoundException)",
+                gap,
+                input.metric()
+            ),
+        ));
+    }
     let infos: Vec<VertexInfo> = vertices
         .iter()
         .zip(&current)
@@ -365,6 +430,7 @@ pub fn recommend(
             action,
             bounded_by,
             reason,
+            coverage: coverage[i].clone(),
         });
     }
 
@@ -383,6 +449,48 @@ pub fn recommend(
         cu_recommended,
         warnings,
     })
+}
+
+/// Every vertex kept at its parallelism, with the same reason: what a missing input prevents.
+fn no_decision(
+    vertices: Vec<JobVertex>,
+    current: &[i64],
+    coverage: Vec<coverage::Coverage>,
+    rec: &Recording,
+    cost: &CostModel,
+    warnings: Vec<String>,
+    reason: String,
+) -> Outcome {
+    let out: Vec<VertexOutcome> = vertices
+        .into_iter()
+        .zip(coverage)
+        .zip(current)
+        .map(|((vertex, coverage), &p)| VertexOutcome {
+            vertex,
+            has_metrics: true,
+            current_parallelism: p,
+            recommended_parallelism: p,
+            true_processing_rate: None,
+            target_rate: None,
+            catch_up_rate: None,
+            observed_rate: None,
+            utilization: None,
+            action: "none",
+            bounded_by: Some("missing-metrics"),
+            reason: reason.clone(),
+            coverage,
+        })
+        .collect();
+    let cu = cost.total(current);
+    Outcome {
+        evaluated_at_ms: rec.window_end_ms,
+        window_ms: rec.window_end_ms - rec.window_start_ms,
+        window_start_ms: rec.window_start_ms,
+        vertices: out,
+        cu_current: cu,
+        cu_recommended: cu,
+        warnings,
+    }
 }
 
 /// `--max-cu` / `--min-cu`: hold back the changes that break the budget, largest step first,

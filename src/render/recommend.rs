@@ -76,6 +76,10 @@ pub fn json(o: &Outcome, options: &[InEffect]) -> String {
                 "action": v.action,
                 "bounded_by": v.bounded_by,
                 "reason": v.reason,
+                "coverage": {
+                    "needs": v.coverage.needs.iter().map(|i| i.name()).collect::<Vec<_>>(),
+                    "missing": v.coverage.missing.iter().map(|i| i.name()).collect::<Vec<_>>(),
+                },
                 "nodes": v.vertex.node_ids,
             })
         })
