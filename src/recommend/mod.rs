@@ -401,6 +401,7 @@ pub fn recommend(
                 scale_factor: (load / opts.utilization_target).min(1.0 + opts.scale_up_max_factor),
                 parallelism_lower_limit: current[i].min(opts.vertex_min_parallelism),
                 parallelism_upper_limit: current[i].max(opts.vertex_max_parallelism),
+                cap_at_partitions: opts.version.caps_source_parallelism(),
             };
             if let Ok(s) = scaler::scale(&input, opts.alignment_mode()) {
                 if s.new_parallelism > current[i] {

@@ -40,6 +40,8 @@ pub enum AlignmentStep {
     Relaxed,
     /// Legacy modes: the fallback would invert the direction; the current parallelism is kept.
     Blocked,
+    /// 1.16.0 (FLINK-40389): nothing found, and a source is capped at its partition count.
+    CappedAtPartitions,
 }
 
 /// Inputs of the alignment step alone.
@@ -53,6 +55,9 @@ pub struct AlignInput<'a> {
     pub parallelism_lower_limit: i64,
     pub parallelism_upper_limit: i64,
     pub input_ship_strategies: &'a [ShipStrategy],
+    /// 1.16.0's FLINK-40389: a partitioned source's parallelism never exceeds its partition
+    /// count, also when no aligned value is found (before, the target was kept).
+    pub cap_at_partitions: bool,
 }
 
 /// Result of the alignment step.
@@ -120,7 +125,12 @@ pub fn align(input: &AlignInput<'_>, mode: AlignmentMode) -> AlignmentOutcome {
         return out;
     }
     if !mode.is_legacy() {
-        out.step = AlignmentStep::KeptTarget;
+        if input.cap_at_partitions && basis == AlignmentBasis::Partitions && target > upper_bound {
+            out.new_parallelism = upper_bound;
+            out.step = AlignmentStep::CappedAtPartitions;
+        } else {
+            out.step = AlignmentStep::KeptTarget;
+        }
         return out;
     }
     let candidate = relaxed_downward(n, target).max(int(input.parallelism_lower_limit));
@@ -237,6 +247,7 @@ mod tests {
                     max_parallelism: 180,
                     parallelism_lower_limit: 1,
                     parallelism_upper_limit: 200,
+                    cap_at_partitions: false,
                     input_ship_strategies: NONE,
                 },
                 mode,

@@ -55,6 +55,12 @@ impl Version {
     pub fn after_1_15(self) -> bool {
         self != Version::V1_15
     }
+
+    /// FLINK-40389 (released in 1.16.0, after the peer vectors' main snapshot): a partitioned
+    /// source's parallelism is capped at its partition count.
+    pub fn caps_source_parallelism(self) -> bool {
+        self == Version::V1_16
+    }
 }
 
 /// How an option's value is written, as Flink's `ConfigOption` type says.

@@ -109,6 +109,8 @@ pub struct ScaleInput<'a> {
     pub scale_factor: f64,
     pub parallelism_lower_limit: i64,
     pub parallelism_upper_limit: i64,
+    /// See [`AlignInput::cap_at_partitions`].
+    pub cap_at_partitions: bool,
 }
 
 /// Result of §6.4–6.5.
@@ -170,6 +172,7 @@ pub fn scale(input: &ScaleInput<'_>, mode: AlignmentMode) -> Result<ScaleOutcome
             parallelism_lower_limit: lower,
             parallelism_upper_limit: upper_limit,
             input_ship_strategies: input.input_ship_strategies,
+            cap_at_partitions: input.cap_at_partitions,
         },
         mode,
     );
@@ -463,6 +466,7 @@ pub fn decide_vertex(
             scale_factor: factor,
             parallelism_lower_limit: lower,
             parallelism_upper_limit: upper,
+            cap_at_partitions: opts.version.caps_source_parallelism(),
         },
         opts.alignment_mode(),
     ) {
@@ -596,6 +600,7 @@ mod tests {
                 scale_factor: f,
                 parallelism_lower_limit: lo,
                 parallelism_upper_limit: hi,
+                cap_at_partitions: false,
             },
             mode,
         )
@@ -643,6 +648,7 @@ mod tests {
                 scale_factor: 1.0,
                 parallelism_lower_limit: 10,
                 parallelism_upper_limit: 5,
+                cap_at_partitions: false,
             },
             AlignmentMode::LegacyEvenlySpread,
         );
