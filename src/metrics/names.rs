@@ -317,6 +317,43 @@ pub fn usage(name: &MetricName<'_>) -> Usage {
     }
 }
 
+/// §4.5: number of distinct partitions named by Kafka (`…KafkaSourceReader.topic.<t>.partition.<n>
+/// .currentOffset`, optionally with `kafkaCluster.<c>`) or Pulsar (`…PulsarConsumer.<t>-partition-
+/// <n>….numMsgsReceived`) metric names, summed over topics. Other names are ignored.
+pub fn count_source_partitions<'a>(metric_names: impl IntoIterator<Item = &'a str>) -> i64 {
+    let seen: std::collections::BTreeSet<String> = metric_names
+        .into_iter()
+        .filter_map(source_partition_key)
+        .collect();
+    seen.len() as i64
+}
+
+/// The partition a Kafka or Pulsar metric name stands for (cluster, topic and partition in one
+/// key), as upstream's `ScalingMetricCollector` pattern reads it; `None` for other names.
+pub fn source_partition_key(name: &str) -> Option<String> {
+    if let Some((_, rest)) = name.split_once(".KafkaSourceReader.") {
+        let rest = rest.strip_suffix(".currentOffset")?;
+        let (cluster, rest) = match rest.strip_prefix("kafkaCluster.") {
+            Some(r) => r.split_once(".topic.")?,
+            None => ("", rest.strip_prefix("topic.")?),
+        };
+        let (topic, partition) = rest.rsplit_once(".partition.")?;
+        partition.parse::<u64>().ok()?;
+        // Upstream's cluster group sits before `.KafkaSourceReader`; both spellings count.
+        let cluster = name
+            .split_once(".kafkaCluster.")
+            .and_then(|(_, r)| r.split_once(".KafkaSourceReader."))
+            .map_or(cluster, |(c, _)| c);
+        return Some(format!("kafka\u{0}{cluster}\u{0}{topic}\u{0}{partition}"));
+    }
+    let (_, rest) = name.split_once(".PulsarConsumer.")?;
+    let rest = rest.strip_suffix(".numMsgsReceived")?;
+    let (topic, tail) = rest.rsplit_once("-partition-")?;
+    let (digits, consumer) = tail.split_once('.')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && !consumer.is_empty())
+        .then(|| format!("pulsar\u{0}{topic}\u{0}{digits}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,5 +499,54 @@ mod tests {
         for (i, f) in Field::ALL.iter().enumerate() {
             assert_eq!(f.index(), i);
         }
+    }
+
+    #[test]
+    fn partitions_counted_as_upstreams_collector_test_counts_them() {
+        // MetricsCollectionAndEvaluationTest#testKafkaPulsarNumPartitions: 5, 6 and 5.
+        let kafka = |c: &str, t: &str, p: u32| {
+            match c {
+            "" => format!("1.Source__Kafka_Source_(testTopic).KafkaSourceReader.topic.{t}.partition.{p}.currentOffset"),
+            c => format!("1.Source__Kafka_Source_(testTopic).kafkaCluster.{c}.KafkaSourceReader.topic.{t}.partition.{p}.currentOffset"),
+        }
+        };
+        let mut plain: Vec<String> = (0..4).map(|p| kafka("", "testTopic", p)).collect();
+        plain.push(kafka("", "anotherTopic", 0));
+        plain.push("1.Source__Kafka_Source_(testTopic).KafkaSourceReader.topic.anotherTopic.partition.0.anotherMetric".into());
+        assert_eq!(count_source_partitions(plain.iter().map(String::as_str)), 5);
+        let mut clusters = vec![
+            kafka("my-cluster-1", "testTopic", 0),
+            kafka("my-cluster-1", "anotherTopic", 0),
+        ];
+        clusters.extend((0..4).map(|p| kafka("my-cluster-2", "testTopic", p)));
+        assert_eq!(
+            count_source_partitions(clusters.iter().map(String::as_str)),
+            6
+        );
+        let pulsar = |t: &str, p: u32, c: &str| {
+            format!("0.Source__pulsar_source[1].PulsarConsumer.persistent_//public/default/{t}-partition-{p}.{c}.numMsgsReceived")
+        };
+        let p = [
+            pulsar("testTopic", 1, "d842f"),
+            pulsar("testTopic", 1, "660d2"),
+            pulsar("testTopic", 2, "a"),
+            pulsar("otherTopic", 2, "b"),
+            pulsar("testTopic", 3, "c"),
+            pulsar("testTopic", 4, "d"),
+        ];
+        assert_eq!(count_source_partitions(p.iter().map(String::as_str)), 5);
+    }
+
+    #[test]
+    fn partitions_are_counted_from_metric_names() {
+        let names = [
+            "0.Source__k.KafkaSourceReader.topic.orders.partition.0.currentOffset",
+            "1.Source__k.KafkaSourceReader.topic.orders.partition.0.currentOffset",
+            "0.Source__k.KafkaSourceReader.topic.orders.partition.1.currentOffset",
+            "0.Source__k.KafkaSourceReader.kafkaCluster.c1.topic.pay.partition.3.currentOffset",
+            "0.Source__p.PulsarConsumer.persistent_tenant_ns_t-partition-2.abc.numMsgsReceived",
+            "0.Source__k.KafkaSourceReader.topic.orders.partition.1.committedOffset",
+        ];
+        assert_eq!(count_source_partitions(names), 4);
     }
 }

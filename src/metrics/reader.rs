@@ -49,10 +49,15 @@ const SNIFF_BYTES: usize = 64 * 1024;
 const MAX_INTERNED_NAMES: usize = 100_000;
 /// Job ids listed in an ambiguity error.
 const MAX_LISTED_JOBS: usize = 20;
+/// Distinct Kafka/Pulsar partitions tracked (a topic with more is rare; past it, names count as
+/// unknown and the count stops growing).
+const MAX_PARTITIONS: usize = 1 << 16;
 
 /// What a raw metric name resolves to, packed in the interner's u32.
 const UNKNOWN: u32 = u32::MAX;
 const UNUSED: u32 = u32::MAX - 1;
+/// Codes from here (below UNUSED) are Kafka/Pulsar partition metrics: index into `partitions`.
+const PARTITION_BASE: u32 = u32::MAX / 2;
 /// No raw name id.
 const NO_RAW: u32 = u32::MAX;
 
@@ -493,6 +498,9 @@ struct Ingest<'a> {
     wide_columns: Vec<(usize, u32)>,
     /// Reused buffer of a wide row's (def, value).
     wide_values: Vec<(u32, f64)>,
+    /// Partition keys of the Kafka/Pulsar offset metrics seen, and which vertex showed which.
+    partitions: Vec<String>,
+    vertex_partitions: BTreeSet<(usize, u32)>,
     /// Scratch for a Prometheus operator metric named with its `operator_name` label.
     composed_name: Vec<u8>,
     unknown_names: BTreeSet<String>,
@@ -547,6 +555,8 @@ impl<'a> Ingest<'a> {
             wide_columns: Vec::new(),
             wide_values: Vec::new(),
             composed_name: Vec::new(),
+            partitions: Vec::new(),
+            vertex_partitions: BTreeSet::new(),
             unknown_names: BTreeSet::new(),
             stats: ReadStats::default(),
             prev_t: None,
@@ -610,12 +620,28 @@ impl<'a> Ingest<'a> {
         let text = String::from_utf8_lossy(raw);
         let parsed = names::parse(&text);
         let r = match names::usage(&parsed) {
-            Usage::Unknown => {
-                if self.unknown_names.len() < MAX_LISTED_NAMES {
-                    self.unknown_names.insert(text.trim().to_string());
+            Usage::Unknown if self.partitions.len() < MAX_PARTITIONS => {
+                // `Source__k.KafkaSourceReader.topic.t.partition.3.currentOffset[.max]`.
+                let name = text.trim();
+                let name = match name.rsplit_once('.') {
+                    Some((head, "min" | "max" | "avg" | "sum")) => head,
+                    _ => name,
+                };
+                match names::source_partition_key(name) {
+                    Some(key) => {
+                        let id = match self.partitions.iter().position(|k| *k == key) {
+                            Some(i) => i,
+                            None => {
+                                self.partitions.push(key);
+                                self.partitions.len() - 1
+                            }
+                        };
+                        PARTITION_BASE + id as u32
+                    }
+                    None => self.unknown(&text),
                 }
-                UNKNOWN
             }
+            Usage::Unknown => self.unknown(&text),
             Usage::Unused => UNUSED,
             Usage::Uses(uses) => {
                 let key = parsed.canonical();
@@ -631,6 +657,13 @@ impl<'a> Ingest<'a> {
             }
         };
         r
+    }
+
+    fn unknown(&mut self, text: &str) -> u32 {
+        if self.unknown_names.len() < MAX_LISTED_NAMES {
+            self.unknown_names.insert(text.trim().to_string());
+        }
+        UNKNOWN
     }
 
     /// The error for field `col` of `rec`, placed exactly where possible.
@@ -965,6 +998,10 @@ impl<'a> Ingest<'a> {
                 self.stats.unused_aggregations += 1;
                 return Ok(ctx.job);
             }
+            p if p >= PARTITION_BASE => {
+                self.vertex_partitions.insert((v, p - PARTITION_BASE));
+                return Ok(ctx.job);
+            }
             _ => {}
         }
         let Some(value) = parse_value(field(rec, v_col)) else {
@@ -1010,6 +1047,9 @@ impl<'a> Ingest<'a> {
             match def {
                 UNKNOWN => self.stats.unknown_metrics += 1,
                 UNUSED => self.stats.unused_aggregations += 1,
+                p if p >= PARTITION_BASE => {
+                    self.vertex_partitions.insert((v, p - PARTITION_BASE));
+                }
                 _ => {
                     let Some(value) = parse_value(raw) else {
                         let name = self.header.names[col].clone();
@@ -1137,7 +1177,12 @@ impl<'a> Ingest<'a> {
             .as_ref()
             .map(|j| String::from_utf8_lossy(j).into_owned());
         let window_ms = self.opts.window_ms;
-        let (vertices, start, end) = self.store.finish(&self.defs);
+        let (mut vertices, start, end) = self.store.finish(&self.defs);
+        for &(v, _) in &self.vertex_partitions {
+            if let Some(series) = vertices.get_mut(v) {
+                series.num_source_partitions += 1;
+            }
+        }
         let (start, window_ms) = if streamed {
             (file_start, end.saturating_sub(file_start))
         } else {

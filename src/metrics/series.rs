@@ -94,6 +94,9 @@ pub struct VertexSeries {
     /// Per Flink metric: how many values were explicitly "not reported" (NaN, null; in long
     /// files also empty), over the whole file for this vertex. Only non-zero entries.
     pub not_reported: Vec<(&'static str, u64)>,
+    /// Distinct Kafka/Pulsar partitions the vertex's metric names show (upstream's
+    /// `ScalingMetricCollector` counts them the same way); 0 when none.
+    pub num_source_partitions: i64,
 }
 
 impl VertexSeries {
@@ -218,6 +221,7 @@ mod tests {
                 })
                 .collect(),
             not_reported: vec![],
+            num_source_partitions: 0,
         };
         let kept: Vec<i64> = v.samples_since_rescale().iter().map(|s| s.t_ms).collect();
         assert_eq!(kept, vec![30, 40]);

@@ -318,6 +318,7 @@ impl WindowStore {
                     name: v.name,
                     samples,
                     not_reported,
+                    num_source_partitions: 0,
                 }
             })
             .collect();

@@ -51,6 +51,8 @@ pub struct VertexOutcome {
     pub reason: String,
     /// Which inputs the decision reads and which the recording lacks.
     pub coverage: coverage::Coverage,
+    /// Kafka/Pulsar partitions of a source, counted from its metric names (0: none seen).
+    pub num_source_partitions: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,8 @@ pub struct Outcome {
     pub cu_current: f64,
     pub cu_recommended: f64,
     pub warnings: Vec<String>,
+    /// Whether the version caps a partitioned source at its partition count (1.16.0).
+    pub caps_at_partitions: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -96,9 +100,8 @@ fn bound_name(l: Limit) -> Option<&'static str> {
         Limit::ScaleDownMaxFactor => "scale-down-max-factor",
         Limit::MinParallelism => "min-parallelism",
         Limit::MaxParallelism | Limit::OperatorMaxParallelism => "max-parallelism",
-        Limit::KeyGroupAlignment | Limit::PartitionAlignment | Limit::AlignmentBlocked => {
-            "key-group-alignment"
-        }
+        Limit::KeyGroupAlignment | Limit::AlignmentBlocked => "key-group-alignment",
+        Limit::PartitionAlignment => "source-partitions",
         Limit::UtilizationBand => "utilization-band",
         Limit::Excluded => "excluded",
         _ => return None,
@@ -230,14 +233,25 @@ pub fn recommend(
             ),
         ));
     }
+    // Upstream counts the partitions of sources (vertices without inputs) from their Kafka or
+    // Pulsar offset metric names, and aligns and caps their parallelism to that count.
+    let partitions: Vec<i64> = vertices
+        .iter()
+        .enumerate()
+        .map(|(i, v)| match series_of[i] {
+            Some(k) if v.is_source() => rec.vertices[k].num_source_partitions,
+            _ => 0,
+        })
+        .collect();
     let infos: Vec<VertexInfo> = vertices
         .iter()
         .zip(&current)
-        .map(|(v, &p)| VertexInfo {
+        .zip(&partitions)
+        .map(|((v, &p), &n)| VertexInfo {
             id: v.id.clone(),
             parallelism: p,
             max_parallelism: v.max_parallelism.max(p),
-            num_source_partitions: 0,
+            num_source_partitions: n,
             inputs: v
                 .inputs
                 .iter()
@@ -396,7 +410,7 @@ pub fn recommend(
             let input = scaler::ScaleInput {
                 current_parallelism: current[i],
                 input_ship_strategies: &strategies,
-                num_source_partitions: 0,
+                num_source_partitions: partitions[i],
                 max_parallelism: v.max_parallelism.max(current[i]),
                 scale_factor: (load / opts.utilization_target).min(1.0 + opts.scale_up_max_factor),
                 parallelism_lower_limit: current[i].min(opts.vertex_min_parallelism),
@@ -432,6 +446,7 @@ pub fn recommend(
             bounded_by,
             reason,
             coverage: coverage[i].clone(),
+            num_source_partitions: partitions[i],
         });
     }
 
@@ -449,6 +464,7 @@ pub fn recommend(
         cu_current,
         cu_recommended,
         warnings,
+        caps_at_partitions: opts.version.caps_source_parallelism(),
     })
 }
 
@@ -480,6 +496,7 @@ fn no_decision(
             bounded_by: Some("missing-metrics"),
             reason: reason.clone(),
             coverage,
+            num_source_partitions: 0,
         })
         .collect();
     let cu = cost.total(current);
@@ -491,6 +508,7 @@ fn no_decision(
         cu_current: cu,
         cu_recommended: cu,
         warnings,
+        caps_at_partitions: false,
     }
 }
 

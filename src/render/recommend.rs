@@ -45,7 +45,15 @@ pub fn text(o: &Outcome) -> String {
     }
     let mut s = format!("{t}\n");
     for v in &o.vertices {
-        s.push_str(&format!("{}: {}\n", v.vertex.name, v.reason));
+        s.push_str(&format!("{}: {}", v.vertex.name, v.reason));
+        if v.num_source_partitions > 0 {
+            s.push_str(&format!(
+                " ({} partitions, counted from its offset metrics: its parallelism is aligned to them{})",
+                v.num_source_partitions,
+                if o.caps_at_partitions { " and capped at them" } else { "" }
+            ));
+        }
+        s.push('\n');
     }
     s.push_str(&format!(
         "CU: {} -> {}\n",
@@ -76,6 +84,7 @@ pub fn json(o: &Outcome, options: &[InEffect]) -> String {
                 "action": v.action,
                 "bounded_by": v.bounded_by,
                 "reason": v.reason,
+                "num_source_partitions": v.num_source_partitions,
                 "coverage": {
                     "needs": v.coverage.needs.iter().map(|i| i.name()).collect::<Vec<_>>(),
                     "missing": v.coverage.missing.iter().map(|i| i.name()).collect::<Vec<_>>(),

@@ -89,6 +89,8 @@ pub fn select_metrics(available: &[String]) -> Vec<String> {
             }
             OPERATOR_METRICS.contains(&base)
                 || (scope.starts_with("Source__") && SOURCE_OPERATOR_METRICS.contains(&base))
+                // Kafka/Pulsar offsets: their names give the partition count (§4.5).
+                || crate::metrics::names::source_partition_key(id).is_some()
         })
         .cloned()
         .collect();
@@ -487,6 +489,8 @@ mod tests {
             "busyTimeMsPerSecond",
             "numRecordsIn",
             "mailboxQueueSize",
+            "Source__orders.KafkaSourceReader.topic.orders.partition.1.currentOffset",
+            "Source__orders.KafkaSourceReader.topic.orders.partition.1.committedOffset",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -499,6 +503,7 @@ mod tests {
                 "Shuffle.Netty.Output.Buffers.outPoolUsage",
                 "Source__events[7].numRecordsOutPerSecond",
                 "Source__numbers.pendingRecords",
+                "Source__orders.KafkaSourceReader.topic.orders.partition.1.currentOffset",
             ]
         );
     }

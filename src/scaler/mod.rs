@@ -54,9 +54,9 @@ pub use job::{
     JobVertexInput, JobVertexResult, VertexStatus,
 };
 pub use metrics::{
-    average_of, busy_metrics_sample, count_source_partitions, load_sample,
-    observed_tpr_previous_average, observed_tpr_sample, observed_tpr_with_backpressure,
-    source_records_in, Aggregates, MetricWindow, Sample, ScalingMetric, VertexMetrics,
+    average_of, busy_metrics_sample, load_sample, observed_tpr_previous_average,
+    observed_tpr_sample, observed_tpr_with_backpressure, source_records_in, Aggregates,
+    MetricWindow, Sample, ScalingMetric, VertexMetrics,
 };
 pub use options::{
     parse_duration, AlignmentMode, AutoscalerOptions, BusyTimeAggregator, DurationMs,
