@@ -16,9 +16,7 @@ use crate::scaler::options::{self, AutoscalerOptions, Kind, Version};
 use crate::value::{self, DurationMs, DurationSpelling};
 
 pub mod file;
-mod file_shim;
-pub use cfgfile::ConfigDoc;
-use file_shim as cfgfile;
+pub use file::ConfigDoc;
 
 /// Where a setting came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,9 +157,9 @@ impl fmt::Display for SettingWarning {
 }
 
 /// Reads `--config FILE`: any of the configuration files `settings::file` knows.
-pub fn read_config_file(path: &str) -> anyhow::Result<(Vec<Setting>, cfgfile::ConfigDoc)> {
+pub fn read_config_file(path: &str) -> anyhow::Result<(Vec<Setting>, ConfigDoc)> {
     let text = crate::io::read_document(path)?;
-    let doc = cfgfile::read(path, &text)?;
+    let doc = file::read(path, &text)?;
     let shared: Arc<str> = Arc::from(path);
     let settings = doc
         .entries
@@ -383,75 +381,6 @@ pub fn autoscaler_kind(key: &str) -> Option<Kind> {
     options::short_key(key)
         .and_then(options::option_def)
         .map(|d| d.kind)
-}
-
-/// Parses a Flink-style YAML configuration into dotted `(key, value)` pairs, in file order.
-pub fn parse_config(file: &str, text: &str) -> Result<Vec<(String, String)>, InputError> {
-    let mut out = Vec::new();
-    // (indent, key) of the enclosing maps.
-    let mut stack: Vec<(usize, String)> = Vec::new();
-    for (n, raw) in text.lines().enumerate() {
-        let line = strip_comment(raw);
-        if line.trim().is_empty() || line.trim() == "---" {
-            continue;
-        }
-        let indent = line.len() - line.trim_start().len();
-        let body = line.trim();
-        let Some((key, value)) = split_key(body) else {
-            return Err(InputError::at(
-                file,
-                Pos {
-                    line: n + 1,
-                    column: indent + 1,
-                },
-                format!("expected `key: value`, found {body:?}"),
-            ));
-        };
-        while stack.last().is_some_and(|(i, _)| *i >= indent) {
-            stack.pop();
-        }
-        let mut full: Vec<&str> = stack.iter().map(|(_, k)| k.as_str()).collect();
-        full.push(key);
-        let full = full.join(".");
-        if value.is_empty() {
-            stack.push((indent, key.to_string()));
-        } else {
-            out.push((full, unquote(value).to_string()));
-        }
-    }
-    Ok(out)
-}
-
-fn strip_comment(line: &str) -> &str {
-    // A `#` starts a comment unless it is inside quotes.
-    let mut quote: Option<char> = None;
-    for (i, c) in line.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            (None, '#') if i == 0 || line[..i].ends_with(char::is_whitespace) => return &line[..i],
-            _ => {}
-        }
-    }
-    line
-}
-
-fn split_key(body: &str) -> Option<(&str, &str)> {
-    let i = body
-        .find(": ")
-        .or_else(|| body.ends_with(':').then(|| body.len() - 1))?;
-    let key = unquote(body[..i].trim());
-    (!key.is_empty()).then_some((key, body[i + 1..].trim()))
-}
-
-fn unquote(s: &str) -> &str {
-    let s = s.trim();
-    for q in ['"', '\''] {
-        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
-            return &s[1..s.len() - 1];
-        }
-    }
-    s
 }
 
 /// Parses `-D key=value` arguments.

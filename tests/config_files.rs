@@ -1,0 +1,77 @@
+//! The config files users have, read through `--config`: Flink's config.yaml (flat and nested),
+//! a legacy flink-conf.yaml, a FlinkDeployment, a FlinkSessionJob and the operator's Helm
+//! values, all setting the same four options, give the same decision as `-D`; only the
+//! recorded source of each option differs.
+
+mod common;
+
+use serde_json::Value;
+
+fn recommend(extra: &[&str]) -> Value {
+    let out = common::planscale(
+        &[
+            &[
+                "recommend",
+                "--metrics",
+                "fixtures/metrics/udf_bottleneck.long.csv",
+                "--graph",
+                "fixtures/lab/udf_bottleneck/job.json",
+                "--at",
+                "1795368600000",
+                "--format",
+                "json",
+            ][..],
+            extra,
+        ]
+        .concat(),
+    );
+    assert_eq!(out.code, 0, "{extra:?}: {}", out.stderr);
+    assert!(!out.stderr.contains("unknown option"), "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+fn option<'a>(doc: &'a Value, key: &str) -> &'a Value {
+    doc["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == key)
+        .unwrap()
+}
+
+#[test]
+fn every_config_file_kind_gives_the_decision_of_the_same_defines() {
+    let defines = recommend(&[
+        "-D",
+        "job.autoscaler.enabled=true",
+        "-D",
+        "job.autoscaler.utilization.target=0.6",
+        "-D",
+        "job.autoscaler.metrics.window=5 min",
+        "-D",
+        "job.autoscaler.scale-up.max-factor=2",
+    ]);
+    let plain = recommend(&[]);
+    assert_ne!(
+        plain["vertices"], defines["vertices"],
+        "the options must matter for this test to mean anything"
+    );
+    assert_eq!(defines["window_ms"], 300_000);
+    for file in [
+        "config-flat.yaml",
+        "config-nested.yaml",
+        "flink-conf.yaml",
+        "flinkdeployment.yaml",
+        "flinksessionjob.yaml",
+        "helm-values.yaml",
+    ] {
+        let path = format!("fixtures/config/{file}");
+        let doc = recommend(&["--config", &path]);
+        assert_eq!(doc["vertices"], defines["vertices"], "{file}");
+        assert_eq!(doc["window_ms"], 300_000, "{file}");
+        let target = option(&doc, "job.autoscaler.utilization.target");
+        assert_eq!(target["value"], "0.6", "{file}");
+        let source = target["source"].as_str().unwrap();
+        assert!(source.starts_with(&format!("{path}:")), "{file}: {source}");
+    }
+}
