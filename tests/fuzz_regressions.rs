@@ -27,7 +27,7 @@ fn every_reader(text: &str) {
     let vertices = planscale::recommend::vertices::job_vertices(&graph.job, graph.format);
     let mut recorder = planscale::sim::recording::Recorder::new(&vertices, None);
     let _ = planscale::metrics::stream_metrics_from("f", text.as_bytes(), None, &mut recorder);
-    let _ = planscale::settings::parse_config("f", text);
+    let _ = planscale::settings::file::read("f", text);
 }
 
 #[test]
