@@ -747,7 +747,7 @@ _planscale() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json overrides resource-requirements plan" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json overrides resource-requirements plan flinkdeployment" -- "${cur}"))
                     return 0
                     ;;
                 --output)

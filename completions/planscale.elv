@@ -140,8 +140,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -o 'Write the result to FILE (atomically) instead of stdout'
             cand --output 'Write the result to FILE (atomically) instead of stdout'
             cand --exact 'Only the autoscaler''s own decision: no planscale estimate of demand hidden by backpressure'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

@@ -128,10 +128,11 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format
 json\t''
 overrides\t''
 resource-requirements\t''
-plan\t''"
+plan\t''
+flinkdeployment\t'A merge patch for the FlinkDeployment/FlinkSessionJob given with --config'"
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s o -l output -d 'Write the result to FILE (atomically) instead of stdout' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact -d 'Only the autoscaler\'s own decision: no planscale estimate of demand hidden by backpressure'
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics -d 'Metric CSV (long or wide)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -r

@@ -75,3 +75,50 @@ fn every_config_file_kind_gives_the_decision_of_the_same_defines() {
         assert!(source.starts_with(&format!("{path}:")), "{file}: {source}");
     }
 }
+
+#[test]
+fn format_flinkdeployment_is_a_merge_patch_for_the_resource_given() {
+    let args = |config: &'static str| {
+        vec![
+            "recommend",
+            "--metrics",
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            "--graph",
+            "fixtures/lab/udf_bottleneck/job.json",
+            "--at",
+            "1795368600000",
+            "--config",
+            config,
+            "--format",
+            "flinkdeployment",
+        ]
+    };
+    let out = common::planscale(&args("fixtures/config/flinkdeployment.yaml"));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let patch: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(patch["kind"], "FlinkDeployment");
+    assert_eq!(patch["metadata"]["name"], "udf-bottleneck");
+    assert_eq!(patch["metadata"]["namespace"], "flink");
+    let overrides = patch["spec"]["flinkConfiguration"]["pipeline.jobvertex-parallelism-overrides"]
+        .as_str()
+        .unwrap();
+    // The same pairs `--format overrides` gives, for every vertex.
+    let mut plain = args("fixtures/config/flinkdeployment.yaml");
+    *plain.last_mut().unwrap() = "overrides";
+    let o = common::planscale(&plain);
+    assert_eq!(
+        o.stdout.trim(),
+        format!("pipeline.jobvertex-parallelism-overrides: {overrides}")
+    );
+    assert_eq!(overrides.split(',').count(), 3);
+    let session = common::planscale(&args("fixtures/config/flinksessionjob.yaml"));
+    assert_eq!(session.code, 0, "{}", session.stderr);
+    assert!(session.stdout.contains("\"kind\": \"FlinkSessionJob\""));
+    let refused = common::planscale(&args("fixtures/config/config-flat.yaml"));
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("--format flinkdeployment patches"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -21,6 +21,8 @@ pub enum RecommendFormat {
     Overrides,
     ResourceRequirements,
     Plan,
+    /// A merge patch for the FlinkDeployment/FlinkSessionJob given with --config
+    Flinkdeployment,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +82,18 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
     let loaded = a.scaling.load()?;
+    if a.format == RecommendFormat::Flinkdeployment
+        && !loaded
+            .config_doc
+            .as_ref()
+            .and_then(|d| d.resource.as_ref())
+            .is_some_and(|r| r.name.is_some())
+    {
+        return Err(usage(
+            "--format flinkdeployment patches the FlinkDeployment or FlinkSessionJob given with \
+             --config (with its metadata.name)",
+        ));
+    }
     let mut warnings = Vec::new();
     let mut settings: Vec<Setting> = loaded.config.clone();
     settings.extend(loaded.defines.iter().cloned());
@@ -156,7 +170,9 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
 
     let needs_ids = matches!(
         a.format,
-        RecommendFormat::Overrides | RecommendFormat::ResourceRequirements
+        RecommendFormat::Overrides
+            | RecommendFormat::ResourceRequirements
+            | RecommendFormat::Flinkdeployment
     );
     if needs_ids {
         if let Some(v) = outcome
@@ -166,7 +182,11 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         {
             return Err(usage(format!(
                 "--format {} needs JobVertexIDs, but vertex {:?} has none: give the REST job plan or job details as --graph, or an expert plan",
-                if a.format == RecommendFormat::Overrides { "overrides" } else { "resource-requirements" },
+                match a.format {
+                    RecommendFormat::Overrides => "overrides",
+                    RecommendFormat::Flinkdeployment => "flinkdeployment",
+                    _ => "resource-requirements",
+                },
                 v.vertex.name
             )));
         }
@@ -176,6 +196,25 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         RecommendFormat::Json => render::json(&outcome, &resolved.in_effect),
         RecommendFormat::Overrides => render::overrides(&outcome),
         RecommendFormat::ResourceRequirements => render::resource_requirements(&outcome),
+        RecommendFormat::Flinkdeployment => {
+            let resource = loaded
+                .config_doc
+                .as_ref()
+                .and_then(|d| d.resource.as_ref())
+                .filter(|r| r.name.is_some());
+            let Some(r) = resource else {
+                return Err(usage(
+                    "--format flinkdeployment patches the FlinkDeployment or FlinkSessionJob given \
+                     with --config (with its metadata.name)",
+                ));
+            };
+            render::flinkdeployment_patch(
+                &outcome,
+                &r.kind,
+                r.name.as_deref().unwrap_or_default(),
+                r.namespace.as_deref(),
+            )
+        }
         RecommendFormat::Plan => {
             let Some((text, plan)) = plan_source else {
                 return Err(usage("--format plan needs --plan"));

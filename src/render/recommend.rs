@@ -125,6 +125,39 @@ pub fn overrides(o: &Outcome) -> String {
     )
 }
 
+/// A JSON merge patch for the `FlinkDeployment` (or `FlinkSessionJob`) given with `--config`: it
+/// sets `spec.flinkConfiguration."pipeline.jobvertex-parallelism-overrides"`, the key the
+/// operator's own realizer writes, for every vertex. `kubectl patch KIND NAME --type merge
+/// --patch-file FILE` applies it; JSON is YAML too.
+pub fn flinkdeployment_patch(
+    o: &Outcome,
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+) -> String {
+    let pairs: Vec<String> = o
+        .vertices
+        .iter()
+        .map(|v| format!("{}:{}", v.vertex.id, v.recommended_parallelism))
+        .collect();
+    let mut metadata = Map::new();
+    metadata.insert("name".into(), json!(name));
+    if let Some(ns) = namespace {
+        metadata.insert("namespace".into(), json!(ns));
+    }
+    let doc = json!({
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": kind,
+        "metadata": metadata,
+        "spec": {"flinkConfiguration": {
+            "pipeline.jobvertex-parallelism-overrides": pairs.join(","),
+        }},
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 /// The body of `PUT /jobs/<id>/resource-requirements`: every vertex, lower bound 1, upper bound
 /// the recommendation.
 pub fn resource_requirements(o: &Outcome) -> String {
