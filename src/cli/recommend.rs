@@ -82,13 +82,12 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
     let loaded = a.scaling.load()?;
-    if a.format == RecommendFormat::Flinkdeployment
-        && !loaded
-            .config_doc
-            .as_ref()
-            .and_then(|d| d.resource.as_ref())
-            .is_some_and(|r| r.name.is_some())
-    {
+    let names_resource = loaded
+        .config_doc
+        .as_ref()
+        .and_then(|d| d.resource.as_ref())
+        .is_some_and(|r| r.name.is_some());
+    if a.format == RecommendFormat::Flinkdeployment && !names_resource {
         return Err(usage(
             "--format flinkdeployment patches the FlinkDeployment or FlinkSessionJob given with \
              --config (with its metadata.name)",
