@@ -248,11 +248,13 @@ fn cu_budget_holds_back_the_scale_up() {
 
 #[test]
 fn unknown_vertices_are_an_error_listing_both_sides() {
+    // An execution plan names no job id, so the metrics' job cannot be checked: their vertices
+    // are (job details would refuse the other job outright, tests/job_identity.rs).
     let (code, _, err) = run(&[
         "--metrics",
         "fixtures/metrics/window_agg.long.csv",
         "--graph",
-        "fixtures/lab/udf_bottleneck/job.json",
+        "fixtures/lab/udf_bottleneck/execution_plan.json",
     ]);
     assert_eq!(code, 2);
     assert!(
