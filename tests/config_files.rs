@@ -30,15 +30,6 @@ fn recommend(extra: &[&str]) -> Value {
     serde_json::from_str(&out.stdout).unwrap()
 }
 
-fn option<'a>(doc: &'a Value, key: &str) -> &'a Value {
-    doc["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["key"] == key)
-        .unwrap()
-}
-
 #[test]
 fn every_config_file_kind_gives_the_decision_of_the_same_defines() {
     let defines = recommend(&[
@@ -69,7 +60,7 @@ fn every_config_file_kind_gives_the_decision_of_the_same_defines() {
         let doc = recommend(&["--config", &path]);
         assert_eq!(doc["vertices"], defines["vertices"], "{file}");
         assert_eq!(doc["window_ms"], 300_000, "{file}");
-        let target = option(&doc, "job.autoscaler.utilization.target");
+        let target = common::option(&doc, "job.autoscaler.utilization.target");
         assert_eq!(target["value"], "0.6", "{file}");
         let source = target["source"].as_str().unwrap();
         assert!(source.starts_with(&format!("{path}:")), "{file}: {source}");

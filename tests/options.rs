@@ -22,15 +22,6 @@ fn simulate(extra: &[&str]) -> common::Outcome {
     common::planscale(&[&["simulate", "--metrics", METRICS, "--graph", GRAPH], extra].concat())
 }
 
-fn option<'a>(doc: &'a Value, key: &str) -> &'a Value {
-    doc["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["key"] == key)
-        .unwrap_or_else(|| panic!("no option {key} in {doc}"))
-}
-
 #[test]
 fn a_bare_duration_is_milliseconds_as_in_flink() {
     let out = recommend(&[
@@ -45,13 +36,13 @@ fn a_bare_duration_is_milliseconds_as_in_flink() {
         doc["window_ms"], 600_000,
         "600000 is 10 minutes, not 600000 s"
     );
-    let w = option(&doc, "job.autoscaler.metrics.window");
+    let w = common::option(&doc, "job.autoscaler.metrics.window");
     assert_eq!(
         (&w["value"], &w["source"]),
         (&"600000".into(), &"-D".into())
     );
     assert_eq!(
-        option(&doc, "job.autoscaler.utilization.target")["source"],
+        common::option(&doc, "job.autoscaler.utilization.target")["source"],
         "default"
     );
 }
@@ -69,7 +60,7 @@ fn a_bare_window_flag_is_milliseconds_and_says_so() {
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(doc["window_ms"], 600_000);
     assert_eq!(
-        option(&doc, "job.autoscaler.metrics.window")["source"],
+        common::option(&doc, "job.autoscaler.metrics.window")["source"],
         "--window"
     );
 }

@@ -176,3 +176,13 @@ pub fn assert_diagnostics(what: &str, file: &Value, wants: &[Want]) {
         }
     }
 }
+
+/// One entry of `recommend --format json`'s `options` (every option in effect and its source).
+pub fn option<'a>(doc: &'a Value, key: &str) -> &'a Value {
+    doc["options"]
+        .as_array()
+        .expect("an options array")
+        .iter()
+        .find(|o| o["key"] == key)
+        .unwrap_or_else(|| panic!("no option {key} in {doc}"))
+}
