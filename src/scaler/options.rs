@@ -540,32 +540,40 @@ impl AutoscalerOptions {
         K: AsRef<str>,
         V: AsRef<str>,
     {
-        let mut current = Vec::new();
-        let mut deprecated = Vec::new();
-        for (key, value) in entries {
-            let full = key.as_ref().trim().to_string();
-            let Some(short) = short_key(&full) else {
-                continue;
-            };
-            let value = value.as_ref().to_string();
-            if let Some((_, new)) = DEPRECATED_KEYS.iter().find(|(old, _)| *old == short) {
-                deprecated.push((full.clone(), (*new).to_string(), value));
-            } else {
-                current.push((full.clone(), short.to_string(), value));
-            }
-        }
+        let entries: Vec<(K, V)> = entries.into_iter().collect();
+        let deprecated = |key: &str| {
+            short_key(key).is_some_and(|short| DEPRECATED_KEYS.iter().any(|(old, _)| *old == short))
+        };
         let mut opts = Self::defaults(version);
         // Deprecated keys first, so the current key wins when both are given.
-        for (full, short, value) in deprecated.into_iter().chain(current) {
-            if let Some(Err(message)) = opts.set_short(&short, &value) {
-                return Err(OptionsError {
-                    key: full,
-                    value,
-                    message,
-                });
+        for pass_deprecated in [true, false] {
+            for (key, value) in &entries {
+                if deprecated(key.as_ref()) == pass_deprecated {
+                    opts.set(key.as_ref(), value.as_ref())?;
+                }
             }
         }
         Ok(opts)
+    }
+
+    /// Sets one option from its upstream key (either prefix, deprecated spellings resolved);
+    /// keys of other components and unknown keys change nothing.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), OptionsError> {
+        let Some(short) = short_key(key) else {
+            return Ok(());
+        };
+        let short = DEPRECATED_KEYS
+            .iter()
+            .find(|(old, _)| *old == short)
+            .map_or(short, |(_, new)| new);
+        match self.set_short(short, value) {
+            Some(Err(message)) => Err(OptionsError {
+                key: key.trim().to_string(),
+                value: value.to_string(),
+                message,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Whether `key` is an autoscaler key this module understands (current or deprecated).

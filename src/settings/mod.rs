@@ -222,12 +222,11 @@ pub struct KeyScope<'a> {
     pub uses: &'a dyn Fn(&str) -> bool,
     pub known_anywhere: &'a dyn Fn(&str) -> bool,
     pub candidates: &'a [String],
-    /// Warn about keys outside planscale's namespaces too (for `-D`, which names one option on
-    /// purpose; a config file holds the whole cluster's settings).
-    pub strict_foreign: bool,
 }
 
-/// The warnings for settings a scope does not use.
+/// The warnings for settings a scope does not use. A `-D` key outside planscale's namespaces is
+/// named too (it names one option on purpose); a file's are not (it holds the whole cluster's
+/// settings).
 pub fn key_warnings(settings: &[Setting], scope: &KeyScope<'_>) -> Vec<SettingWarning> {
     let mut out = Vec::new();
     for s in settings {
@@ -255,7 +254,7 @@ pub fn key_warnings(settings: &[Setting], scope: &KeyScope<'_>) -> Vec<SettingWa
                 origin: s.origin.clone(),
                 full: format!("{}{key}", options::PREFIX),
             });
-        } else if scope.strict_foreign && s.origin == Origin::Define {
+        } else if s.origin == Origin::Define {
             out.push(SettingWarning::NoEffect {
                 key: key.to_string(),
                 origin: s.origin.clone(),
@@ -298,11 +297,13 @@ pub fn resolve_autoscaler(
         .iter()
         .filter(|s| AutoscalerOptions::is_known_key(&s.key))
         .collect();
-    // Read one at a time so an unreadable value is reported against its own origin.
+    // Read one at a time into a scratch copy, so an unreadable value is reported against its
+    // own origin; then all of them in upstream's order (deprecated keys first).
+    let mut scratch = AutoscalerOptions::defaults(version);
     for s in &ours {
-        if let Err(e) = AutoscalerOptions::from_map(version, [(&s.key, &s.value)]) {
+        if let Err(e) = scratch.set(&s.key, &s.value) {
             return Err(SettingError {
-                key: s.key.trim().to_string(),
+                key: e.key,
                 value: s.value.clone(),
                 message: e.message,
                 origin: s.origin.clone(),
@@ -483,7 +484,6 @@ mod tests {
             uses: &uses,
             known_anywhere: &uses,
             candidates: &keys,
-            strict_foreign: true,
         };
         let w = key_warnings(&settings, &scope);
         assert_eq!(w.len(), 3, "{w:?}");
