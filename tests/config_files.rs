@@ -7,24 +7,19 @@ mod common;
 
 use serde_json::Value;
 
+/// `recommend` on the lab's udf_bottleneck before its rescale.
+const RECOMMEND: [&str; 7] = [
+    "recommend",
+    "--metrics",
+    "fixtures/metrics/udf_bottleneck.long.csv",
+    "--graph",
+    "fixtures/lab/udf_bottleneck/job.json",
+    "--at",
+    "1795368600000",
+];
+
 fn recommend(extra: &[&str]) -> Value {
-    let out = common::planscale(
-        &[
-            &[
-                "recommend",
-                "--metrics",
-                "fixtures/metrics/udf_bottleneck.long.csv",
-                "--graph",
-                "fixtures/lab/udf_bottleneck/job.json",
-                "--at",
-                "1795368600000",
-                "--format",
-                "json",
-            ][..],
-            extra,
-        ]
-        .concat(),
-    );
+    let out = common::planscale(&[&RECOMMEND[..], &["--format", "json"], extra].concat());
     assert_eq!(out.code, 0, "{extra:?}: {}", out.stderr);
     assert!(!out.stderr.contains("unknown option"), "{}", out.stderr);
     serde_json::from_str(&out.stdout).unwrap()
@@ -70,19 +65,11 @@ fn every_config_file_kind_gives_the_decision_of_the_same_defines() {
 #[test]
 fn format_flinkdeployment_is_a_merge_patch_for_the_resource_given() {
     let args = |config: &'static str| {
-        vec![
-            "recommend",
-            "--metrics",
-            "fixtures/metrics/udf_bottleneck.long.csv",
-            "--graph",
-            "fixtures/lab/udf_bottleneck/job.json",
-            "--at",
-            "1795368600000",
-            "--config",
-            config,
-            "--format",
-            "flinkdeployment",
+        [
+            &RECOMMEND[..],
+            &["--config", config, "--format", "flinkdeployment"],
         ]
+        .concat()
     };
     let out = common::planscale(&args("fixtures/config/flinkdeployment.yaml"));
     assert_eq!(out.code, 0, "{}", out.stderr);

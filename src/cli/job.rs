@@ -14,13 +14,19 @@ pub struct LoadedJob {
     pub cost: CostModel,
     /// The plan and its text, when the job came from `--plan` (for `--format plan`).
     pub plan: Option<(String, Plan)>,
+    pub identity: JobIdentity,
+}
+
+/// Which job the graph is, for choosing and checking the metrics' job.
+#[derive(Debug, Clone, Default)]
+pub struct JobIdentity {
     /// The job id the graph names (REST job plan or job details).
     pub job_id: Option<String>,
     /// The `--graph` file, for messages.
     pub graph_file: Option<String>,
 }
 
-impl LoadedJob {
+impl JobIdentity {
     /// The job whose metrics to read: `--job`, else the graph's own id, so that a file with
     /// several jobs selects the graph's and metrics of another job are refused rather than
     /// matched by colliding vertex ids.
@@ -62,8 +68,7 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
                 vertices,
                 cost,
                 plan: Some((text, plan)),
-                job_id: None,
-                graph_file: None,
+                identity: JobIdentity::default(),
             })
         }
         (None, Some(g)) => {
@@ -80,8 +85,10 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
                 vertices,
                 cost,
                 plan: None,
-                job_id: graph.job_id.clone(),
-                graph_file: Some(g.to_string()),
+                identity: JobIdentity {
+                    job_id: graph.job_id.clone(),
+                    graph_file: Some(g.to_string()),
+                },
             })
         }
         (None, None) => Err(UsageError("give the job's --plan or --graph".into()).into()),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::scaling::{print_warnings, ScalingArgs};
+use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use crate::error::{InputError, UsageError};
 use crate::io::write_atomic;
 use crate::metrics::{self, ReadOptions};
@@ -12,6 +12,7 @@ use crate::plan::edit;
 use crate::recommend::{self, Params};
 use crate::render::recommend as render;
 use crate::scaler::AutoscalerOptions;
+use crate::settings::file::Resource;
 use crate::settings::{self, KeyScope, Origin, Setting};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,19 +80,27 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
 }
 
-pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
-    // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
-    let loaded = a.scaling.load()?;
-    let names_resource = loaded
+/// The resource `--format flinkdeployment` patches: the FlinkDeployment or FlinkSessionJob of
+/// `--config`, and its `metadata.name`.
+fn patch_target(loaded: &LoadedSettings) -> anyhow::Result<(&Resource, &str)> {
+    loaded
         .config_doc
         .as_ref()
         .and_then(|d| d.resource.as_ref())
-        .is_some_and(|r| r.name.is_some());
-    if a.format == RecommendFormat::Flinkdeployment && !names_resource {
-        return Err(usage(
-            "--format flinkdeployment patches the FlinkDeployment or FlinkSessionJob given with \
-             --config (with its metadata.name)",
-        ));
+        .and_then(|r| Some((r, r.name.as_deref()?)))
+        .ok_or_else(|| {
+            usage(
+                "--format flinkdeployment patches the FlinkDeployment or FlinkSessionJob given \
+                 with --config (with its metadata.name)",
+            )
+        })
+}
+
+pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+    // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
+    let loaded = a.scaling.load()?;
+    if a.format == RecommendFormat::Flinkdeployment {
+        patch_target(&loaded)?;
     }
     let mut warnings = Vec::new();
     let mut settings: Vec<Setting> = loaded.config.clone();
@@ -118,13 +127,12 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
             uses: &uses,
             known_anywhere: &|k: &str| uses(k) || crate::sim::policy::is_policy_key(k),
             candidates: &candidates,
-            strict_foreign: true,
         },
     ));
     print_warnings(&warnings);
-    let resolved = settings::resolve_autoscaler(loaded.version, &settings)
-        .map_err(settings::SettingError::into_error)?;
-    let opts = resolved.opts.clone();
+    let settings::Resolved { opts, in_effect } =
+        settings::resolve_autoscaler(loaded.version, &settings)
+            .map_err(settings::SettingError::into_error)?;
     let at_ms = match &a.at {
         Some(t) => {
             Some(metrics::time::parse_timestamp(t).map_err(|e| usage(format!("--at {t}: {e}")))?)
@@ -145,10 +153,10 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     let read = ReadOptions {
         at_ms,
         window_ms: opts.metrics_window.0,
-        job: loaded_job.metric_job(a.job.as_deref())?,
+        job: loaded_job.identity.metric_job(a.job.as_deref())?,
     };
     let recording = metrics::read_metrics(&a.metrics, &read)
-        .map_err(|e| loaded_job.explain_job_error(a.job.as_deref(), e))?;
+        .map_err(|e| loaded_job.identity.explain_job_error(a.job.as_deref(), e))?;
     let crate::cli::job::LoadedJob {
         vertices,
         cost,
@@ -192,27 +200,12 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     }
     let text = match a.format {
         RecommendFormat::Text => render::text(&outcome),
-        RecommendFormat::Json => render::json(&outcome, &resolved.in_effect),
+        RecommendFormat::Json => render::json(&outcome, &in_effect),
         RecommendFormat::Overrides => render::overrides(&outcome),
         RecommendFormat::ResourceRequirements => render::resource_requirements(&outcome),
         RecommendFormat::Flinkdeployment => {
-            let resource = loaded
-                .config_doc
-                .as_ref()
-                .and_then(|d| d.resource.as_ref())
-                .filter(|r| r.name.is_some());
-            let Some(r) = resource else {
-                return Err(usage(
-                    "--format flinkdeployment patches the FlinkDeployment or FlinkSessionJob given \
-                     with --config (with its metadata.name)",
-                ));
-            };
-            render::flinkdeployment_patch(
-                &outcome,
-                &r.kind,
-                r.name.as_deref().unwrap_or_default(),
-                r.namespace.as_deref(),
-            )
+            let (r, name) = patch_target(&loaded)?;
+            render::flinkdeployment_patch(&outcome, &r.kind, name, r.namespace.as_deref())
         }
         RecommendFormat::Plan => {
             let Some((text, plan)) = plan_source else {

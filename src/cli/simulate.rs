@@ -93,27 +93,23 @@ fn duration(
         .transpose()
 }
 
-/// The warnings for settings no policy reads, and for a policy's own keys its kind ignores.
+/// The warnings for shared settings no policy reads, and for a policy's own keys its kind
+/// ignores.
 fn policy_key_warnings(
-    shared_config: &[Setting],
-    defines: &[Setting],
+    shared: &[Setting],
     specs: &[(PolicySpec, Vec<Setting>)],
 ) -> Vec<SettingWarning> {
     let candidates = policy::all_policy_keys();
     let any = |k: &str| policy::is_policy_key(k);
-    let mut out = Vec::new();
-    for (list, strict) in [(shared_config, false), (defines, true)] {
-        out.extend(settings::key_warnings(
-            list,
-            &KeyScope {
-                on: "simulate".into(),
-                uses: &any,
-                known_anywhere: &any,
-                candidates: &candidates,
-                strict_foreign: strict,
-            },
-        ));
-    }
+    let mut out = settings::key_warnings(
+        shared,
+        &KeyScope {
+            on: "simulate".into(),
+            uses: &any,
+            known_anywhere: &any,
+            candidates: &candidates,
+        },
+    );
     for (spec, own) in specs {
         let uses = |k: &str| policy::uses_key(&spec.kind, k);
         out.extend(settings::key_warnings(
@@ -123,7 +119,6 @@ fn policy_key_warnings(
                 uses: &uses,
                 known_anywhere: &any,
                 candidates: &candidates,
-                strict_foreign: true,
             },
         ));
         if spec.kind == "dli-dynamic-scaling"
@@ -193,7 +188,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         own.push((spec.clone(), file_settings));
         specs.push(spec);
     }
-    warnings.extend(policy_key_warnings(&loaded.config, &loaded.defines, &own));
+    warnings.extend(policy_key_warnings(&shared, &own));
     // Flags that fill in what policy files leave open.
     let ept_ms = duration(
         "--expected-pending-time",
@@ -241,7 +236,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
 
     // The job and its costs.
     let loaded_job = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
-    let metric_job = loaded_job.metric_job(a.job.as_deref())?;
+    let metric_job = loaded_job.identity.metric_job(a.job.as_deref())?;
 
     // The whole recording is replayed: it streams past once, and only what the model and the
     // trace need is kept (sim::recording).
@@ -259,20 +254,12 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let crate::cli::job::LoadedJob {
         vertices,
         cost,
-        job_id,
-        graph_file,
+        identity,
         ..
     } = loaded_job;
-    let job_info = crate::cli::job::LoadedJob {
-        vertices: Vec::new(),
-        cost: cost.clone(),
-        plan: None,
-        job_id,
-        graph_file,
-    };
     let mut recorder = Recorder::new(&vertices, learn_until);
     let read = metrics::stream_metrics(&a.metrics, metric_job, &mut recorder)
-        .map_err(|e| job_info.explain_job_error(a.job.as_deref(), e))?;
+        .map_err(|e| identity.explain_job_error(a.job.as_deref(), e))?;
     let mut recording = recorder.finish().map_err(|e| anyhow::anyhow!(e))?;
     let step_ms = step_flag.unwrap_or_else(|| recording.native_step_ms());
     if let Some((start, end)) = recording.span() {
