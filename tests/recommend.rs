@@ -99,6 +99,82 @@ fn exact_mode_is_the_autoscaler_alone() {
     assert_eq!(py["bounded_by"], "utilization-band");
 }
 
+/// Start of the lab's udf_bottleneck recording: PythonCalc runs at 2 until about +100 s, 100%
+/// busy, while the datagen source's backpressure builds from 108 to 999 ms/s.
+const RECORDING_START_MS: i64 = 1_795_368_508_174;
+
+/// Sliding 30 s windows over the steady part before the rescale, some of which upstream decides
+/// by the rounding of the input rate (TPR a hair above or below the target).
+fn steady_windows() -> Vec<String> {
+    [16, 20, 40, 60, 80, 100]
+        .iter()
+        .map(|s| (RECORDING_START_MS + s * 1000).to_string())
+        .collect()
+}
+
+#[test]
+fn saturated_vertex_behind_a_backpressured_source_scales_up_on_every_window() {
+    for at in steady_windows() {
+        let (doc, _) = json(&[
+            "--metrics",
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            "--graph",
+            "fixtures/lab/udf_bottleneck/job.json",
+            "--at",
+            &at,
+            "--window",
+            "30s",
+        ]);
+        let py = vertex(&doc, "PythonCalc");
+        assert_eq!(py["action"], "scale-up", "window ending {at}: {py}");
+        assert!(py["recommended_parallelism"].as_i64().unwrap() > 2);
+        let reason = py["reason"].as_str().unwrap();
+        // Either upstream's own sizing, or the estimate with its basis named.
+        if reason.contains("planscale estimate") {
+            assert!(
+                reason.contains("behind source Source: events[7], backpressured")
+                    && reason.contains("rec/s it processes"),
+                "{reason}"
+            );
+        }
+    }
+}
+
+#[test]
+fn exact_mode_keeps_upstreams_stall_and_says_so() {
+    let mut stalled = 0;
+    for at in steady_windows() {
+        let args = [
+            "--metrics",
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            "--graph",
+            "fixtures/lab/udf_bottleneck/job.json",
+            "--at",
+            &at,
+            "--window",
+            "30s",
+        ];
+        let (exact, err) = json(&[&args[..], &["--exact"]].concat());
+        let (default, _) = json(&args);
+        let py = vertex(&exact, "PythonCalc");
+        if py["recommended_parallelism"] == 2 {
+            stalled += 1;
+            assert_eq!(py["bounded_by"], "utilization-band");
+            assert!(
+                err.contains("the autoscaler alone keeps it at 2")
+                    && err.contains("stalls there; without --exact planscale estimates 3"),
+                "{err}"
+            );
+        } else {
+            // Where upstream itself scales up, both modes give the same vertices.
+            assert_eq!(exact["vertices"], default["vertices"], "window ending {at}");
+            assert!(!err.contains("the autoscaler alone keeps"), "{err}");
+        }
+    }
+    // The windows above contain both kinds: the test must see a stall to mean anything.
+    assert!(stalled >= 2, "{stalled}");
+}
+
 #[test]
 fn healthy_window_agg_does_not_scale_up() {
     for topology in [
