@@ -8,9 +8,10 @@
 # 2. a session cluster (one JobManager, one TaskManager with 8 slots) with the adaptive scheduler,
 #    short rescale cooldowns and a 2 s metric fetcher, everything bound to 127.0.0.1;
 # 3. e2e/bottleneck_job.py: datagen -> Python UDF that sleeps per row (the bottleneck) -> aggregate;
-# 4. planscale record (E2E_RECORD_BEFORE), planscale recommend --graph <the recorded plan>,
-#    planscale apply --wait with the recommendation, a pause (E2E_SETTLE), planscale record again
-#    (E2E_RECORD_AFTER);
+# 4. once the source's backpressure has settled (E2E_SETTLED_BP_MS on E2E_SETTLED_POLLS polls in
+#    a row), planscale record (E2E_RECORD_BEFORE), planscale recommend --graph <the recorded
+#    plan> (the run stops there, saying why, if it scales nothing up), planscale apply --wait
+#    with the recommendation, a pause (E2E_SETTLE), planscale record again (E2E_RECORD_AFTER);
 # 5. e2e/check.py: the bottleneck vertex's busy time fell and the source's backpressure went away.
 #
 # Every process the script starts (JobManager, TaskManager, and the Python workers under it) is
@@ -29,6 +30,8 @@ REST="http://127.0.0.1:$PORT"
 RECORD_BEFORE="${E2E_RECORD_BEFORE:-180s}"
 RECORD_AFTER="${E2E_RECORD_AFTER:-150s}"
 SETTLE_S="${E2E_SETTLE_S:-45}"
+SETTLED_BP_MS="${E2E_SETTLED_BP_MS:-500}"
+SETTLED_POLLS="${E2E_SETTLED_POLLS:-5}"
 INTERVAL="${E2E_INTERVAL:-3s}"
 export E2E_ROWS_PER_SECOND="${E2E_ROWS_PER_SECOND:-450}"
 export E2E_UDF_SLEEP_MS="${E2E_UDF_SLEEP_MS:-5}"
@@ -239,8 +242,23 @@ until [ "$(curl -s --max-time 2 "$REST/jobs/$JOB" | json 'd["state"] == "RUNNING
   [ $(( $(now) - t0 )) -lt 120 ] || fail "job $JOB is not RUNNING after 120 s"
   sleep 1
 done
-echo "all vertices RUNNING after $(( $(now) - t0 )) s; warming up 20 s"
-sleep 20
+echo "all vertices RUNNING after $(( $(now) - t0 )) s"
+
+# Record only once backpressure has settled: Flink's gauges climb for about a minute after the
+# start, and a recording of the climb is not the steady state this test is about.
+SOURCE="$(curl -s --max-time 5 "$REST/jobs/$JOB" | json '[n["id"] for n in d["plan"]["nodes"] if not n.get("inputs")][0]')"
+[ -n "$SOURCE" ] || fail "no source vertex in the plan of job $JOB"
+say "waiting for the source's backpressure to settle (>= $SETTLED_BP_MS ms/s on $SETTLED_POLLS polls in a row)"
+t0=$(now)
+in_a_row=0
+while [ "$in_a_row" -lt "$SETTLED_POLLS" ]; do
+  [ $(( $(now) - t0 )) -lt 240 ] || fail "the source's backpressure did not settle at >= $SETTLED_BP_MS ms/s within 240 s (last: ${bp:-none}); the job is not the bottleneck this test needs"
+  sleep 2
+  bp="$(curl -s --max-time 5 "$REST/jobs/$JOB/vertices/$SOURCE/subtasks/metrics?get=backPressuredTimeMsPerSecond" \
+    | json 'int(float(d[0]["avg"])) if d else -1' 2>/dev/null || echo -1)"
+  if [ "$bp" -ge "$SETTLED_BP_MS" ]; then in_a_row=$((in_a_row + 1)); else in_a_row=0; fi
+  echo "+$(( $(now) - t0 )) s  source backpressure $bp ms/s"
+done
 
 # --- planscale -------------------------------------------------------------------------------------
 say "planscale record ($RECORD_BEFORE, every $INTERVAL)"
@@ -249,6 +267,12 @@ say "planscale record ($RECORD_BEFORE, every $INTERVAL)"
 say "planscale recommend"
 "$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.plan.json" | tee "$OUT/recommend.txt"
 "$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.plan.json" --format json -o "$OUT/recommendation.json" 2>/dev/null
+# A recommendation that changes nothing cannot be applied and checked: stop here, and say why.
+scaled="$(json 'sum(v["recommended_parallelism"] > v["current_parallelism"] for v in d["vertices"])' < "$OUT/recommendation.json")"
+if [ "$scaled" -eq 0 ]; then
+  json '"\n".join(v["name"] + ": " + v["reason"] for v in d["vertices"])' < "$OUT/recommendation.json" >&2
+  fail "recommend scaled no vertex up on a saturated job (reasons above; recording in $OUT/before.csv); stopping before apply"
+fi
 
 say "planscale apply --dry-run"
 "$PLANSCALE" apply --rest "$REST" --job "$JOB" --recommendation "$OUT/recommendation.json" --dry-run
