@@ -3,7 +3,8 @@
 //! Invariants: an input is read whole only after its size is checked (plans and graphs are small;
 //! a multi-gigabyte "plan" is refused before it is loaded), bytes are checked to be UTF-8 with the
 //! position of the first bad byte, and every output file is written to a temporary file in the same
-//! directory, synced and renamed over the target, so a failed write never leaves half a file.
+//! directory, synced and renamed over the target, so a failed write never leaves half a file
+//! (devices, FIFOs and descriptors are written into instead: see [`AtomicFile`]).
 
 use std::fs;
 use std::io::Write;
@@ -81,8 +82,7 @@ pub fn describe_io(e: &std::io::Error) -> String {
 
 /// Writes `contents` to `path` atomically, or to stdout when `path` is `-`.
 ///
-/// The temporary file lives next to the target so the final rename never crosses file systems;
-/// when the target exists its permissions are kept.
+/// See [`AtomicFile`] for what "atomically" means for each kind of target.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     let mut f = AtomicFile::create(path)?;
     f.write_all(contents)
@@ -90,16 +90,33 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     f.commit()
 }
 
-/// An output file written as a stream (e.g. `simulate --timeline`, one row per simulated step)
-/// with the same guarantee as [`write_atomic`]: the bytes go to a temporary file beside the
-/// target, which replaces the target only on [`AtomicFile::commit`]. Dropped without a commit
-/// (an error, a panic), the temporary file is removed and the target left as it was. `-` is
-/// standard output, as for [`write_atomic`].
+/// An output file written as a stream (e.g. `simulate --timeline`, one row per simulated step).
+///
+/// A regular file (or a name that does not exist yet) gets the bytes in a temporary file beside
+/// it, which replaces it only on [`AtomicFile::commit`]; dropped without a commit (an error, a
+/// panic) or ended by a signal (`signals`), the temporary file is removed and the target left as
+/// it was. The replacement keeps the target's mode, owner and group, and a warning says when the
+/// target had other hard links (they keep the old bytes). A symbolic link is written through: the
+/// file it points to is replaced, the link stays. A target that exists and is not a regular file
+/// (`/dev/null`, `/dev/full`, a FIFO, a terminal) and anything reached through `/dev/stdout`,
+/// `/dev/fd/N` or `/proc/self/fd/N` is written into, never replaced: renaming over a device node
+/// would turn it into a regular file (as root, which is how CI runs). `-` is standard output.
 pub struct AtomicFile {
+    /// The path as the user gave it, for messages.
     target: std::path::PathBuf,
-    tmp: std::path::PathBuf,
-    file: Option<std::io::BufWriter<fs::File>>,
-    stdout: Option<std::io::BufWriter<std::io::Stdout>>,
+    sink: Option<Sink>,
+}
+
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    /// Written into as it is (devices, FIFOs, descriptors).
+    Direct(std::io::BufWriter<fs::File>),
+    /// A temporary file renamed over `dest` (the target with its links resolved).
+    Temp {
+        file: std::io::BufWriter<fs::File>,
+        tmp: std::path::PathBuf,
+        dest: std::path::PathBuf,
+    },
 }
 
 /// The error of a failed write to `path`. A broken pipe (stdout closed by `head`) stays an
@@ -111,85 +128,289 @@ pub fn cannot_write(path: &Path, e: std::io::Error) -> anyhow::Error {
     anyhow::anyhow!("{}: cannot write: {}", path.display(), describe_io(&e))
 }
 
+/// Symbolic links followed by hand, at most as many as the kernel follows (40).
+const MAX_LINKS: usize = 40;
+
+/// Where the bytes for `path` go: the path with every symbolic link resolved, and whether one of
+/// the hops is a descriptor alias (`/dev/stdout` -> `/proc/self/fd/1`), which must be written into.
+fn resolve_links(path: &Path) -> std::io::Result<(std::path::PathBuf, bool)> {
+    let is_fd_alias = |p: &Path| {
+        p == Path::new("/dev/stdout")
+            || p == Path::new("/dev/stderr")
+            || p.starts_with("/dev/fd")
+            || (p.starts_with("/proc") && p.components().any(|c| c.as_os_str() == "fd"))
+    };
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        // A descriptor alias is opened as it is: the kernel's link names no path (`pipe:[42]`).
+        if is_fd_alias(&current) {
+            return Ok((current, true));
+        }
+        match fs::symlink_metadata(&current) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok((current, false)),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
 impl AtomicFile {
     pub fn create(path: &Path) -> anyhow::Result<AtomicFile> {
         use anyhow::Context;
         if path == Path::new("-") {
             return Ok(AtomicFile {
                 target: path.to_path_buf(),
-                tmp: path.to_path_buf(),
-                file: None,
-                stdout: Some(std::io::BufWriter::new(std::io::stdout())),
+                sink: Some(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
             });
         }
-        let dir = match path.parent() {
+        let (dest, alias) = resolve_links(path).map_err(|e| cannot_write(path, e))?;
+        let direct = match fs::metadata(&dest) {
+            Ok(m) if m.is_dir() => {
+                anyhow::bail!("{}: cannot write: is a directory", path.display())
+            }
+            Ok(m) => alias || !m.file_type().is_file(),
+            Err(_) => alias,
+        };
+        if direct {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(&dest)
+                .map_err(|e| cannot_write(path, e))?;
+            return Ok(AtomicFile {
+                target: path.to_path_buf(),
+                sink: Some(Sink::Direct(std::io::BufWriter::with_capacity(
+                    1 << 16,
+                    file,
+                ))),
+            });
+        }
+        let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => std::path::PathBuf::from("."),
         };
-        let file_name = path
+        let file_name = dest
             .file_name()
             .with_context(|| format!("{}: not a file path", path.display()))?
             .to_string_lossy()
             .into_owned();
         let tmp = dir.join(format!(".{file_name}.planscale-{}.tmp", std::process::id()));
-        let file = fs::File::create(&tmp).map_err(|e| cannot_write(path, e))?;
+        // Registered before it exists, so that a signal between the two still removes it.
+        crate::signals::register_temp(tmp.clone());
+        let file = match fs::File::create(&tmp) {
+            Ok(f) => f,
+            Err(e) => {
+                crate::signals::unregister_temp(&tmp);
+                return Err(cannot_write(path, e));
+            }
+        };
         Ok(AtomicFile {
             target: path.to_path_buf(),
-            tmp,
-            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
-            stdout: None,
+            sink: Some(Sink::Temp {
+                file: std::io::BufWriter::with_capacity(1 << 16, file),
+                tmp,
+                dest,
+            }),
         })
     }
 
-    /// Flushes, syncs and renames the temporary file over the target.
+    /// Flushes; for a temporary file also syncs it, gives it the target's mode, owner and group,
+    /// and renames it over the target.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        if let Some(mut out) = self.stdout.take() {
-            out.flush()?;
-            return Ok(());
-        }
-        let Some(w) = self.file.take() else {
-            return Ok(());
-        };
-        let result = (|| -> std::io::Result<()> {
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            if let Ok(meta) = fs::metadata(&self.target) {
-                f.set_permissions(meta.permissions())?;
+        match self.sink.take() {
+            None => Ok(()),
+            Some(Sink::Stdout(mut out)) => {
+                out.flush()?;
+                Ok(())
             }
-            f.sync_all()?;
-            fs::rename(&self.tmp, &self.target)
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&self.tmp);
-            return Err(cannot_write(&self.target, e));
+            Some(Sink::Direct(w)) => {
+                let f = w
+                    .into_inner()
+                    .map_err(|e| cannot_write(&self.target, e.into_error()))?;
+                // Devices and FIFOs cannot be synced (EINVAL); their bytes are handed over.
+                let _ = f.sync_all();
+                Ok(())
+            }
+            Some(Sink::Temp { file, tmp, dest }) => {
+                let result = (|| -> std::io::Result<()> {
+                    let f = file.into_inner().map_err(|e| e.into_error())?;
+                    if let Ok(meta) = fs::metadata(&dest) {
+                        keep_attributes(&f, &meta, &self.target);
+                    }
+                    f.sync_all()?;
+                    fs::rename(&tmp, &dest)
+                })();
+                if let Err(e) = result {
+                    let _ = fs::remove_file(&tmp);
+                    crate::signals::unregister_temp(&tmp);
+                    return Err(cannot_write(&self.target, e));
+                }
+                crate::signals::unregister_temp(&tmp);
+                Ok(())
+            }
         }
-        Ok(())
+    }
+}
+
+/// Mode, owner and group of the file being replaced, onto its replacement. Owner and group need
+/// the right to give the file away (root, or a group the user is in); without it the new file is
+/// the user's and a warning says so. Other hard links cannot follow a rename: also a warning.
+fn keep_attributes(f: &fs::File, old: &fs::Metadata, shown: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let _ = f.set_permissions(old.permissions());
+    if let Ok(new) = f.metadata() {
+        if (new.uid(), new.gid()) != (old.uid(), old.gid()) {
+            let uid = (new.uid() != old.uid()).then_some(old.uid());
+            if let Err(e) = std::os::unix::fs::fchown(f, uid, Some(old.gid())) {
+                eprintln!(
+                    "warning: {}: cannot keep its owner {}:{} ({}); the new file is {}:{}",
+                    shown.display(),
+                    old.uid(),
+                    old.gid(),
+                    describe_io(&e),
+                    new.uid(),
+                    new.gid()
+                );
+            } else {
+                // Changing the owner clears set-id bits: put the mode back.
+                let _ = f.set_permissions(old.permissions());
+            }
+        }
+    }
+    if old.nlink() > 1 {
+        eprintln!(
+            "warning: {}: had {} hard links; it is replaced by a new file under this name, and {} keep{} the old content",
+            shown.display(),
+            old.nlink(),
+            if old.nlink() == 2 { "the other link".to_string() } else { format!("the other {} links", old.nlink() - 1) },
+            if old.nlink() == 2 { "s" } else { "" }
+        );
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match (&mut self.file, &mut self.stdout) {
-            (Some(f), _) => f.write(buf),
-            (None, Some(out)) => out.write(buf),
-            (None, None) => Err(std::io::Error::other("already committed")),
+        match &mut self.sink {
+            Some(Sink::Temp { file, .. }) | Some(Sink::Direct(file)) => file.write(buf),
+            Some(Sink::Stdout(out)) => out.write(buf),
+            None => Err(std::io::Error::other("already committed")),
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        match (&mut self.file, &mut self.stdout) {
-            (Some(f), _) => f.flush(),
-            (None, Some(out)) => out.flush(),
-            (None, None) => Ok(()),
+        match &mut self.sink {
+            Some(Sink::Temp { file, .. }) | Some(Sink::Direct(file)) => file.flush(),
+            Some(Sink::Stdout(out)) => out.flush(),
+            None => Ok(()),
         }
     }
 }
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = fs::remove_file(&self.tmp);
+        if let Some(Sink::Temp { tmp, .. }) = self.sink.take() {
+            let _ = fs::remove_file(&tmp);
+            crate::signals::unregister_temp(&tmp);
         }
     }
+}
+
+/// One file a command reads or writes, named by the flag that gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct Named<'a> {
+    pub flag: &'a str,
+    pub path: &'a str,
+    pub output: bool,
+}
+
+impl<'a> Named<'a> {
+    pub fn input(flag: &'a str, path: &'a str) -> Self {
+        Named {
+            flag,
+            path,
+            output: false,
+        }
+    }
+    pub fn output(flag: &'a str, path: &'a str) -> Self {
+        Named {
+            flag,
+            path,
+            output: true,
+        }
+    }
+}
+
+/// What a path denotes, for telling whether two names are one file: device and inode when it
+/// exists (links, `./x` and `x` alike), else its absolute spelling under the resolved directory.
+#[derive(Debug, PartialEq, Eq)]
+enum Identity {
+    Inode(u64, u64),
+    Path(std::path::PathBuf),
+}
+
+fn identity(path: &str) -> Option<Identity> {
+    use std::os::unix::fs::MetadataExt;
+    match fs::metadata(path) {
+        // Devices and FIFOs are written into, not replaced: two outputs to /dev/null are fine.
+        Ok(m) if !m.file_type().is_file() => None,
+        Ok(m) => Some(Identity::Inode(m.dev(), m.ino())),
+        Err(_) => {
+            let p = Path::new(path);
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let dir = fs::canonicalize(dir).ok()?;
+            Some(Identity::Path(dir.join(p.file_name()?)))
+        }
+    }
+}
+
+/// Refuses, before anything runs, two outputs that name one file and an output that names an
+/// input: the second would overwrite the first, or the command would replace what it reads
+/// (`simulate --timeline rec.csv --metrics rec.csv`). `-` (standard streams) is never compared.
+pub fn refuse_same_files(files: &[Named]) -> Result<(), crate::error::UsageError> {
+    let ids: Vec<Option<Identity>> = files
+        .iter()
+        .map(|f| {
+            if f.path == "-" {
+                None
+            } else {
+                identity(f.path)
+            }
+        })
+        .collect();
+    for (j, b) in files.iter().enumerate() {
+        if !b.output {
+            continue;
+        }
+        for (i, a) in files[..j].iter().enumerate().chain(
+            files[j + 1..]
+                .iter()
+                .enumerate()
+                .map(|(k, f)| (j + 1 + k, f))
+                .filter(|(_, f)| !f.output),
+        ) {
+            if ids[j].is_some() && ids[i] == ids[j] {
+                let what = if a.output {
+                    "one output would overwrite the other"
+                } else {
+                    "the output would replace an input"
+                };
+                return Err(crate::error::UsageError(format!(
+                    "{} {} and {} {} name the same file: {what}",
+                    a.flag, a.path, b.flag, b.path
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Inputs below this size finish before a progress bar would be worth drawing (~1 s).

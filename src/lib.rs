@@ -23,6 +23,7 @@ pub mod rest;
 pub mod rules;
 pub mod scaler;
 pub mod settings;
+pub mod signals;
 pub mod sim;
 pub mod summary;
 pub mod units;

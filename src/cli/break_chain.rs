@@ -11,7 +11,7 @@ use crate::diagnostic::Rule;
 use crate::error::{InputError, UsageError};
 use crate::format::{self, Format};
 use crate::graph;
-use crate::io::{read_document, write_atomic};
+use crate::io::{read_document, refuse_same_files, write_atomic, Named};
 use crate::plan::break_chain::{self, Request};
 use crate::plan::{self, edit};
 use crate::render::{self, diff};
@@ -76,6 +76,12 @@ pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
             "--format json prints a report, so the edited plan needs -o FILE, --in-place or --dry-run".into(),
         )
         .into());
+    }
+    // -o onto the plan itself is --in-place by another name; onto the graph it would replace it.
+    if let Some(out) = a.output.as_deref() {
+        let mut files = vec![Named::input("the plan", &a.plan), Named::output("-o", out)];
+        files.extend(a.graph.as_deref().map(|g| Named::input("--graph", g)));
+        refuse_same_files(&files)?;
     }
     let text = read_document(&a.plan)?;
     let detected = match a.plan_format.forced() {

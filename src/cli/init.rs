@@ -6,7 +6,7 @@ use crate::cli::{GraphFormatArg, PlanFormatArg};
 use crate::error::{InputError, UsageError};
 use crate::format::Format;
 use crate::graph;
-use crate::io::{read_document, write_atomic};
+use crate::io::{read_document, refuse_same_files, write_atomic, Named};
 use crate::plan::blink::{self, InitSettings};
 
 #[derive(Debug, Args)]
@@ -70,6 +70,9 @@ fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
 }
 
 pub fn run(a: InitArgs) -> anyhow::Result<u8> {
+    if let Some(out) = a.output.as_deref() {
+        refuse_same_files(&[Named::input("--graph", &a.graph), Named::output("-o", out)])?;
+    }
     let s = settings(&a.defines)?;
     let text = read_document(&a.graph)?;
     let g = graph::read(&a.graph, &text, a.graph_format.forced())?;

@@ -4,7 +4,6 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -145,8 +144,6 @@ fn fetch_job(client: &Client, job: &str) -> anyhow::Result<JobDetails> {
         .map_err(|e| startup_error(client, e, job))
 }
 
-static STOP: AtomicBool = AtomicBool::new(false);
-
 pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
     let interval = duration("--interval", &a.interval)?;
     let limit = a
@@ -230,21 +227,14 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
 
     // First Ctrl-C: finish the poll in flight and stop; a second one ends the process at once
     // (the file is consistent after every poll).
-    let handler = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
-    if let Err(e) = handler {
-        eprintln!("warning: cannot catch Ctrl-C ({e}); stopping with it may cut the last poll");
-    }
+    let stop = crate::signals::graceful_stop();
 
     let t0 = Instant::now();
     let mut notes = |n: Note| match n {
         Note::Info(m) => eprintln!("[{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
         Note::Warning(m) => eprintln!("warning: [{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
     };
-    let reason = recorder.run(interval, limit, &STOP, &mut notes)?;
+    let reason = recorder.run(interval, limit, stop, &mut notes)?;
     let why = match reason {
         StopReason::Duration => "duration reached",
         StopReason::Interrupted => "interrupted",

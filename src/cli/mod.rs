@@ -119,6 +119,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Err(e) = crate::signals::install() {
+        eprintln!(
+            "warning: cannot catch Ctrl-C ({e}); an interrupted command may leave a temporary file"
+        );
+    }
     let result = match cli.command {
         Command::Plan(PlanCommand::Validate(a)) => validate::run(a),
         Command::Plan(PlanCommand::Init(a)) => init::run(a),

@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use crate::error::{InputError, UsageError};
-use crate::io::write_atomic;
+use crate::io::{refuse_same_files, write_atomic, Named};
 use crate::metrics::{self, ReadOptions};
 use crate::plan::edit;
 use crate::recommend::{self, Params};
@@ -97,6 +97,21 @@ fn patch_target(loaded: &LoadedSettings) -> anyhow::Result<(&Resource, &str)> {
 }
 
 pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+    if let Some(out) = a.output.as_deref() {
+        let mut files = vec![
+            Named::input("--metrics", &a.metrics),
+            Named::output("-o", out),
+        ];
+        files.extend(a.plan.as_deref().map(|p| Named::input("--plan", p)));
+        files.extend(a.graph.as_deref().map(|p| Named::input("--graph", p)));
+        files.extend(
+            a.scaling
+                .config
+                .as_deref()
+                .map(|p| Named::input("--config", p)),
+        );
+        refuse_same_files(&files)?;
+    }
     // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
     let loaded = a.scaling.load()?;
     if a.format == RecommendFormat::Flinkdeployment {

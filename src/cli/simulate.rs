@@ -8,7 +8,7 @@ use clap::Args;
 use crate::cli::scaling::{print_warnings, ScalingArgs};
 use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
-use crate::io::{cannot_write, write_atomic, AtomicFile};
+use crate::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named};
 use crate::metrics;
 use crate::render::plot::{PlotBuilder, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
@@ -134,6 +134,23 @@ fn policy_key_warnings(
 }
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
+    let mut files = vec![Named::input("--metrics", &a.metrics)];
+    files.extend(a.plan.as_deref().map(|p| Named::input("--plan", p)));
+    files.extend(a.graph.as_deref().map(|p| Named::input("--graph", p)));
+    files.extend(
+        a.scaling
+            .config
+            .as_deref()
+            .map(|p| Named::input("--config", p)),
+    );
+    files.extend(a.policy.iter().map(|p| Named::input("--policy", p)));
+    files.extend(a.plot.as_deref().map(|p| Named::output("--plot", p)));
+    files.extend(
+        a.timeline
+            .as_deref()
+            .map(|p| Named::output("--timeline", p)),
+    );
+    refuse_same_files(&files)?;
     let loaded = a.scaling.load()?;
     let version = loaded.version;
     let mut warnings: Vec<SettingWarning> = Vec::new();
