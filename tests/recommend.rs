@@ -334,7 +334,33 @@ fn unknown_vertices_are_an_error_listing_both_sides() {
     ]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("not in the graph or plan") && err.contains("known vertices"),
+        err.contains("not in the graph or plan") && err.contains("the graph's 3 vertices"),
+        "{err}"
+    );
+}
+
+#[test]
+fn many_unknown_vertices_list_a_few_and_a_count() {
+    // 20,000 distinct vertex ids: one short line naming five of them and the count.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("many.csv");
+    let mut text = String::from("timestamp_ms,vertex_id,metric,value\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("1795368508174,{i:032x},busyTimeMsPerSecond,1\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let (code, _, err) = run(&[
+        "--metrics",
+        csv.to_str().unwrap(),
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.len() < 1000, "{} bytes", err.len());
+    assert!(
+        err.contains("the metrics name 20000 vertices that are not in the graph or plan: `00000000000000000000000000000000`")
+            && err.contains(" and 19995 more;"),
         "{err}"
     );
 }

@@ -88,14 +88,34 @@ impl std::fmt::Display for RecommendError {
         match self {
             RecommendError::UnknownVertices { unknown, known } => write!(
                 f,
-                "the metrics name vertices that are not in the graph or plan: {}; known vertices: {}",
-                unknown.join(", "),
-                known.join(", ")
+                "the metrics name {} vertices that are not in the graph or plan: {}; the graph's {} vertices: {}",
+                unknown.len(),
+                first_few(unknown),
+                known.len(),
+                first_few(known)
             ),
             RecommendError::Evaluate(msg) => f.write_str(msg),
         }
     }
 }
+
+/// At most [`LISTED`] names and a count of the rest: an error line stays a line whatever the
+/// input (a million unknown ids once made a 40 MB message).
+pub fn first_few(names: &[String]) -> String {
+    let mut s = names
+        .iter()
+        .take(LISTED)
+        .map(|n| crate::value::short(n))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > LISTED {
+        s.push_str(&format!(" and {} more", names.len() - LISTED));
+    }
+    s
+}
+
+/// How many names an error lists.
+const LISTED: usize = 5;
 
 /// The contract's name for the bound that limited a vertex (outputs.md `bounded_by`).
 fn bound_name(l: Limit) -> Option<&'static str> {
