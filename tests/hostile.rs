@@ -437,17 +437,65 @@ fn minified_plan_on_one_line_is_fast() {
     );
 }
 
-/// 1,000,000 nodes (about 200 MB of JSON): too slow for a debug build, run at bench time with
-/// `cargo test --release --test hostile -- --ignored`.
+/// 150,000 nodes (about 30 MB of JSON, just under the 32 MiB document limit): too slow for a
+/// debug build, run at bench time with `cargo test --release --test hostile -- --ignored`.
 #[test]
 #[ignore]
-fn million_node_plan() {
-    let (_d, p) = temp_file("million.plan.json", generated_plan(1_000_000).as_bytes());
-    assert!(Path::new(&p).metadata().unwrap().len() > 100_000_000);
+fn largest_accepted_plan() {
+    let (_d, p) = temp_file("large.plan.json", generated_plan(150_000).as_bytes());
+    let len = Path::new(&p).metadata().unwrap().len();
+    assert!(len > 25_000_000 && len < 32 * 1024 * 1024, "{len}");
     let started = Instant::now();
     let r = run(&["plan", "validate", &p, "--format", "github"]);
-    eprintln!("1,000,000-node plan validated in {:?}", started.elapsed());
+    eprintln!(
+        "150,000-node plan ({len} bytes) validated in {:?}",
+        started.elapsed()
+    );
     assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn a_plan_above_the_document_limit_is_refused_and_plan_init_never_writes_one() {
+    // 200,000 nodes: about 40 MB, over the 32 MiB limit, refused from its size before parsing.
+    let (_d, p) = temp_file("over.plan.json", generated_plan(200_000).as_bytes());
+    let e = one_error(&["plan", "validate", &p]);
+    assert!(
+        e.ends_with("file is larger than 32 MiB; this is not a plan or graph"),
+        "{e}"
+    );
+    // A dense stream graph under the limit whose plan would be over it: nothing written.
+    let n = 1100;
+    let mut g = String::from("{\"nodes\":[");
+    for i in 1..=n {
+        let preds: Vec<String> = (1..i)
+            .map(|j| format!("{{\"id\":{j},\"ship_strategy\":\"HASH\",\"side\":\"second\"}}"))
+            .collect();
+        if i > 1 {
+            g.push(',');
+        }
+        g.push_str(&format!(
+            "{{\"id\":{i},\"type\":\"Map\",\"pact\":\"{}\",\"contents\":\"Map[{i}]\",\"parallelism\":2{}}}",
+            if i == 1 { "Data Source" } else { "Operator" },
+            if preds.is_empty() { String::new() } else { format!(",\"predecessors\":[{}]", preds.join(",")) }
+        ));
+    }
+    g.push_str("]}");
+    let (dir, graph) = temp_file("dense.json", g.as_bytes());
+    assert!(g.len() < 32 * 1024 * 1024, "{}", g.len());
+    let out = dir.path().join("dense.plan.json");
+    let e = one_error(&[
+        "plan",
+        "init",
+        "--graph",
+        &graph,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("the plan of this graph would be 43 MiB, more than the 32 MiB planscale reads back; nothing was written"),
+        "{e}"
+    );
+    assert!(!out.exists());
 }
 
 #[test]
@@ -460,7 +508,7 @@ fn two_gigabyte_plan_is_refused_before_reading() {
     let started = Instant::now();
     let e = one_error(&["plan", "validate", path.to_str().unwrap()]);
     assert!(
-        e.ends_with("file is larger than 256 MiB; this is not a plan or graph"),
+        e.ends_with("file is larger than 32 MiB; this is not a plan or graph"),
         "{e}"
     );
     assert!(started.elapsed() < Duration::from_secs(10));

@@ -89,8 +89,7 @@ pub fn run(a: InitArgs) -> anyhow::Result<u8> {
                 a.graph
             );
         }
-        write_atomic(out_path, w.text.as_bytes())?;
-        return Ok(0);
+        return write_plan(out_path, &a.graph, &w.text);
     }
     if g.format == Format::JobPlan {
         return Err(InputError::new(
@@ -113,6 +112,24 @@ pub fn run(a: InitArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
-    write_atomic(out_path, blink::write_init(&g.job, &s).as_bytes())?;
+    write_plan(out_path, &a.graph, &blink::write_init(&g.job, &s))
+}
+
+/// Never a plan planscale would refuse to read back: above the document limit, nothing is
+/// written (a dense graph's edges can make a plan larger than the graph).
+fn write_plan(out: &std::path::Path, graph: &str, text: &str) -> anyhow::Result<u8> {
+    let limit = crate::io::MAX_DOCUMENT_BYTES;
+    if text.len() as u64 > limit {
+        return Err(InputError::new(
+            graph,
+            format!(
+                "the plan of this graph would be {} MiB, more than the {} MiB planscale reads back; nothing was written",
+                text.len() / (1024 * 1024),
+                limit / (1024 * 1024)
+            ),
+        )
+        .into());
+    }
+    write_atomic(out, text.as_bytes())?;
     Ok(0)
 }
