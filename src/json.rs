@@ -212,6 +212,18 @@ pub fn string(v: &Value<'_>) -> Option<String> {
     }
 }
 
+/// A stream node id as every reader keys it: an integral value (`13`, `13.0`, `1e1`, `"13"`,
+/// `-0`) in its canonical integer form, anything else as written. The plan readers and the graph
+/// readers must agree, or a plan node `13` does not match a graph node `13.0`.
+pub fn node_id(v: &Value<'_>) -> Option<String> {
+    match number(v) {
+        Some(Num::Value(x)) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => {
+            Some(format!("{}", x as i64))
+        }
+        _ => string(v),
+    }
+}
+
 /// A JSON document carried inside a string of another one (the Ververica API stores expert plans
 /// as an escaped string). Offsets into `text` map back to the outer file through `outer`, so
 /// diagnostics point at the outer file and edits can be spliced into it.

@@ -534,3 +534,47 @@ fn timestamps_at_the_ends_of_i64_are_out_of_range() {
         }
     }
 }
+
+#[test]
+fn integral_ids_read_the_same_in_plans_and_graphs() {
+    // `13.0`, `1.3e1`, `"13"` and `13` are one node id to every reader (and `-0` is `0`).
+    let graph = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/lab/udf_bottleneck/execution_plan.json"
+    ))
+    .unwrap();
+    let plan = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/plans/udf_bottleneck.plan.json"
+    ))
+    .unwrap();
+    let clean = run(&[
+        "plan",
+        "validate",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/execution_plan.json",
+        "--format",
+        "github",
+    ]);
+    let spelled_graph = graph
+        .replace("\"id\": 13,", "\"id\": 13.0,")
+        .replace("\"id\": 10,", "\"id\": 1e1,");
+    let spelled_plan = plan
+        .replace("\"id\" : 13,", "\"id\" : \"13\",")
+        .replace("\"source\" : 13,", "\"source\" : 1.3e1,");
+    assert_ne!(spelled_graph, graph);
+    assert_ne!(spelled_plan, plan);
+    let (_g, g) = temp_file("graph.json", spelled_graph.as_bytes());
+    let (_p, p) = temp_file("plan.json", spelled_plan.as_bytes());
+    let r = run(&["plan", "validate", &p, "--graph", &g, "--format", "github"]);
+    assert_eq!(r.code, clean.code, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.stdout.replace(&p, "PLAN"),
+        clean
+            .stdout
+            .replace("fixtures/plans/udf_bottleneck.plan.json", "PLAN"),
+        "{}",
+        r.stderr
+    );
+}

@@ -49,7 +49,7 @@ pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError
             ));
         };
         let id = json::get(o, "id")
-            .and_then(json::string)
+            .and_then(json::node_id)
             .ok_or_else(|| InputError::at(file, pos, "stream graph node has no `id`"))?;
         let pact = json::get(o, "pact").and_then(json::string);
         if pact.as_deref() == Some("IterativeDataStream") {
@@ -120,7 +120,7 @@ fn read_inputs(
             return Err(InputError::at(file, pos, "an input must be an object"));
         };
         let source = json::get(p, "id")
-            .and_then(json::string)
+            .and_then(json::node_id)
             .ok_or_else(|| InputError::at(file, pos, "input has no `id`"))?;
         let seen = pair_count
             .entry((source.clone(), target.to_string()))
