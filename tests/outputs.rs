@@ -418,3 +418,42 @@ fn an_unprivileged_user_can_write_to_dev_null() {
         .file_type()
         .is_char_device());
 }
+
+#[test]
+fn break_chain_in_place_keeps_mode_and_owner_and_names_the_broken_hard_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("job.plan.json");
+    fs::copy(root("fixtures/plans/udf_bottleneck.plan.json"), &plan).unwrap();
+    fs::set_permissions(&plan, fs::Permissions::from_mode(0o600)).unwrap();
+    if is_root() {
+        std::os::unix::fs::chown(&plan, Some(65534), Some(65534)).unwrap();
+    }
+    let backup = dir.path().join("backup.plan.json");
+    fs::hard_link(&plan, &backup).unwrap();
+    let before = fs::read(&plan).unwrap();
+    let out = common::planscale(&[
+        "plan",
+        "break-chain",
+        plan.to_str().unwrap(),
+        "--node",
+        "13",
+        "--in-place",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("had 2 hard links"), "{}", out.stderr);
+    assert_ne!(fs::read(&plan).unwrap(), before, "the plan was edited");
+    assert_eq!(
+        fs::read(&backup).unwrap(),
+        before,
+        "the other link keeps the old bytes"
+    );
+    let meta = fs::metadata(&plan).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o600);
+    if is_root() {
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+    assert_eq!(
+        names_in(dir.path()),
+        vec!["backup.plan.json", "job.plan.json"]
+    );
+}
