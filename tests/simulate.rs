@@ -90,8 +90,7 @@ fn validate(job: &str, vertex_prefix: &str) -> (f64, f64) {
         &format!("fixtures/lab/{job}/job.json"),
         "--policy",
         policy.to_str().unwrap(),
-        "--restart-time",
-        "20s",
+        // No --restart-time: the restart is measured from the recording's own rescale.
         "--learn-until",
         &(rescale_at - 1).to_string(),
         "--timeline",
@@ -190,6 +189,185 @@ fn recorded_replay_reproduces_datastream_pipeline_after_its_rescale() {
         busy * 100.0
     );
     assert!(rate <= 0.15, "throughput off by {:.1}%", rate * 100.0);
+}
+
+fn recorded_policy() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("recorded.yaml");
+    fs::write(&p, "planscale.policy: recorded\n").unwrap();
+    let s = p.to_str().unwrap().to_string();
+    (dir, s)
+}
+
+#[test]
+fn the_restart_time_is_measured_from_the_recording_and_the_backlog_clears_as_it_did() {
+    let (_d, recorded) = recorded_policy();
+    for (job, restart_ms) in [("udf_bottleneck", 16_001), ("datastream_pipeline", 12_004)] {
+        let (code, out, err) = planscale(&[
+            "--metrics",
+            &format!("fixtures/metrics/{job}.long.csv"),
+            "--graph",
+            &format!("fixtures/lab/{job}/job.json"),
+            "--policy",
+            &recorded,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            doc["restart"],
+            serde_json::json!({"ms": restart_ms, "source": "recording", "restarts_measured": 1}),
+            "{job}"
+        );
+        assert!(
+            err.contains("note: restart time ")
+                && err.contains("measured from the recording (its one restart"),
+            "{err}"
+        );
+    }
+    // udf_bottleneck's cluster cleared its backlog after the rescale: so does the replay.
+    let (_, out, _) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--policy",
+        &recorded,
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let rec = policy(&doc, "recorded");
+    let processed = rec["records_processed"].as_f64().unwrap();
+    let pending = rec["records_pending_at_end"].as_f64().unwrap();
+    assert!(processed > 150_000.0, "{rec}");
+    assert!(pending <= 0.05 * processed, "{pending} of {processed}");
+    // An explicit restart time wins, and a recording shorter than it is said to be.
+    let (_, out, err) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/window_agg.long.csv",
+        "--graph",
+        "fixtures/lab/window_agg/job.json",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["restart"]["source"], "default");
+    assert!(
+        err.contains("is shorter than the restart time (5m, the default of job.autoscaler.restart.time; the recording shows no restart to measure)"),
+        "{err}"
+    );
+    let (_, out, _) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "-D",
+        "job.autoscaler.restart.time=45s",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["restart"]["ms"], 45_000);
+    assert_eq!(doc["restart"]["source"], "option");
+}
+
+#[test]
+fn a_recorded_restart_is_not_demand() {
+    // udf_bottleneck's source emitted 613 rec/s before its restart and 1,000 after; the rates in
+    // between show the outage (0 for 12 s) and a minute's ramp. A policy that never restarts
+    // must see neither.
+    let dir = tempfile::tempdir().unwrap();
+    let tl = dir.path().join("timeline.csv");
+    let (code, _, err) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--timeline",
+        tl.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let rows = timeline(&tl, "static");
+    let source = "bc764cd8ddf7a0cff126f51c16239658.demand";
+    let demand: Vec<(i64, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["timestamp_ms"].parse().unwrap(),
+                r[source].parse().unwrap(),
+            )
+        })
+        .collect();
+    let start = demand[0].0;
+    let across: Vec<f64> = demand
+        .iter()
+        .filter(|(t, _)| (100_000..=180_000).contains(&(t - start)))
+        .map(|(_, d)| *d)
+        .collect();
+    assert!(across.len() >= 15, "{}", across.len());
+    for w in across.windows(2) {
+        assert!(
+            w[1] >= w[0] - 1e-6,
+            "demand falls across the restart: {across:?}"
+        );
+    }
+    assert!(across[0] > 600.0 && across[0] < 620.0, "{across:?}");
+    assert!(*across.last().unwrap() > 990.0, "{across:?}");
+}
+
+#[test]
+fn a_recording_shorter_than_a_policys_warm_up_says_it_could_not_act() {
+    let (code, _, err) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: policy autoscaler could not act: the recording (4.67m) is shorter than job.autoscaler.stabilization.interval (5m) + job.autoscaler.metrics.window (15m) = 20m"),
+        "{err}"
+    );
+    // Short settings: it can act, and nothing is said.
+    let (_, _, err) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "-D",
+        "job.autoscaler.stabilization.interval=30s",
+        "-D",
+        "job.autoscaler.metrics.window=1min",
+    ]);
+    assert!(!err.contains("could not act"), "{err}");
+}
+
+#[test]
+fn an_explicit_static_policy_is_the_only_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("static.yaml");
+    fs::write(&p, "planscale.policy: static\n").unwrap();
+    let (code, out, err) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--policy",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = doc["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["static"]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ use crate::settings::{self, KeyScope, Origin, Setting, SettingWarning};
 use crate::sim::engine::{self, Params};
 use crate::sim::policy::{self, flink, Context, PolicySpec};
 use crate::sim::recording::Recorder;
+use crate::sim::restart::Restart;
 use crate::sim::timeline::Step;
 use crate::sim::{model, trace};
 
@@ -205,6 +206,10 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         own.push((spec.clone(), file_settings));
         specs.push(spec);
     }
+    // A static policy of the user's is the baseline: no second, implicit one beside it.
+    if specs.iter().skip(1).any(|s| s.kind == "static") {
+        specs.remove(0);
+    }
     warnings.extend(policy_key_warnings(&shared, &own));
     // Flags that fill in what policy files leave open.
     let ept_ms = duration(
@@ -247,9 +252,15 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     }
     // The autoscaler's options as the shared settings give them (for the default restart time),
     // checked once here so a bad value is one error before anything runs.
-    let base_opts = settings::resolve_autoscaler(version, &shared)
-        .map_err(settings::SettingError::into_error)?
-        .opts;
+    let base = settings::resolve_autoscaler(version, &shared)
+        .map_err(settings::SettingError::into_error)?;
+    let restart_setting = base
+        .in_effect
+        .iter()
+        .find(|o| o.key.ends_with("restart.time"))
+        .map(|o| o.origin.clone())
+        .filter(|o| *o != Origin::Default);
+    let base_opts = base.opts;
 
     // The job and its costs.
     let loaded_job = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
@@ -297,10 +308,19 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         }
     }
     let model = model::learn(vertices, &mut recording);
+    let measured_restart = recording.measured_restart_ms();
     let tr = trace::build(&model, &mut recording, step_ms);
     let initial: Vec<i64> = tr.recorded_at(0).to_vec();
-    let restart_ms = duration("--restart-time", &a.restart_time, &mut warnings)?
-        .unwrap_or(base_opts.restart_time.0);
+    // The restart a rescale costs: the flag, else an explicit option, else what the recording's
+    // own rescales took, else the option's default (restart.rs words it).
+    let restart = Restart::choose(
+        duration("--restart-time", &a.restart_time, &mut warnings)?,
+        restart_setting.map(|o| (base_opts.restart_time.0, o)),
+        measured_restart,
+        base_opts.restart_time.0,
+    );
+    let restart_ms = restart.ms;
+    let duration_ms = tr.len() as i64 * step_ms;
     let interval_ms = duration("--interval", &a.interval, &mut warnings)?.unwrap_or(60_000);
     if interval_ms <= 0 {
         return Err(usage("--interval must be positive"));
@@ -332,6 +352,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     print_warnings(&warnings);
     let mut warnings: Vec<String> = read.warnings.clone();
     warnings.extend(recording.warnings.iter().cloned());
+    let (restart_note, restart_warning) = render::restart_words(&restart, duration_ms);
+    warnings.extend(restart_warning);
     for m in &model.vertices {
         if m.capacity_per_subtask.is_none() && !m.vertex.is_source() {
             warnings.push(format!("vertex {} did no measurable work in the recording: its capacity is taken as unlimited", m.vertex.name));
@@ -404,9 +426,15 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             return Err(cannot_write(Path::new(path), e));
         }
         warnings.extend(p.warnings());
+        if let Some(w) = p.warm_up().filter(|w| duration_ms < w.ms()) {
+            warnings.push(render::could_not_act(&spec.name, &w, duration_ms));
+        }
         summaries.push(summary);
     }
     bar.finish_and_clear();
+    if let Some(n) = &restart_note {
+        eprintln!("note: {n}");
+    }
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -431,7 +459,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         OutputFormat::Json => render::json(
             &results,
             step_ms,
-            tr.len() as i64 * step_ms,
+            duration_ms,
+            &restart,
             &vertex_ids,
             &warnings,
         ),

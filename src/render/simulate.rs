@@ -5,7 +5,8 @@ use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::{json, Map, Value};
 
 use crate::render::{number, short, VERSION};
-use crate::sim::engine::Summary;
+use crate::sim::engine::{Summary, WarmUp};
+use crate::sim::restart::{Restart, RestartSource};
 use crate::sim::timeline::{Step, Timeline};
 
 /// One policy's result with what the renderers need to label it.
@@ -75,10 +76,64 @@ pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
     format!("{t}\n")
 }
 
+/// What the user should know about the restart time a replay used: a note when it was measured
+/// from the recording, a warning when the recording is shorter than it.
+pub fn restart_words(r: &Restart, duration_ms: i64) -> (Option<String>, Option<String>) {
+    let note = match &r.source {
+        RestartSource::Recording { restarts } => Some(format!(
+            "restart time {}, measured from the recording ({}: last sample at the old parallelism to records flowing again); --restart-time or job.autoscaler.restart.time overrides it",
+            secs(r.ms as f64),
+            if *restarts == 1 { "its one restart".to_string() } else { format!("the median of its {restarts} restarts") }
+        )),
+        _ => None,
+    };
+    let warning = r.outlasts(duration_ms).then(|| {
+        let whence = match &r.source {
+            RestartSource::Flag => "--restart-time".to_string(),
+            RestartSource::Option(o) => format!("job.autoscaler.restart.time from {o}"),
+            RestartSource::Default => "the default of job.autoscaler.restart.time; the recording shows no restart to measure".to_string(),
+            RestartSource::Recording { .. } => "measured".to_string(),
+        };
+        format!(
+            "the recording ({}) is shorter than the restart time ({}, {whence}): a simulated rescale keeps the job down longer than the whole recording; pass --restart-time with the job's real restart",
+            secs(duration_ms as f64),
+            secs(r.ms as f64)
+        )
+    });
+    (note, warning)
+}
+
+/// A policy that watches longer than the recording lasts never had the chance to decide.
+pub fn could_not_act(policy: &str, w: &WarmUp, duration_ms: i64) -> String {
+    let parts: Vec<String> = w
+        .parts
+        .iter()
+        .map(|(k, ms)| format!("{k} ({})", secs(*ms as f64)))
+        .collect();
+    format!(
+        "policy {policy} could not act: the recording ({}) is shorter than {} = {}, what it watches before its first decision; record longer or shorten {}",
+        secs(duration_ms as f64),
+        parts.join(" + "),
+        secs(w.ms() as f64),
+        if w.parts.len() == 1 { "it" } else { "them" }
+    )
+}
+
+fn restart_json(r: &Restart) -> Value {
+    let (source, restarts) = match &r.source {
+        RestartSource::Flag => ("flag", None),
+        RestartSource::Option(_) => ("option", None),
+        RestartSource::Recording { restarts } => ("recording", Some(*restarts)),
+        RestartSource::Default => ("default", None),
+    };
+    json!({"ms": r.ms, "source": source, "restarts_measured": restarts})
+}
+
 pub fn json(
     results: &[PolicyResult<'_>],
     step_ms: i64,
     duration_ms: i64,
+    restart: &Restart,
     vertex_ids: &[String],
     warnings: &[String],
 ) -> String {
@@ -115,6 +170,7 @@ pub fn json(
         "planscale_version": VERSION,
         "step_ms": step_ms,
         "duration_ms": duration_ms,
+        "restart": restart_json(restart),
         "policies": policies,
         "warnings": warnings,
     });

@@ -47,6 +47,23 @@ pub trait Policy {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// How long the policy watches before its first possible decision, and the settings that
+    /// make it up: a recording shorter than that cannot show the policy acting.
+    fn warm_up(&self) -> Option<WarmUp> {
+        None
+    }
+}
+
+/// The least recording a policy needs before it can act, as the sum of its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WarmUp {
+    pub parts: Vec<(String, i64)>,
+}
+
+impl WarmUp {
+    pub fn ms(&self) -> i64 {
+        self.parts.iter().map(|(_, ms)| *ms).sum()
+    }
 }
 
 #[derive(Debug, Clone)]

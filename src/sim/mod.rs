@@ -13,6 +13,7 @@ pub mod model;
 pub mod policy;
 pub mod quantile;
 pub mod recording;
+pub mod restart;
 pub mod spool;
 pub mod timeline;
 pub mod trace;

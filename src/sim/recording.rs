@@ -26,6 +26,15 @@ const CAPACITY_BITS: u32 = 16;
 const MAX_PARALLELISM_CHANGES: usize = 10_000;
 /// Sample gaps kept exactly for the native step.
 const GAPS_EXACT: usize = 1 << 16;
+/// How long Flink's `…PerSecond` rate gauges lag behind a change: a `MeterView` averages the
+/// last 60 s, so after a restart the rates climb for a minute even when the records flow at
+/// once. The demand across a restart and this ramp is not read from the rates (see [`Outage`]).
+pub const RATE_SPAN_MS: i64 = 60_000;
+/// Restarts kept (one a minute for a week); later ones are replayed as recorded.
+const MAX_OUTAGES: usize = 10_080;
+/// Recent demand samples kept per source, to find the one before a restart that is only noticed
+/// at the first sample after it.
+const RECENT_DEMAND: usize = 16;
 
 /// One job vertex's share of the recording.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +54,34 @@ pub struct VertexRecording {
     too_many_changes: bool,
 }
 
+/// A restart of the recorded job, seen as a parallelism change: from the last sample at the old
+/// parallelism (`last_old_ms`) to the first sample in which a source emits again
+/// (`flowing_ms`), and then the rate gauges' ramp. Between `last_old_ms` and `ramp_end_ms()` the
+/// recorded rates show the outage, not the demand; the trace replaces them with a straight line
+/// from each source's demand before (`before`) to its demand after (`after`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outage {
+    pub last_old_ms: i64,
+    pub changed_ms: i64,
+    pub flowing_ms: Option<i64>,
+    pub before: Vec<f64>,
+    /// Each source's first demand sample at or after the ramp's end (`None`: the recording
+    /// ended first, and the line stays at `before`).
+    pub after: Vec<Option<f64>>,
+}
+
+impl Outage {
+    /// The restart the recording shows: last sample at the old parallelism to records flowing.
+    pub fn restart_ms(&self) -> Option<i64> {
+        self.flowing_ms.map(|f| f - self.last_old_ms)
+    }
+
+    /// Until when the rates do not show the demand.
+    pub fn ramp_end_ms(&self) -> i64 {
+        self.flowing_ms.unwrap_or(self.changed_ms) + RATE_SPAN_MS
+    }
+}
+
 /// The recording, per job vertex (in the job's vertex order).
 #[derive(Debug)]
 pub struct Recording {
@@ -56,10 +93,19 @@ pub struct Recording {
     pub demand: Spooled,
     /// Each source's first demand (what it shows before its first sample).
     pub first_demand: Vec<f64>,
+    /// The recorded restarts, in time order.
+    pub outages: Vec<Outage>,
     pub warnings: Vec<String>,
 }
 
 impl Recording {
+    /// The restart time the recording shows (the median of its restarts), and how many it saw.
+    pub fn measured_restart_ms(&self) -> Option<(i64, usize)> {
+        let mut r: Vec<i64> = self.outages.iter().filter_map(Outage::restart_ms).collect();
+        r.sort_unstable();
+        Some((*r.get(r.len() / 2)?, r.len()))
+    }
+
     /// The recording's own sample interval: the median gap between consecutive samples.
     pub fn native_step_ms(&mut self) -> i64 {
         let n = self.gaps.len();
@@ -101,6 +147,9 @@ pub struct Recorder<'a> {
     first_demand: Vec<Option<f64>>,
     vertex_recs: Vec<VertexRecording>,
     gaps: Quantiles,
+    /// Per source, its latest demand samples (time, value), newest last.
+    recent: Vec<std::collections::VecDeque<(i64, f64)>>,
+    outages: Vec<Outage>,
     warnings: Vec<String>,
 }
 
@@ -127,7 +176,60 @@ impl<'a> Recorder<'a> {
             first_demand: vec![None; n as usize],
             vertex_recs: vec![VertexRecording::default(); vertices.len()],
             gaps: Quantiles::with_cap(GAPS_EXACT),
+            recent: vec![Default::default(); n as usize],
+            outages: Vec::new(),
             warnings: Vec::new(),
+        }
+    }
+
+    /// A vertex changed parallelism between `last_old_ms` and `changed_ms`: the job restarted.
+    /// The vertices of one rescale change at about the same sample, so an overlapping change
+    /// joins the open restart instead of starting another.
+    fn restarted(&mut self, last_old_ms: i64, changed_ms: i64) {
+        if let Some(o) = self.outages.last_mut() {
+            if last_old_ms <= o.changed_ms && o.flowing_ms.is_none() {
+                o.last_old_ms = o.last_old_ms.min(last_old_ms);
+                return;
+            }
+        }
+        if self.outages.len() >= MAX_OUTAGES {
+            return;
+        }
+        let before = self
+            .recent
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .rev()
+                    .find(|(t, _)| *t <= last_old_ms)
+                    .or(r.front())
+                    .map_or(0.0, |(_, v)| *v)
+            })
+            .collect();
+        self.outages.push(Outage {
+            last_old_ms,
+            changed_ms,
+            flowing_ms: None,
+            before,
+            after: vec![None; self.recent.len()],
+        });
+    }
+
+    /// A source's demand sample: it may end a restart (records flow) or its ramp.
+    fn source_demand(&mut self, k: usize, t_ms: i64, value: f64, emitted: f64) {
+        let recent = &mut self.recent[k];
+        if recent.len() == RECENT_DEMAND {
+            recent.pop_front();
+        }
+        recent.push_back((t_ms, value));
+        // Samples already spooled before the restart was noticed are older than these.
+        for o in self.outages.iter_mut().rev().take(2) {
+            if o.flowing_ms.is_none() && t_ms >= o.changed_ms && emitted > 0.0 {
+                o.flowing_ms = Some(t_ms);
+            }
+            if o.flowing_ms.is_some() && t_ms >= o.ramp_end_ms() && o.after[k].is_none() {
+                o.after[k] = Some(value);
+            }
         }
     }
 
@@ -137,6 +239,7 @@ impl<'a> Recorder<'a> {
             gaps: self.gaps,
             demand: self.spool.finish().map_err(spool_error)?,
             first_demand: self.first_demand.iter().map(|d| d.unwrap_or(0.0)).collect(),
+            outages: self.outages,
             warnings: self.warnings,
         })
     }
@@ -256,6 +359,8 @@ impl SampleSink for Recorder<'_> {
             .or(r.parallelism.last().map(|&(_, p)| p))
             .unwrap_or(jv.parallelism)
             .max(1);
+        let changed = r.parallelism.last().is_some_and(|&(_, last)| last != p);
+        let prev_t = r.prev.map(|(t, _)| t);
         if r.parallelism.last().is_none_or(|&(_, last)| last != p) {
             if r.parallelism.len() < MAX_PARALLELISM_CHANGES {
                 r.parallelism.push((s.t_ms, p));
@@ -268,6 +373,10 @@ impl SampleSink for Recorder<'_> {
                 ));
             }
         }
+        if let (true, Some(prev_t)) = (changed, prev_t) {
+            self.restarted(prev_t, s.t_ms);
+        }
+        let r = &mut self.vertex_recs[i];
         if let Some(k) = self.source_index[i] {
             let emitted = [
                 s.source_records_out_per_s,
@@ -278,15 +387,19 @@ impl SampleSink for Recorder<'_> {
             .flatten()
             .find(|x| x.is_finite() && *x > 0.0)
             .unwrap_or(0.0);
+            // Records arrived = records emitted + the change of the backlog: a shrinking backlog
+            // (catching up after a restart) is emitted faster than it arrives.
             let lag_growth = match (r.prev, s.pending_records) {
                 (Some((prev_t, before)), Some(now)) => {
                     let dt = (s.t_ms - prev_t).max(1) as f64 / 1000.0;
-                    before.map_or(0.0, |b| ((now - b) / dt).max(0.0))
+                    before.map_or(0.0, |b| (now - b) / dt)
                 }
                 _ => 0.0,
             };
-            let value = emitted + lag_growth;
+            let value = (emitted + lag_growth).max(0.0);
             self.first_demand[k as usize].get_or_insert(value);
+            r.prev = Some((s.t_ms, s.pending_records));
+            self.source_demand(k as usize, s.t_ms, value, emitted);
             self.spool
                 .push(Record {
                     source: k,
@@ -305,8 +418,10 @@ impl SampleSink for Recorder<'_> {
                     add_capacity(&mut r.capacity, sp, c);
                 }
             }
+            r.prev = Some((s.t_ms, s.pending_records));
+        } else {
+            r.prev = Some((s.t_ms, s.pending_records));
         }
-        r.prev = Some((s.t_ms, s.pending_records));
         Ok(())
     }
 

@@ -7,11 +7,19 @@
 //! step (its first sample before it has one). The demand is not laid out on the grid: a replay
 //! walks the recording's demand samples ([`super::spool`]) alongside the steps, so a trace costs
 //! no memory per step. The recorded parallelism is kept where it changes.
+//!
+//! A recorded restart is not demand: from the last sample at the old parallelism until the rate
+//! gauges have caught up (records flowing again plus [`RATE_SPAN_MS`]), each source's demand is
+//! the straight line from its demand before the restart to its demand after the ramp, so a
+//! policy that does not restart never sees the recorded dip. Where the source reports a backlog,
+//! its growth after the restart is demand as everywhere else.
+//!
+//! [`RATE_SPAN_MS`]: crate::sim::recording::RATE_SPAN_MS
 
 use std::io;
 
 use crate::sim::model::JobModel;
-use crate::sim::recording::Recording;
+use crate::sim::recording::{Outage, Recording};
 use crate::sim::spool::{Record, SpoolReader, Spooled};
 
 #[derive(Debug)]
@@ -33,6 +41,8 @@ pub struct Trace {
     /// (first step, parallelism per vertex) where the recorded parallelism changes; the first
     /// entry is at step 0.
     pub recorded: Vec<(usize, Vec<i64>)>,
+    /// The recorded restarts, across which the demand is a straight line (module docs).
+    pub outages: Vec<Outage>,
 }
 
 impl Trace {
@@ -52,6 +62,7 @@ impl Trace {
             sources,
             demand: Demand::Rows(rows.iter().flatten().copied().collect()),
             recorded: vec![(0, parallelism)],
+            outages: Vec::new(),
         }
     }
 
@@ -74,6 +85,8 @@ impl Trace {
                 rows: Some(rows),
                 reader: None,
                 next: None,
+                outage: 0,
+                bridged: Vec::new(),
             },
             Demand::Samples { spool, first } => {
                 let mut reader = spool.reader()?;
@@ -85,6 +98,8 @@ impl Trace {
                     rows: None,
                     reader: Some(reader),
                     next,
+                    outage: 0,
+                    bridged: Vec::new(),
                 }
             }
         })
@@ -108,6 +123,10 @@ pub struct DemandRows<'a> {
     reader: Option<SpoolReader<'a>>,
     /// The next sample not yet applied.
     next: Option<Record>,
+    /// The first outage that has not ended before the current step.
+    outage: usize,
+    /// The row across an outage (the recorded one stays in `row`).
+    bridged: Vec<f64>,
 }
 
 impl DemandRows<'_> {
@@ -128,6 +147,26 @@ impl DemandRows<'_> {
                 Some(rd) => rd.next_record()?,
                 None => None,
             };
+        }
+        // Across a recorded restart and the rate gauges' ramp after it, the rates show the
+        // outage, not the demand: a straight line from the demand before to the demand after.
+        let outages = &self.trace.outages;
+        while outages
+            .get(self.outage)
+            .is_some_and(|o| o.ramp_end_ms() <= t)
+        {
+            self.outage += 1;
+        }
+        if let Some(o) = outages.get(self.outage).filter(|o| o.last_old_ms < t) {
+            let (a, b) = (o.last_old_ms, o.ramp_end_ms());
+            let f = (t - a) as f64 / (b - a).max(1) as f64;
+            self.bridged.clear();
+            self.bridged.extend((0..ns).map(|k| {
+                let before = o.before.get(k).copied().unwrap_or(0.0);
+                let after = o.after.get(k).copied().flatten().unwrap_or(before);
+                before + (after - before) * f
+            }));
+            return Ok(&self.bridged);
         }
         Ok(&self.row)
     }
@@ -176,6 +215,7 @@ pub fn build(model: &JobModel, rec: &mut Recording, step_ms: i64) -> Trace {
             first,
         },
         recorded,
+        outages: std::mem::take(&mut rec.outages),
     }
 }
 
@@ -199,6 +239,7 @@ mod tests {
                 first,
             },
             recorded: vec![(0, vec![1, 1]), (3, vec![2, 1])],
+            outages: Vec::new(),
         }
     }
 

@@ -9,7 +9,7 @@
 use crate::resources::CostModel;
 use crate::scaler::options::Range;
 use crate::settings::SettingError;
-use crate::sim::engine::{Observation, Policy};
+use crate::sim::engine::{Observation, Policy, WarmUp};
 use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
 
 const CHECK_MS: i64 = 60_000;
@@ -64,6 +64,16 @@ impl AutoScale {
 impl Policy for AutoScale {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    /// It scales up only once the pending time has exceeded its goal.
+    fn warm_up(&self) -> Option<WarmUp> {
+        Some(WarmUp {
+            parts: vec![(
+                "planscale.alibaba.expected-pending-time".into(),
+                (self.expected_pending_s * 1000.0) as i64,
+            )],
+        })
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {

@@ -8,7 +8,7 @@
 use crate::resources::CostModel;
 use crate::scaler::options::Range;
 use crate::settings::SettingError;
-use crate::sim::engine::{Observation, Policy};
+use crate::sim::engine::{Observation, Policy, WarmUp};
 use crate::sim::policy::{observed_capacity, subtasks_for, Context, PolicySpec};
 
 const TARGET: f64 = 0.7;
@@ -49,6 +49,12 @@ impl DynamicScaling {
 impl Policy for DynamicScaling {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn warm_up(&self) -> Option<WarmUp> {
+        Some(WarmUp {
+            parts: vec![("flink.dli.job.scale.interval".into(), self.interval_ms)],
+        })
     }
 
     fn decide(&mut self, obs: &Observation<'_>) -> Option<(Vec<i64>, String)> {

@@ -13,7 +13,7 @@ use crate::scaler::{
     self, AutoscalerOptions, MetricWindow, Sample, ScalerState, ScalingMetric, ShipStrategy,
     Topology, VertexInfo,
 };
-use crate::sim::engine::{Observation, Policy};
+use crate::sim::engine::{Observation, Policy, WarmUp};
 use crate::sim::policy::Context;
 
 /// The policy key of the CU quota; `simulate --max-cu` fills it in.
@@ -92,6 +92,23 @@ impl FlinkAutoscaler {
 impl Policy for FlinkAutoscaler {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Upstream waits out the stabilization interval after a (re)start and then needs a full
+    /// metric window before its first evaluation.
+    fn warm_up(&self) -> Option<WarmUp> {
+        Some(WarmUp {
+            parts: vec![
+                (
+                    "job.autoscaler.stabilization.interval".into(),
+                    self.opts.stabilization_interval.0,
+                ),
+                (
+                    "job.autoscaler.metrics.window".into(),
+                    self.opts.metrics_window.0,
+                ),
+            ],
+        })
     }
 
     fn restarted(&mut self, t_ms: i64) {
