@@ -5,8 +5,9 @@ output of `apply --wait`; prints the numbers and exits 1 unless
   * the recommendation scales a vertex up (the bottleneck),
   * that vertex was saturated before (busy >= E2E_MIN_BUSY_BEFORE ms/s, default 850) and the
     source backpressured (>= E2E_MIN_BP_BEFORE ms/s, default 200),
-  * after the rescale the vertex runs at the recommended parallelism, its busy time fell by at
-    least E2E_MIN_BUSY_DROP ms/s (default 100), and the source's backpressure went away
+  * after the rescale the vertex runs at the recommended parallelism, takes at least
+    E2E_MIN_GAIN (default 0.1, i.e. 10%) more records per second than before, and the source's
+    backpressure went away
     (<= E2E_MAX_BP_AFTER ms/s, default 50).
 Only the standard library.
 """
@@ -130,8 +131,14 @@ def main():
         failures.append(f"the bottleneck was not saturated before (busy {fmt(b['busy_avg'])} ms/s)")
     if b["source_backpressure"] is None or b["source_backpressure"] < env_float("E2E_MIN_BP_BEFORE", "200"):
         failures.append(f"the source was not backpressured before ({fmt(b['source_backpressure'])} ms/s)")
-    if af["busy_avg"] is None or af["busy_avg"] > b["busy_avg"] - env_float("E2E_MIN_BUSY_DROP", "100"):
-        failures.append(f"busy time did not fall: {fmt(b['busy_avg'])} -> {fmt(af['busy_avg'])} ms/s")
+    # What the rescale is for: the vertex takes what the source has to hand on. Its busy time is
+    # printed but not judged: a vertex sized to its demand at 70% may run hotter on a loaded
+    # 2-core machine (Python workers share the cores), while handling every record.
+    gain = env_float("E2E_MIN_GAIN", "0.1")
+    if (af["records_in_per_s"] is None or b["records_in_per_s"] is None
+            or af["records_in_per_s"] < b["records_in_per_s"] * (1.0 + gain)):
+        failures.append(f"the bottleneck's input did not rise by {gain:.0%}: "
+                        f"{fmt(b['records_in_per_s'])} -> {fmt(af['records_in_per_s'])} rec/s")
     if af["source_backpressure"] is None or af["source_backpressure"] > env_float("E2E_MAX_BP_AFTER", "50"):
         failures.append(f"the source is still backpressured: {fmt(af['source_backpressure'])} ms/s")
     for f in failures:

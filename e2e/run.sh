@@ -12,7 +12,7 @@
 #    a row), planscale record (E2E_RECORD_BEFORE), planscale recommend --graph <the recorded
 #    plan> (the run stops there, saying why, if it scales nothing up), planscale apply --wait
 #    with the recommendation, a pause (E2E_SETTLE), planscale record again (E2E_RECORD_AFTER);
-# 5. e2e/check.py: the bottleneck vertex's busy time fell and the source's backpressure went away.
+# 5. e2e/check.py: the bottleneck vertex takes more records and the source's backpressure went away.
 #
 # Every process the script starts (JobManager, TaskManager, and the Python workers under it) is
 # stopped by its pid when it exits, whatever happened. Logs and recordings stay in
