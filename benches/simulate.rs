@@ -120,6 +120,7 @@ fn bench(c: &mut Criterion) {
         cost: &cost,
         version: Version::V1_15,
         interval_ms: 60_000,
+        restart_ms: params.restart_ms,
     };
     let mut group = c.benchmark_group("simulate_30_days_10_vertices");
     group.sample_size(10);

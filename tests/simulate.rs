@@ -840,3 +840,117 @@ fn a_timeline_to_stdout_comes_before_the_summary() {
     assert_eq!(rows, 1 + 2 * 360);
     assert!(!std::path::Path::new("-").exists());
 }
+
+/// Every policy kind on generated traces with the replay's default restart (5 min, as no
+/// rescale is recorded): a handful of rescales, then it holds; every change of demand settles.
+#[test]
+fn every_model_settles_on_steady_step_daily_and_spike_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = Vec::new();
+    for (name, body) in [
+        ("reactive", "planscale.policy: reactive\n"),
+        ("alibaba", "planscale.policy: alibaba-autoscale\n"),
+        ("dli", "planscale.policy: dli-dynamic-scaling\nflink.dli.job.scale.enable: true\nflink.dli.job.cu.max: 10\n"),
+        ("flink", "planscale.policy: flink-autoscaler\n"),
+    ] {
+        let p = dir.path().join(format!("{name}.yaml"));
+        fs::write(&p, body).unwrap();
+        args.push("--policy".into());
+        args.push(p.to_str().unwrap().into());
+    }
+    let extra: Vec<&str> = args.iter().map(String::as_str).collect();
+    let hour = 3600.0;
+    // (trace, hours, demand, most rescales per policy, hours after which nothing rescales)
+    type Demand = Box<dyn Fn(f64) -> f64>;
+    let traces: Vec<(&str, f64, Demand, usize, f64)> = vec![
+        (
+            "steady, under-provisioned",
+            15.0,
+            Box::new(|_| 1800.0),
+            2,
+            2.0,
+        ),
+        (
+            "steady, over-provisioned",
+            15.0,
+            Box::new(|_| 400.0),
+            2,
+            2.0,
+        ),
+        (
+            "step",
+            15.0,
+            Box::new(move |t| if t < 5.0 * hour { 1000.0 } else { 3000.0 }),
+            6,
+            8.0,
+        ),
+        (
+            "spike",
+            15.0,
+            Box::new(move |t| {
+                if (5.0 * hour..5.0 * hour + 300.0).contains(&t) {
+                    5000.0
+                } else {
+                    1500.0
+                }
+            }),
+            6,
+            8.0,
+        ),
+    ];
+    for (label, hours, demand, most, quiet_after_h) in traces {
+        let doc = simulate_trace(&recording(hours, demand), &extra);
+        assert_eq!(doc["restart"]["source"], "default", "{label}");
+        for name in ["reactive", "alibaba", "dli", "flink"] {
+            let p = policy(&doc, name);
+            let rescales = p["rescales"].as_u64().unwrap() as usize;
+            assert!(
+                rescales <= most,
+                "{label}: {name} rescaled {rescales} times: {}",
+                p["events"]
+            );
+            let t0 = 1_795_000_000_000i64;
+            for e in p["events"].as_array().unwrap() {
+                let h = (e["at"].as_i64().unwrap() - t0) as f64 / 3.6e6;
+                assert!(
+                    h < quiet_after_h,
+                    "{label}: {name} still rescales at {h:.2} h: {e}"
+                );
+            }
+            assert_eq!(p["records_pending_at_end"], 0, "{label}: {name}");
+            let c = &p["convergence"];
+            assert!(c["changes"].as_u64().unwrap() >= 1, "{label}: {c}");
+        }
+    }
+    // A daily sine over two days: rescales follow the day, no more.
+    let doc = simulate_trace(
+        &recording(48.0, |t| {
+            1500.0 + 1000.0 * (t / 86_400.0 * std::f64::consts::TAU).sin()
+        }),
+        &extra,
+    );
+    for (name, most) in [
+        ("reactive", 48),
+        ("alibaba", 20),
+        ("dli", 20),
+        ("flink", 16),
+    ] {
+        let p = policy(&doc, name);
+        let rescales = p["rescales"].as_u64().unwrap() as usize;
+        assert!(rescales <= most, "daily: {name} rescaled {rescales} times");
+        let c = &p["convergence"];
+        let (changes, settled) = (
+            c["changes"].as_u64().unwrap(),
+            c["settled"].as_u64().unwrap(),
+        );
+        assert!(
+            settled * 10 >= changes * 9,
+            "daily: {name} settled {settled} of {changes}"
+        );
+        assert!(p["over_provisioned_cu_hours"].as_f64().unwrap() >= 0.0);
+        assert!(
+            p["least_cu_hours"].as_f64().unwrap() <= p["cu_hours"].as_f64().unwrap() + 1e-9,
+            "{name}: {p}"
+        );
+    }
+}

@@ -338,6 +338,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         cost: &cost,
         version,
         interval_ms,
+        restart_ms,
     };
 
     let total_steps = (tr.len() * specs.len()) as u64;

@@ -32,22 +32,38 @@ fn secs(ms: f64) -> String {
     }
 }
 
+/// Rescales per settled change (mean) and the longest time to settle, over the changes kept.
+fn settling(s: &Summary) -> (Option<f64>, Option<i64>) {
+    let settled: Vec<&crate::sim::engine::Change> = s
+        .changes
+        .iter()
+        .filter(|c| c.settled_after_ms.is_some())
+        .collect();
+    if settled.is_empty() {
+        return (None, None);
+    }
+    let mean = settled.iter().map(|c| c.rescales as f64).sum::<f64>() / settled.len() as f64;
+    (
+        mean.into(),
+        settled.iter().filter_map(|c| c.settled_after_ms).max(),
+    )
+}
+
 pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(110)
+        // One line per policy, however wide: a wrapped row of figures is hard to compare.
+        .set_content_arrangement(ContentArrangement::Disabled)
         .set_header(vec![
             "policy",
             "rescales",
-            "CU-hours",
+            "CU-hours (over)",
             "peak CU",
-            "pending p50",
-            "p95",
-            "max",
+            "pending p50 / p95 / max",
             "over expected",
             "processed",
             "pending at end",
+            "settled (rescales, time)",
         ]);
     for r in results {
         let s = r.summary;
@@ -57,20 +73,33 @@ pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
             r.name.to_string()
         };
         let right = |x: String| Cell::new(x).set_alignment(CellAlignment::Right);
+        let (rescales, longest) = settling(s);
+        let mut settled = format!("{}/{}", s.settled_count, s.change_count);
+        if let (Some(r), Some(t)) = (rescales, longest) {
+            settled.push_str(&format!(" ({}, ≤{})", short(r), secs(t as f64)));
+        }
         t.add_row(vec![
             Cell::new(label),
             right(s.rescales.to_string()),
-            right(short(s.cu_hours)),
+            right(format!(
+                "{} (+{})",
+                short(s.cu_hours),
+                short(s.over_provisioned_cu_hours)
+            )),
             right(short(s.peak_cu)),
-            right(secs(s.pending_p50_ms)),
-            right(secs(s.pending_p95_ms)),
-            right(secs(s.pending_max_ms)),
+            right(format!(
+                "{} / {} / {}",
+                secs(s.pending_p50_ms),
+                secs(s.pending_p95_ms),
+                secs(s.pending_max_ms)
+            )),
             right(match (expected_set, s.seconds_over_expected) {
                 (true, Some(x)) => secs(x * 1000.0),
                 _ => "-".into(),
             }),
             right(format!("{:.0}", s.records_processed)),
             right(format!("{:.0}", s.records_pending_at_end)),
+            right(settled),
         ]);
     }
     format!("{t}\n")
@@ -160,6 +189,20 @@ pub fn json(
                 "records_processed": number(s.records_processed.round()),
                 "records_pending_at_end": number(s.records_pending_at_end.round()),
                 "final_parallelism": by_vertex(&s.final_parallelism),
+                "least_cu_hours": number(s.least_cu_hours),
+                "over_provisioned_cu_hours": number(s.over_provisioned_cu_hours),
+                "convergence": {
+                    "changes": s.change_count,
+                    "settled": s.settled_count,
+                    "rescales_per_settled_change": settling(s).0.map(number),
+                    "longest_time_to_settle_ms": settling(s).1,
+                    "first_changes": s.changes.iter().map(|c| json!({
+                        "at": c.at_ms,
+                        "demand": number(c.demand),
+                        "rescales": c.rescales,
+                        "settled_after_ms": c.settled_after_ms,
+                    })).collect::<Vec<_>>(),
+                },
                 "events": s.events.iter().map(|e| json!({
                     "at": e.at_ms, "parallelism": by_vertex(&e.parallelism), "cu": number(e.cu), "reason": e.reason,
                 })).collect::<Vec<_>>(),

@@ -98,6 +98,95 @@ pub struct Summary {
     pub records_pending_at_end: f64,
     pub final_parallelism: Vec<i64>,
     pub events: Vec<Event>,
+    /// CU-hours of the least parallelism that would have kept up with each step's demand
+    /// (every vertex at 100% busy), and the CU-hours used above it.
+    pub least_cu_hours: f64,
+    pub over_provisioned_cu_hours: f64,
+    /// How the policy settled after each change of demand (the literature's convergence steps
+    /// and time, DS2 and its successors), the first [`MAX_CHANGES`] in full.
+    pub changes: Vec<Change>,
+    /// Changes of demand in all (more than `changes` holds on a long, noisy trace).
+    pub change_count: usize,
+    pub settled_count: usize,
+}
+
+/// A change of demand and how the policy settled after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub at_ms: i64,
+    /// Records/s entering the job (all sources) when it began.
+    pub demand: f64,
+    /// Rescales from the change until the job settled (or until the next change, unsettled).
+    pub rescales: usize,
+    /// From the change to the start of the settled stretch; `None`: it did not settle.
+    pub settled_after_ms: Option<i64>,
+}
+
+/// A change of demand: the sources' total input moved this much from where it stood when the
+/// previous change began.
+pub const CHANGE: f64 = 0.2;
+/// Settled: not restarting, nothing waiting (at most a second of demand), every vertex below
+/// this busy fraction, for at least [`SETTLE_HOLD_MS`].
+pub const SETTLED_BUSY: f64 = 0.9;
+pub const SETTLE_HOLD_MS: i64 = 300_000;
+/// Changes kept in full per policy.
+pub const MAX_CHANGES: usize = 1000;
+
+/// Tracks the changes of demand and when the job settled after each.
+struct Settling {
+    start_ms: i64,
+    demand: f64,
+    rescales_at_start: usize,
+    /// Since when the job is settled, and the rescales done by then.
+    since: Option<(i64, usize)>,
+    settled: Option<(i64, usize)>,
+}
+
+impl Settling {
+    fn new(t: i64, demand: f64, rescales: usize) -> Self {
+        Settling {
+            start_ms: t,
+            demand,
+            rescales_at_start: rescales,
+            since: None,
+            settled: None,
+        }
+    }
+
+    fn close(&self, rescales_now: usize) -> Change {
+        Change {
+            at_ms: self.start_ms,
+            demand: self.demand,
+            rescales: self
+                .settled
+                .map_or(rescales_now, |(_, r)| r)
+                .saturating_sub(self.rescales_at_start),
+            settled_after_ms: self.settled.map(|(t, _)| t - self.start_ms),
+        }
+    }
+}
+
+/// The least parallelism of a vertex that processes `demand` at 100% busy.
+fn least_parallelism(v: &crate::sim::model::VertexModel, demand: f64) -> i64 {
+    let max = v.vertex.max_parallelism.max(1);
+    match v.capacity_per_subtask {
+        None => v.vertex.parallelism.clamp(1, max),
+        Some(_) if demand <= 0.0 => 1,
+        Some(c) => {
+            let r = v.reference_parallelism.max(1) as f64;
+            // c·r·(p/r)^α ≥ demand  ⇔  p ≥ r·(demand / (c·r))^(1/α)
+            let p = r * (demand / (c * r)).powf(1.0 / v.alpha.max(1e-3));
+            let mut p = (p.ceil() as i64).clamp(1, max);
+            // The closed form rounds; the model decides.
+            while p > 1 && v.capacity(p - 1) >= demand {
+                p -= 1;
+            }
+            while p < max && v.capacity(p) < demand {
+                p += 1;
+            }
+            p
+        }
+    }
 }
 
 /// Pending times kept exactly (30 days at 10 s); beyond, within 0.1% ([`Quantiles`]).
@@ -156,6 +245,8 @@ pub fn run(
     let mut full_capacity: Vec<f64> = (0..nv).map(|v| model.vertices[v].capacity(p[v])).collect();
     let mut cu = cu_of(&p);
     let mut last_pending = 0.0;
+    let mut least = vec![1i64; nv];
+    let mut settling: Option<Settling> = None;
 
     let mut rows = trace.demand()?;
     for i in 0..trace.len() {
@@ -225,6 +316,44 @@ pub fn run(
             };
         }
         summary.cu_hours += cu * dt / 3600.0;
+        // The literature's figures: the least CU that keeps up, and settling after changes.
+        for v in 0..nv {
+            least[v] = if is_source[v] {
+                p[v]
+            } else {
+                least_parallelism(&model.vertices[v], true_demand[v])
+            };
+        }
+        let least_cu = cu_of(&least);
+        summary.least_cu_hours += least_cu * dt / 3600.0;
+        summary.over_provisioned_cu_hours += (cu - least_cu).max(0.0) * dt / 3600.0;
+        let changed = settling
+            .as_ref()
+            .is_none_or(|s| (demand_total - s.demand).abs() > CHANGE * s.demand.max(1e-9));
+        if changed {
+            if let Some(s) = settling.take() {
+                summary.change_count += 1;
+                summary.settled_count += usize::from(s.settled.is_some());
+                if summary.changes.len() < MAX_CHANGES {
+                    summary.changes.push(s.close(summary.rescales));
+                }
+            }
+            settling = Some(Settling::new(t, demand_total, summary.rescales));
+        }
+        if let Some(s) = settling.as_mut() {
+            let settled_now = !restarting
+                && f >= 1.0 - 1e-9
+                && total_backlog <= demand_total.max(1.0)
+                && busy.iter().all(|b| !b.is_finite() || *b < SETTLED_BUSY);
+            if !settled_now {
+                s.since = None;
+            } else if s.settled.is_none() {
+                let since = *s.since.get_or_insert((t, summary.rescales));
+                if t + trace.step_ms - since.0 >= SETTLE_HOLD_MS {
+                    s.settled = Some(since);
+                }
+            }
+        }
         summary.peak_cu = summary.peak_cu.max(cu);
         if let Some(exp) = params.expected_pending_s {
             let over = summary.seconds_over_expected.get_or_insert(0.0);
@@ -300,6 +429,13 @@ pub fn run(
     summary.pending_p95_ms = percentile(&mut pending, 0.95) * 1000.0;
     summary.pending_max_ms = pending_max * 1000.0;
     summary.records_pending_at_end = backlog.iter().sum();
+    if let Some(s) = settling.take() {
+        summary.change_count += 1;
+        summary.settled_count += usize::from(s.settled.is_some());
+        if summary.changes.len() < MAX_CHANGES {
+            summary.changes.push(s.close(summary.rescales));
+        }
+    }
     summary.final_parallelism = p;
     Ok((
         PolicyRun {

@@ -1,8 +1,10 @@
 //! `alibaba-autoscale`: a model of Realtime Compute AutoScale. Published: it scales while the
 //! sources' data pending time exceeds the expected value, within the PlanJSON's max CU, and gives
 //! resources back when the job is idle. Modelled: every check interval (1 min), when the pending
-//! time is above `planscale.alibaba.expected-pending-time` (default 3 min), each vertex busier than
-//! 80% is sized to its demand plus working off the backlog within that time at 70% utilization;
+//! time is above `planscale.alibaba.expected-pending-time` (default 3 min) and not falling since
+//! the previous check (a job catching up after its own restart is left to drain), each vertex
+//! busier than 80% is sized to its demand plus working off the backlog within that time at 70%
+//! utilization;
 //! after 10 minutes with no backlog and every vertex below 40% busy, each vertex is sized to its
 //! demand at 70%. The total never exceeds `planscale.alibaba.max-cu`.
 
@@ -25,6 +27,8 @@ pub struct AutoScale {
     cost: CostModel,
     next_check_ms: i64,
     cold_since_ms: Option<i64>,
+    /// The pending time at the previous check since the job last (re)started.
+    last_pending_s: Option<f64>,
 }
 
 impl AutoScale {
@@ -42,6 +46,7 @@ impl AutoScale {
             cost: ctx.cost.clone(),
             next_check_ms: ctx.trace.start_ms,
             cold_since_ms: None,
+            last_pending_s: None,
         })
     }
 
@@ -66,6 +71,10 @@ impl Policy for AutoScale {
         &self.name
     }
 
+    fn restarted(&mut self, _t_ms: i64) {
+        self.last_pending_s = None;
+    }
+
     /// It scales up only once the pending time has exceeded its goal.
     fn warm_up(&self) -> Option<WarmUp> {
         Some(WarmUp {
@@ -83,6 +92,15 @@ impl Policy for AutoScale {
         self.next_check_ms = obs.t_ms + CHECK_MS;
         let n = obs.parallelism.len();
         let max_p = |v: usize| obs.model.vertices[v].vertex.max_parallelism;
+        // A job working its backlog off (the pending time falling since the last check) is
+        // catching up, typically after its own restart: more resources would only restart it
+        // again. The first check after a restart has nothing to compare with and only looks.
+        let falling = self.last_pending_s.is_none_or(|last| obs.pending_s < last);
+        self.last_pending_s = Some(obs.pending_s);
+        if obs.pending_s > self.expected_pending_s && falling {
+            self.cold_since_ms = None;
+            return None;
+        }
         if obs.pending_s > self.expected_pending_s {
             self.cold_since_ms = None;
             let dt = obs.step_ms as f64 / 1000.0;

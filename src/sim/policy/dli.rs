@@ -93,6 +93,14 @@ impl Policy for DynamicScaling {
                 p[v] -= 1;
             }
         }
+        // Capped by the CU bounds, a plan that gives no more (or no less) than the job has is
+        // no resize: DLI would stop and restore the job for nothing.
+        let now = cu(obs.parallelism);
+        if (total > self.cu_max && cu(&p) <= now + 1e-9)
+            || (total < self.cu_min && cu(&p) >= now - 1e-9)
+        {
+            return None;
+        }
         (p.as_slice() != obs.parallelism).then(|| {
             (
                 p,

@@ -56,6 +56,8 @@ pub fn kind_keys(kind: &str) -> &'static [&'static str] {
         ],
         "reactive" => &[
             "planscale.reactive.target-cpu-utilization",
+            "planscale.reactive.scale-up-stabilization",
+            "planscale.reactive.scale-down-stabilization",
             "taskmanager.numberOfTaskSlots",
             "jobmanager.adaptive-scheduler.scaling-interval.min",
         ],
@@ -165,6 +167,8 @@ pub struct Context<'a> {
     pub version: Version,
     /// The decision interval (`--interval`).
     pub interval_ms: i64,
+    /// How long a rescale keeps the job down in this replay.
+    pub restart_ms: i64,
 }
 
 pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, SettingError> {
