@@ -470,26 +470,35 @@ pub fn encode(s: &str) -> String {
 /// Parses a REST body as JSON, accepting the bare `NaN`/`Infinity` tokens some JSON writers emit
 /// (they become the strings Jackson writes by default).
 pub fn parse_json(body: &str) -> Result<serde_json::Value, String> {
-    let text = quote_non_finite(body);
-    serde_json::from_str(&text).map_err(|e| {
-        let head: String = body.chars().take(120).collect();
-        format!("not JSON ({e}): `{head}`")
-    })
+    let text = quote_non_finite(body.as_bytes());
+    serde_json::from_slice(&text).map_err(|e| not_json(body.as_bytes(), &e))
+}
+
+/// `not JSON (why): `head``, the head of the body as text (lossy: a proxy's error page may be in
+/// any encoding).
+fn not_json(body: &[u8], e: &serde_json::Error) -> String {
+    let head: String = String::from_utf8_lossy(&body[..body.len().min(480)])
+        .chars()
+        .take(120)
+        .collect();
+    format!("not JSON ({e}): `{head}`")
 }
 
 /// Quotes bare `NaN`, `Infinity` and `-Infinity` outside strings.
-fn quote_non_finite(body: &str) -> std::borrow::Cow<'_, str> {
-    if !body.contains("NaN") && !body.contains("Infinity") {
-        return std::borrow::Cow::Borrowed(body);
-    }
-    let bytes = body.as_bytes();
-    let mut out = String::with_capacity(body.len() + 16);
+///
+/// Works on bytes, not `str`: the body may be anything a proxy sends (an HTML error page with
+/// multi-byte characters outside any JSON string), and every index here is a byte index, so no
+/// input can make it slice inside a character. The tokens and the quote are ASCII, so valid UTF-8
+/// stays valid UTF-8.
+pub fn quote_non_finite(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const TOKENS: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
+    let mut out: Option<Vec<u8>> = None;
     let mut in_string = false;
     let mut escaped = false;
     let mut i = 0;
     let mut last = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while i < body.len() {
+        let b = body[i];
         if in_string {
             if escaped {
                 escaped = false;
@@ -506,22 +515,27 @@ fn quote_non_finite(body: &str) -> std::borrow::Cow<'_, str> {
             i += 1;
             continue;
         }
-        let token = ["-Infinity", "Infinity", "NaN"]
-            .into_iter()
-            .find(|t| body[i..].starts_with(t));
-        if let Some(t) = token {
-            out.push_str(&body[last..i]);
-            out.push('"');
-            out.push_str(t);
-            out.push('"');
-            i += t.len();
-            last = i;
-            continue;
+        if matches!(b, b'-' | b'I' | b'N') {
+            if let Some(t) = TOKENS.into_iter().find(|t| body[i..].starts_with(t)) {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(body.len() + 16));
+                o.extend_from_slice(&body[last..i]);
+                o.push(b'"');
+                o.extend_from_slice(t);
+                o.push(b'"');
+                i += t.len();
+                last = i;
+                continue;
+            }
         }
         i += 1;
     }
-    out.push_str(&body[last..]);
-    std::borrow::Cow::Owned(out)
+    match out {
+        None => std::borrow::Cow::Borrowed(body),
+        Some(mut o) => {
+            o.extend_from_slice(&body[last..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
 }
 
 /// Flink's error body `{"errors": [...]}` as short messages: stack frames and the
@@ -579,10 +593,24 @@ mod tests {
         assert_eq!(v[0]["max"], "Infinity");
         assert_eq!(v[0]["avg"], "-Infinity");
         assert_eq!(v[0]["s"], "NaN x");
+        let escaped: &[u8] = br#"{"a":"\"NaN"}"#;
+        assert!(matches!(
+            quote_non_finite(escaped),
+            std::borrow::Cow::Borrowed(b) if b == escaped
+        ));
+    }
+
+    #[test]
+    fn a_proxy_page_with_multi_byte_characters_and_nan_is_not_json() {
+        // Once a panic: the token search sliced the body inside the `—`.
+        let page = "<h1>Erreur 502 \u{2014} NaN Infinity</h1>";
         assert_eq!(
-            quote_non_finite(r#"{"a":"\"NaN"}"#),
-            std::borrow::Cow::Borrowed(r#"{"a":"\"NaN"}"#)
+            &*quote_non_finite(page.as_bytes()),
+            "<h1>Erreur 502 \u{2014} \"NaN\" \"Infinity\"</h1>".as_bytes()
         );
+        let e = parse_json(page).unwrap_err();
+        assert!(e.starts_with("not JSON"), "{e}");
+        assert!(e.contains("Erreur 502 \u{2014} NaN"), "{e}");
     }
 
     #[test]

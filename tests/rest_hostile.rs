@@ -1,0 +1,101 @@
+//! Hostile REST answers and hostile surroundings for `record` and `apply`: whatever the cluster
+//! (or a proxy in front of it) sends, and whatever happens to the output file, planscale ends with
+//! a result or one `error:` line and exit 2, never a panic, a hang, or half a row.
+
+#[path = "../fixtures/rest/fake_server.rs"]
+mod fake_server;
+
+use std::process::{Command, Output, Stdio};
+
+use fake_server::{flink, Behaviour, FakeFlink, Reply, Request, JOB};
+use proptest::prelude::*;
+
+fn planscale() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_planscale"))
+}
+
+fn run(args: &[&str]) -> Output {
+    planscale()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Exit 2, exactly one `error:` line, the first of stderr (hints may follow), no panic.
+fn one_error(out: &Output, needle: &str) -> String {
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines[0].starts_with("error: "), "{err}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{err}"
+    );
+    assert!(lines[0].contains(needle), "`{needle}` not in: {err}");
+    lines[0].to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any bytes: no panic, ASCII tokens quoted one for one, UTF-8 stays UTF-8.
+    #[test]
+    fn quoting_non_finite_numbers_never_panics(
+        body in proptest::collection::vec(
+            prop_oneof![
+                any::<u8>(),
+                Just(b'"'),
+                Just(b'\\'),
+                Just(0xE2u8),
+                Just(b'N'),
+            ],
+            0..64,
+        ),
+        tokens in proptest::collection::vec((0usize..64, 0usize..3), 0..4),
+    ) {
+        let mut body = body;
+        for (at, t) in tokens {
+            let t: &[u8] = [&b"NaN"[..], b"Infinity", b"-Infinity"][t];
+            let at = at.min(body.len());
+            body.splice(at..at, t.iter().copied());
+        }
+        let out = planscale::rest::quote_non_finite(&body);
+        let added = out.len() - body.len();
+        prop_assert_eq!(added % 2, 0);
+        if std::str::from_utf8(&body).is_ok() {
+            prop_assert!(std::str::from_utf8(&out).is_ok());
+            let s = String::from_utf8_lossy(&body).into_owned();
+            let _ = planscale::rest::parse_json(&s);
+        }
+    }
+
+    /// Any text with a multi-byte character and a bare token: a parse error or a value, never a
+    /// panic (the proxy page of the issue).
+    #[test]
+    fn parse_json_of_any_text_never_panics(s in "[\\PC\u{2014}\u{e9}{}\\[\\]\",:]{0,40}(NaN|Infinity|-Infinity)[\\PC\u{2014}]{0,10}") {
+        let _ = planscale::rest::parse_json(&s);
+    }
+}
+
+#[test]
+fn an_html_proxy_page_with_nan_is_one_error_line() {
+    let page =
+        "<html><body><h1>502 \u{2014} le cluster ne r\u{e9}pond pas (NaN)</h1></body></html>";
+    let server = FakeFlink::start(move |_r: &Request| Reply::json(502, page));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv").display().to_string();
+    let out = run(&["record", "--rest", &server.url, "--job", JOB, "-o", &csv]);
+    one_error(&out, "502 Bad Gateway");
+    let server = FakeFlink::start(move |_r: &Request| Reply::json(200, page));
+    let out = run(&["record", "--rest", &server.url, "--job", JOB, "-o", &csv]);
+    one_error(&out, "not JSON");
+    assert!(!std::path::Path::new(&csv).exists());
+    let _ = flink(Behaviour::default());
+}
