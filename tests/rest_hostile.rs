@@ -99,3 +99,133 @@ fn an_html_proxy_page_with_nan_is_one_error_line() {
     assert!(!std::path::Path::new(&csv).exists());
     let _ = flink(Behaviour::default());
 }
+
+/// Peak resident memory of a child, read from `/proc` while it runs (the last value seen).
+#[cfg(target_os = "linux")]
+fn peak_rss_mb(mut child: std::process::Child) -> (Output, u64) {
+    let pid = child.id();
+    let mut peak = 0;
+    let t = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            if let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb / 1024);
+            }
+        }
+        assert!(t.elapsed() < std::time::Duration::from_secs(60), "no end");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    (child.wait_with_output().unwrap(), peak)
+}
+
+/// `[[],[],...]` of about `mib` MiB: what cost ~48 times its size as a `serde_json::Value`.
+fn empty_arrays(mib: usize) -> String {
+    let n = mib * 1024 * 1024 / 3;
+    let mut s = String::with_capacity(n * 3 + 2);
+    s.push('[');
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str("[]");
+    }
+    s.push(']');
+    s
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_63_mib_answer_of_empty_arrays_costs_a_small_multiple_of_its_size() {
+    let big = std::sync::Arc::new(empty_arrays(63));
+    let metrics = big.clone();
+    let base = flink(Behaviour::default());
+    let server = FakeFlink::start(move |r: &Request| {
+        if r.query("get").is_some() {
+            Reply::json(200, metrics.as_str())
+        } else {
+            base(r)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv");
+    let child = planscale()
+        .args(["record", "--rest", &server.url, "--job", JOB])
+        .args([
+            "--duration",
+            "2s",
+            "--interval",
+            "1s",
+            "--timeout",
+            "20s",
+            "-o",
+        ])
+        .arg(&csv)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (out, peak) = peak_rss_mb(child);
+    eprintln!("peak RSS {peak} MB");
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    // Nothing in the answers is a metric: no rows, exit 1.
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        peak < 400,
+        "peak RSS {peak} MB for 63 MiB answers (was 1.6 GB a poll)"
+    );
+
+    // The same as the job details: one error line, and no more memory.
+    let details = big.clone();
+    let server = FakeFlink::start(move |_r: &Request| Reply::json(200, details.as_str()));
+    let child = planscale()
+        .args([
+            "record",
+            "--rest",
+            &server.url,
+            "--job",
+            JOB,
+            "--timeout",
+            "20s",
+            "-o",
+        ])
+        .arg(&csv)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (out, peak) = peak_rss_mb(child);
+    eprintln!("peak RSS {peak} MB");
+    one_error(&out, "unexpected answer");
+    assert!(
+        peak < 400,
+        "peak RSS {peak} MB for a 63 MiB answer (was 3.1 GB)"
+    );
+}
+
+#[test]
+fn an_answer_over_the_size_cap_says_so_and_not_cannot_connect() {
+    let big = std::sync::Arc::new(empty_arrays(65));
+    let server = FakeFlink::start(move |_r: &Request| Reply::json(200, big.as_str()));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv").display().to_string();
+    let out = run(&[
+        "record",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--timeout",
+        "20s",
+        "-o",
+        &csv,
+    ]);
+    let line = one_error(&out, "larger than 64 MiB");
+    assert!(!line.contains("cannot connect"), "{line}");
+}

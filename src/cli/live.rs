@@ -205,10 +205,7 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
         .collect();
 
     let mut recorder = Recorder::start(client.clone(), jobs, &a.output, a.append)?;
-    let version = client
-        .overview()
-        .ok()
-        .and_then(|o| o.get("flink-version")?.as_str().map(str::to_string));
+    let version = client.overview().ok().and_then(|o| o.flink_version);
     let plans: Vec<String> = recorder
         .plan_paths()
         .iter()
@@ -479,11 +476,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
                 .as_deref()
                 .map(|d| apply::pending(d, &changes))
                 .unwrap_or_else(|| vec!["no answer from the cluster".to_string()]);
-            if let Some(free) = client
-                .overview()
-                .ok()
-                .and_then(|o| o.get("slots-available").and_then(|s| s.as_i64()))
-            {
+            if let Some(free) = client.overview().ok().and_then(|o| o.slots_available) {
                 why.push(format!("the cluster has {free} free slots"));
             }
             eprintln!(

@@ -6,7 +6,10 @@
 //! requirements (`GET`/`PUT /jobs/:id/resource-requirements`, formats.md §7.1).
 //!
 //! Responses are read as loose JSON ([`types`]): Flink 1.x and 2.x shapes, numbers that arrive as
-//! floats or strings, and `NaN` (quoted, as Jackson writes it, or bare). Every failure becomes a
+//! floats or strings, and `NaN` (quoted, as Jackson writes it, or bare). Bodies are read as bytes
+//! up to [`MAX_BODY_BYTES`] and parsed straight into the structs planscale keeps, never into a
+//! `serde_json::Value`, so a hostile answer costs memory in proportion to its size, not ~50 times
+//! it. Every failure becomes a
 //! [`RestError`] whose text names the request and says what went wrong in words: connection
 //! refused, no answer within the timeout, or Flink's own error messages without the Java stack.
 //!
@@ -32,7 +35,7 @@ pub const AGGREGATIONS: [&str; 4] = ["min", "max", "avg", "sum"];
 const MAX_QUERY_CHARS: usize = 2000;
 
 /// Largest response body read (job details of very large jobs stay far below this).
-const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A failed REST call.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +61,12 @@ pub enum RestError {
         url: String,
         status: u16,
         errors: Vec<String>,
+    },
+    /// The answer is larger than [`MAX_BODY_BYTES`].
+    TooLarge {
+        method: &'static str,
+        url: String,
+        limit: u64,
     },
     /// The answer is not the JSON expected.
     Parse {
@@ -109,6 +118,11 @@ impl fmt::Display for RestError {
                 }
                 Ok(())
             }
+            RestError::TooLarge { method, url, limit } => write!(
+                f,
+                "{method} {url}: the answer is larger than {} MiB: not an answer of Flink's REST API",
+                limit / (1024 * 1024)
+            ),
             RestError::Parse {
                 method,
                 url,
@@ -140,6 +154,7 @@ fn reason_phrase(status: u16) -> &'static str {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     pub status: u16,
+    /// The body as text (lossy where it is not UTF-8).
     pub body: String,
 }
 
@@ -251,6 +266,11 @@ impl Client {
                     },
                 },
             },
+            ureq::Error::BodyExceedsLimit(limit) => RestError::TooLarge {
+                method,
+                url: url.to_string(),
+                limit,
+            },
             ureq::Error::HostNotFound => RestError::Connect {
                 method,
                 url: url.to_string(),
@@ -274,46 +294,44 @@ impl Client {
         method: &'static str,
         url: &str,
         result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> Result<Answer, RestError> {
+    ) -> Result<(u16, Vec<u8>), RestError> {
         let mut response = result.map_err(|e| self.map_err(method, url, e))?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .with_config()
             .limit(MAX_BODY_BYTES)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| self.map_err(method, url, e))?;
         if (200..300).contains(&status) {
-            Ok(Answer { status, body })
+            Ok((status, body))
         } else {
             Err(RestError::Status {
                 method,
                 url: url.to_string(),
                 status,
-                errors: flink_errors(&body),
+                errors: flink_errors_of(&body),
             })
         }
     }
 
-    /// `GET path` (with its query), the 2xx body.
-    pub fn get(&self, path: &str) -> Result<Answer, RestError> {
+    /// `GET path`, the 2xx body as bytes.
+    fn get_bytes(&self, path: &str) -> Result<Vec<u8>, RestError> {
         let url = self.url(path);
         let result = self
             .agent
             .get(&url)
             .header("Accept", "application/json")
             .call();
-        self.finish("GET", &url, result)
+        self.finish("GET", &url, result).map(|(_, body)| body)
     }
 
-    /// `GET path` parsed as JSON.
-    pub fn get_json(&self, path: &str) -> Result<serde_json::Value, RestError> {
-        let url = self.url(path);
-        let answer = self.get(path)?;
-        parse_json(&answer.body).map_err(|reason| RestError::Parse {
-            method: "GET",
-            url,
-            reason,
+    /// `GET path` (with its query), the 2xx body.
+    pub fn get(&self, path: &str) -> Result<Answer, RestError> {
+        let body = self.get_bytes(path)?;
+        Ok(Answer {
+            status: 200,
+            body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
 
@@ -326,42 +344,51 @@ impl Client {
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .send(body);
-        self.finish("PUT", &url, result)
-    }
-
-    fn parsed<T>(
-        &self,
-        path: &str,
-        parse: impl FnOnce(&serde_json::Value) -> Result<T, String>,
-    ) -> Result<T, RestError> {
-        let value = self.get_json(path)?;
-        parse(&value).map_err(|reason| RestError::Parse {
-            method: "GET",
-            url: self.url(path),
-            reason,
+        let (status, body) = self.finish("PUT", &url, result)?;
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
 
-    /// `GET /overview`: the cluster overview (`flink-version`, `slots-total`, ...).
-    pub fn overview(&self) -> Result<serde_json::Value, RestError> {
-        self.get_json("/overview")
+    /// `GET path` read by `parse` from its JSON text (UTF-8, bare non-finite numbers quoted).
+    fn parsed<T>(
+        &self,
+        path: &str,
+        parse: impl FnOnce(String) -> Result<T, String>,
+    ) -> Result<T, RestError> {
+        let bytes = self.get_bytes(path)?;
+        let error = |reason| RestError::Parse {
+            method: "GET",
+            url: self.url(path),
+            reason,
+        };
+        let text = json_text(bytes).map_err(error)?;
+        parse(text).map_err(error)
+    }
+
+    /// `GET /overview`: the cluster overview (`flink-version`, `slots-available`).
+    pub fn overview(&self) -> Result<types::Overview, RestError> {
+        self.parsed("/overview", |t| types::parse_overview(t.as_bytes()))
     }
 
     /// `GET /jobs/overview`: every job the cluster knows, running or in its history.
     pub fn jobs(&self) -> Result<Vec<JobSummary>, RestError> {
-        self.parsed("/jobs/overview", types::parse_jobs_overview)
+        self.parsed("/jobs/overview", |t| {
+            types::parse_jobs_overview(t.as_bytes())
+        })
     }
 
     /// `GET /jobs/:id`: job details with vertices and the job plan.
     pub fn job_details(&self, job: &str) -> Result<JobDetails, RestError> {
-        self.parsed(&format!("/jobs/{}", encode(job)), |v| {
-            types::parse_job_details(v.clone())
-        })
+        self.parsed(&format!("/jobs/{}", encode(job)), types::parse_job_details)
     }
 
     /// `GET /jobs/:id/plan`.
     pub fn job_plan(&self, job: &str) -> Result<JobPlan, RestError> {
-        self.parsed(&format!("/jobs/{}/plan", encode(job)), types::parse_plan)
+        self.parsed(&format!("/jobs/{}/plan", encode(job)), |t| {
+            types::parse_plan(t.as_bytes())
+        })
     }
 
     /// The metric ids a vertex's subtasks report (`GET .../subtasks/metrics` without `get=`).
@@ -372,7 +399,7 @@ impl Client {
                 encode(job),
                 encode(vertex)
             ),
-            types::parse_metric_names,
+            |t| types::parse_metric_names(t.as_bytes()),
         )
     }
 
@@ -410,7 +437,13 @@ impl Client {
                 chunk.join(","),
                 agg
             );
-            out.extend(self.parsed(&path, types::parse_aggregated_metrics)?);
+            let answer = self.parsed(&path, |t| types::parse_aggregated_metrics(t.as_bytes()))?;
+            // Only the ids asked for, each once: an answer cannot grow what is kept.
+            for m in answer {
+                if names.contains(&m.id) && !out.iter().any(|o: &AggregatedMetric| o.id == m.id) {
+                    out.push(m);
+                }
+            }
         }
         Ok(out)
     }
@@ -419,7 +452,7 @@ impl Client {
     pub fn resource_requirements(&self, job: &str) -> Result<Requirements, RestError> {
         self.parsed(
             &format!("/jobs/{}/resource-requirements", encode(job)),
-            types::parse_requirements,
+            |t| types::parse_requirements(t.as_bytes()),
         )
     }
 
@@ -467,6 +500,23 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// A body as JSON text: UTF-8 checked, bare non-finite numbers quoted.
+fn json_text(body: Vec<u8>) -> Result<String, String> {
+    if let Err(e) = std::str::from_utf8(&body) {
+        let at = e.valid_up_to();
+        return Err(format!(
+            "not UTF-8 text (byte {at}): `{}`",
+            String::from_utf8_lossy(&body[..body.len().min(120)])
+        ));
+    }
+    let quoted = match quote_non_finite(&body) {
+        std::borrow::Cow::Borrowed(_) => body,
+        std::borrow::Cow::Owned(q) => q,
+    };
+    // Valid UTF-8 with ASCII inserted between characters stays valid.
+    String::from_utf8(quoted).map_err(|e| format!("not UTF-8 text: {e}"))
+}
+
 /// Parses a REST body as JSON, accepting the bare `NaN`/`Infinity` tokens some JSON writers emit
 /// (they become the strings Jackson writes by default).
 pub fn parse_json(body: &str) -> Result<serde_json::Value, String> {
@@ -476,7 +526,7 @@ pub fn parse_json(body: &str) -> Result<serde_json::Value, String> {
 
 /// `not JSON (why): `head``, the head of the body as text (lossy: a proxy's error page may be in
 /// any encoding).
-fn not_json(body: &[u8], e: &serde_json::Error) -> String {
+pub(crate) fn not_json(body: &[u8], e: &serde_json::Error) -> String {
     let head: String = String::from_utf8_lossy(&body[..body.len().min(480)])
         .chars()
         .take(120)
@@ -541,26 +591,29 @@ pub fn quote_non_finite(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 /// Flink's error body `{"errors": [...]}` as short messages: stack frames and the
 /// `<Exception on server side:` wrapper dropped, at most three lines per error.
 pub fn flink_errors(body: &str) -> Vec<String> {
-    let value: serde_json::Value = match parse_json(body) {
-        Ok(v) => v,
-        Err(_) => {
-            let t = body.trim();
-            return if t.is_empty() {
-                Vec::new()
-            } else {
-                vec![t.chars().take(300).collect()]
-            };
+    flink_errors_of(body.as_bytes())
+}
+
+/// [`flink_errors`] of a body in bytes (a proxy's error page may be in any encoding).
+fn flink_errors_of(body: &[u8]) -> Vec<String> {
+    let short = || -> Vec<String> {
+        let t = String::from_utf8_lossy(&body[..body.len().min(1200)]);
+        let t = t.trim();
+        if t.is_empty() {
+            Vec::new()
+        } else {
+            vec![t.chars().take(300).collect()]
         }
     };
-    let Some(errors) = value.get("errors").and_then(|e| e.as_array()) else {
-        return vec![body.trim().chars().take(300).collect()];
+    let errors = match json_text(body.to_vec()) {
+        Ok(text) => types::parse_errors(text.as_bytes()),
+        Err(_) => None,
+    };
+    let Some(errors) = errors else {
+        return short();
     };
     let mut out: Vec<String> = Vec::new();
-    for e in errors {
-        let text = match e.as_str() {
-            Some(s) => s.to_string(),
-            None => e.to_string(),
-        };
+    for text in errors.iter().take(20) {
         let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -573,7 +626,7 @@ pub fn flink_errors(body: &str) -> Vec<String> {
             })
             .take(3)
             .collect();
-        let msg = lines.join(" / ");
+        let msg: String = lines.join(" / ").chars().take(1000).collect();
         if !msg.is_empty() && !out.contains(&msg) {
             out.push(msg);
         }

@@ -210,9 +210,73 @@ fn now_ms() -> i64 {
 }
 
 fn write_plan(path: &Path, details: &JobDetails) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(&details.raw)?;
+    let mut text = pretty(&details.raw);
     text.push('\n');
     crate::io::write_atomic(path, text.as_bytes())
+}
+
+/// A valid JSON text in serde_json's pretty layout (two spaces, `[]`/`{}` when empty), token by
+/// token: the job details are written out again without being parsed into a tree. A text that
+/// would grow more than four times (deep nesting makes every line mostly indentation) stays as
+/// it is.
+pub fn pretty(json: &str) -> String {
+    let b = json.as_bytes();
+    let limit = b.len().saturating_mul(4).saturating_add(4096);
+    let mut out: Vec<u8> = Vec::with_capacity(b.len() + b.len() / 2);
+    let mut depth = 0usize;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if out.len() > limit {
+            return json.to_string();
+        }
+        let c = b[i];
+        match c {
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(b.len());
+                out.extend_from_slice(&b[i..end]);
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => {
+                let close = if c == b'{' { b'}' } else { b']' };
+                let mut k = i + 1;
+                while k < b.len() && b[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                out.push(c);
+                if k < b.len() && b[k] == close {
+                    out.push(close);
+                    i = k + 1;
+                    continue;
+                }
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            b',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            c if c.is_ascii_whitespace() => {}
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    // Only ASCII was added, between the tokens of valid UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| json.to_string())
 }
 
 /// Opens the CSV: a new file with the header, or with `append` an existing one whose header is
@@ -506,6 +570,15 @@ mod tests {
                 "Source__orders.KafkaSourceReader.topic.orders.partition.1.currentOffset",
             ]
         );
+    }
+
+    #[test]
+    fn pretty_is_serde_jsons_layout() {
+        let text = r#"{"a":[1,{"b":"x\"y,z:"},[],{}],"c":{ },"d":"é"}"#;
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(pretty(text), serde_json::to_string_pretty(&v).unwrap());
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(pretty(&deep).len() < 4 * deep.len() + 4097);
     }
 
     #[test]
