@@ -229,3 +229,56 @@ fn an_answer_over_the_size_cap_says_so_and_not_cannot_connect() {
     let line = one_error(&out, "larger than 64 MiB");
     assert!(!line.contains("cannot connect"), "{line}");
 }
+
+#[test]
+fn apply_refuses_details_of_another_job_and_sends_nothing() {
+    let other = "ffffffffffffffffffffffffffffffff";
+    let job = fake_server::fixture("udf_bottleneck/job.json").replace(JOB, other);
+    let server = FakeFlink::start(flink(Behaviour {
+        job_details: Some(job),
+        ..Behaviour::default()
+    }));
+    let pair = format!("{}=3", fake_server::UDF);
+    let out = run(&[
+        "apply",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--parallelism",
+        &pair,
+    ]);
+    one_error(
+        &out,
+        &format!("the details of job {other} (udf_bottleneck), not of job {JOB}"),
+    );
+    assert!(server.requests().iter().all(|r| r.method == "GET"));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv").display().to_string();
+    let out = run(&["record", "--rest", &server.url, "--job", JOB, "-o", &csv]);
+    one_error(&out, &format!("not of job {JOB}"));
+    assert!(!std::path::Path::new(&csv).exists());
+}
+
+#[test]
+fn apply_puts_to_the_job_named() {
+    let server = FakeFlink::start(flink(Behaviour::default()));
+    let pair = format!("{}=3", fake_server::UDF);
+    let out = run(&[
+        "apply",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--parallelism",
+        &pair,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let puts: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.path().to_string())
+        .collect();
+    assert_eq!(puts, vec![format!("/jobs/{JOB}/resource-requirements")]);
+}

@@ -323,10 +323,12 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
+    // Every request names the job the user named (the details were checked to be its own).
+    let job_id = a.job.as_str();
     let mut changes = apply::build_request(&job, &targets, complete, None).map_err(refuse)?;
     if !complete && targets.len() < job.vertices.len() {
         // Vertices without a value keep what the scheduler has now.
-        match client.resource_requirements(&job.id) {
+        match client.resource_requirements(job_id) {
             Ok(current) => {
                 changes =
                     apply::build_request(&job, &targets, false, Some(&current)).map_err(refuse)?;
@@ -357,7 +359,10 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
         );
     }
 
-    let path = format!("/jobs/{}/resource-requirements", job.id);
+    let path = format!(
+        "/jobs/{}/resource-requirements",
+        crate::rest::encode(job_id)
+    );
     let url = client.url(&path);
     let body = apply::body(&changes);
     let text = a.format == OutputFormat::Text;
@@ -407,7 +412,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     }
 
     let t_put = Instant::now();
-    let answer = client.put_resource_requirements(&job.id, &body)?;
+    let answer = client.put_resource_requirements(job_id, &body)?;
     let latency = t_put.elapsed();
     if text {
         let shown = if answer.body.trim().is_empty() {
@@ -435,7 +440,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     let mut events = Vec::new();
     let outcome = apply::wait(
         &client,
-        &job.id,
+        job_id,
         &changes,
         apply::WaitOptions {
             t_put,

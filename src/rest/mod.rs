@@ -379,9 +379,21 @@ impl Client {
         })
     }
 
-    /// `GET /jobs/:id`: job details with vertices and the job plan.
+    /// `GET /jobs/:id`: job details with vertices and the job plan. Details whose `jid` is not
+    /// `job` are refused: whatever answered (a proxy, a wrong path prefix in the base URL) is not
+    /// the job asked about, and `apply` must never send a request for one job on the strength
+    /// of another's details.
     pub fn job_details(&self, job: &str) -> Result<JobDetails, RestError> {
-        self.parsed(&format!("/jobs/{}", encode(job)), types::parse_job_details)
+        self.parsed(&format!("/jobs/{}", encode(job)), |text| {
+            let d = types::parse_job_details(text)?;
+            if !d.id.eq_ignore_ascii_case(job) {
+                return Err(format!(
+                    "the answer is the details of job {} ({}), not of job {job}",
+                    d.id, d.name
+                ));
+            }
+            Ok(d)
+        })
     }
 
     /// `GET /jobs/:id/plan`.
