@@ -282,3 +282,62 @@ fn apply_puts_to_the_job_named() {
         .collect();
     assert_eq!(puts, vec![format!("/jobs/{JOB}/resource-requirements")]);
 }
+
+#[test]
+fn proxies_from_the_environment_are_never_used_for_loopback() {
+    let server = FakeFlink::start(flink(Behaviour::default()));
+    let proxy = FakeFlink::start(|_r: &Request| Reply::json(502, "{\"errors\":[\"proxy\"]}"));
+    let port = server.url.rsplit(':').next().unwrap().to_string();
+    let pair = format!("{}=3", fake_server::UDF);
+    let with_proxy = |url: &str| {
+        let mut c = planscale();
+        for var in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ] {
+            c.env(var, &proxy.url);
+        }
+        c.env_remove("no_proxy").env_remove("NO_PROXY");
+        c.args([
+            "apply",
+            "--rest",
+            url,
+            "--job",
+            JOB,
+            "--parallelism",
+            &pair,
+            "--dry-run",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+    };
+    for host in [
+        "127.1",
+        "2130706433",
+        "localhost.",
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+    ] {
+        let out = with_proxy(&format!("http://{host}:{port}"));
+        assert!(
+            proxy.requests().is_empty(),
+            "{host}: the proxy was asked: {:?}",
+            proxy.requests()
+        );
+        // The fake cluster listens on 127.0.0.1 only: [::1] is refused, directly, and the
+        // resolver may not know `localhost.`; either way the proxy stays out of it.
+        if host != "[::1]" && host != "localhost." {
+            assert_eq!(out.status.code(), Some(0), "{host}: {}", text(&out.stderr));
+        }
+    }
+    // A host that is not this machine goes through the proxy (which answers 502 here).
+    let out = with_proxy("http://flink.invalid:8081");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(!proxy.requests().is_empty(), "the proxy was not asked");
+}

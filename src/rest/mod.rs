@@ -177,8 +177,8 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A client for `base` (`http://host:port`, optionally with a path prefix) with a timeout for
-    /// each whole request. Proxies from the environment are used only for hosts that are not
-    /// loopback addresses.
+    /// each whole request. Proxies come from the environment by curl's rules ([`proxy_for`]),
+    /// never for a loopback host.
     pub fn new(base: &str, timeout: Duration) -> Result<Client, RestError> {
         let base = base.trim().trim_end_matches('/').to_string();
         let bad = |reason: &str| RestError::BadUrl {
@@ -212,9 +212,28 @@ impl Client {
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")));
-        if is_loopback_host(host) {
-            config = config.proxy(None);
-        }
+        let scheme = if base.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        // Never ureq's own reading of the environment (ALL_PROXY before HTTP_PROXY, HTTPS_PROXY
+        // for http URLs, loopback spellings proxied): curl's rules, see `proxy_for`.
+        let proxy = match proxy_for(scheme, host, &|name| std::env::var(name).ok()) {
+            None => None,
+            Some(p) => {
+                let uri = if p.contains("://") {
+                    p
+                } else {
+                    format!("http://{p}")
+                };
+                Some(ureq::Proxy::new(&uri).map_err(|e| RestError::BadUrl {
+                    url: uri.clone(),
+                    reason: format!("the proxy from the environment cannot be used: {e}"),
+                })?)
+            }
+        };
+        config = config.proxy(proxy);
         Ok(Client {
             base,
             agent: config.build().into(),
@@ -491,12 +510,137 @@ fn host_of(rest: &str) -> &str {
     }
 }
 
-fn is_loopback_host(host: &str) -> bool {
+/// Whether `host` (as in the URL, IPv6 literals in brackets) is this machine in any spelling:
+/// `localhost` and `*.localhost` (RFC 6761), with or without the root's trailing dot, IPv6
+/// loopback (`::1`, `::ffff:127.x.y.z`), and every IPv4 form the resolver accepts (`inet_aton`:
+/// `127.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`) in 127.0.0.0/8 or 0.0.0.0, which Linux
+/// connects to this machine too.
+pub fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+    let h = h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+    if h == "localhost" || h.ends_with(".localhost") {
+        return true;
+    }
+    if let Ok(ip) = h.parse::<std::net::Ipv6Addr>() {
+        return ip.is_loopback()
+            || ip.is_unspecified()
+            || ip.to_ipv4_mapped().is_some_and(|v4| v4.octets()[0] == 127);
+    }
+    inet_aton(&h).is_some_and(|ip| ip >> 24 == 127 || ip == 0)
+}
+
+/// An IPv4 address as `inet_aton` reads it: one to four parts, each decimal, octal (leading `0`)
+/// or hex (`0x`), the last filling the bytes that are left.
+fn inet_aton(s: &str) -> Option<u32> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(4);
+    for p in &parts {
+        let (digits, radix) = if let Some(x) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
+            (x, 16)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (&p[1..], 8)
+        } else {
+            (*p, 10)
+        };
+        if digits.is_empty() && radix != 16 {
+            return None;
+        }
+        let n = if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        nums.push(n);
+    }
+    let (last, head) = nums.split_last()?;
+    let mut ip: u64 = 0;
+    for (i, n) in head.iter().enumerate() {
+        if *n > 255 {
+            return None;
+        }
+        ip |= n << (24 - 8 * i);
+    }
+    let room = 32 - 8 * head.len() as u32;
+    if *last >= 1u64 << room {
+        return None;
+    }
+    u32::try_from(ip | last).ok()
+}
+
+/// The proxy for a request to `host` over `scheme`, by curl's rules (curl(1), ENVIRONMENT):
+/// `http_proxy` (lower case only: `HTTP_PROXY` can be set by a web request in CGI programs) for
+/// `http`, `https_proxy`/`HTTPS_PROXY` for `https`, else `all_proxy`/`ALL_PROXY`; none when
+/// `no_proxy`/`NO_PROXY` matches the host. A loopback host never goes through a proxy, however
+/// it is spelled: the cluster on this machine is not behind the proxy of the network.
+pub fn proxy_for(scheme: &str, host: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if is_loopback_host(host) {
+        return None;
+    }
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| env(n).filter(|v| !v.trim().is_empty()))
+    };
+    let proxy = match scheme {
+        "https" => var(&["https_proxy", "HTTPS_PROXY"]),
+        _ => var(&["http_proxy"]),
+    }
+    .or_else(|| var(&["all_proxy", "ALL_PROXY"]))?;
+    if let Some(list) = var(&["no_proxy", "NO_PROXY"]) {
+        if no_proxy_matches(&list, host) {
+            return None;
+        }
+    }
+    Some(proxy.trim().to_string())
+}
+
+/// curl's `NO_PROXY` matching: `*` alone matches every host; otherwise entries separated by
+/// commas or spaces, each a host name that matches itself and its subdomains (a leading dot
+/// is ignored), or an IP address, optionally with a CIDR prefix length.
+fn no_proxy_matches(list: &str, host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    let h = h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+    let host_ip = h.parse::<std::net::IpAddr>().ok();
+    list.split([',', ' ', '\t']).any(|entry| {
+        let e = entry.trim();
+        if e == "*" {
+            return true;
+        }
+        let e = e.trim_start_matches('.');
+        let e = e.strip_suffix('.').unwrap_or(e).to_ascii_lowercase();
+        if e.is_empty() {
+            return false;
+        }
+        if let Some(ip) = host_ip {
+            let (addr, bits) = match e.split_once('/') {
+                Some((a, b)) => (a, b.parse::<u32>().ok()),
+                None => (e.as_str(), None),
+            };
+            let addr = addr.trim_start_matches('[').trim_end_matches(']');
+            return match (ip, addr.parse::<std::net::IpAddr>()) {
+                (std::net::IpAddr::V4(a), Ok(std::net::IpAddr::V4(b))) => {
+                    prefix_eq(u32::from(a).into(), u32::from(b).into(), 32, bits)
+                }
+                (std::net::IpAddr::V6(a), Ok(std::net::IpAddr::V6(b))) => {
+                    prefix_eq(u128::from(a), u128::from(b), 128, bits)
+                }
+                _ => false,
+            };
+        }
+        h == e || h.ends_with(&format!(".{e}"))
+    })
+}
+
+fn prefix_eq(a: u128, b: u128, width: u32, bits: Option<u32>) -> bool {
+    let bits = bits.unwrap_or(width).min(width);
+    if bits == 0 {
+        return true;
+    }
+    let shift = width - bits;
+    (a >> shift) == (b >> shift)
 }
 
 /// Percent-encodes everything but unreserved characters, for ids and metric names in URLs.
@@ -695,6 +839,66 @@ mod tests {
     }
 
     #[test]
+    fn proxies_by_curls_rules() {
+        fn env(vars: Vec<(&'static str, &'static str)>) -> impl Fn(&str) -> Option<String> {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        }
+        let p = "http://proxy:3128";
+        let all = env(vec![
+            ("http_proxy", p),
+            ("HTTP_PROXY", "http://upper:1"),
+            ("https_proxy", "http://s:1"),
+        ]);
+        assert_eq!(proxy_for("http", "flink", &all).as_deref(), Some(p));
+        assert_eq!(
+            proxy_for("https", "flink", &all).as_deref(),
+            Some("http://s:1")
+        );
+        for h in [
+            "127.1",
+            "2130706433",
+            "localhost.",
+            "[::1]",
+            "127.0.0.1",
+            "localhost",
+        ] {
+            assert_eq!(proxy_for("http", h, &all), None, "{h}");
+        }
+        // HTTP_PROXY alone is not read (curl: it can come from a request header in CGI).
+        assert_eq!(
+            proxy_for("http", "flink", &env(vec![("HTTP_PROXY", p)])),
+            None
+        );
+        assert_eq!(
+            proxy_for("http", "flink", &env(vec![("ALL_PROXY", p)])).as_deref(),
+            Some(p)
+        );
+        let no = |list: &'static str| env(vec![("http_proxy", p), ("NO_PROXY", list)]);
+        assert_eq!(
+            proxy_for("http", "a.flink.example", &no("flink.example")),
+            None
+        );
+        assert_eq!(
+            proxy_for("http", "flink.example", &no(".flink.example")),
+            None
+        );
+        assert_eq!(
+            proxy_for("http", "FLINK.example.", &no("flink.example")),
+            None
+        );
+        assert!(proxy_for("http", "xflink.example", &no("flink.example")).is_some());
+        assert_eq!(proxy_for("http", "anything", &no("*")), None);
+        assert_eq!(proxy_for("http", "10.1.2.3", &no("foo, 10.0.0.0/8")), None);
+        assert!(proxy_for("http", "11.1.2.3", &no("10.0.0.0/8")).is_some());
+        assert_eq!(proxy_for("http", "[fd00::5]", &no("fd00::/16")), None);
+        assert!(proxy_for("http", "flink", &no("")).is_some());
+    }
+
+    #[test]
     fn urls() {
         assert_eq!(
             encode("Source__events[7].numRecordsIn"),
@@ -706,6 +910,32 @@ mod tests {
         assert!(is_loopback_host("localhost"));
         assert!(is_loopback_host("127.0.0.5"));
         assert!(!is_loopback_host("flink.example"));
+        for h in [
+            "127.1",
+            "2130706433",
+            "0x7f.1",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "localhost.",
+            "LocalHost",
+            "a.localhost",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "0.0.0.0",
+            "[::]",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "128.0.0.1",
+            "10.0.0.1",
+            "1.127.0.0",
+            "localhost.example",
+            "[::2]",
+            "127.1.1.1.1",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
         assert!(Client::new("127.0.0.1:8081", Duration::from_secs(1)).is_err());
         assert!(Client::new("http://", Duration::from_secs(1)).is_err());
         let c = Client::new("http://127.0.0.1:8081/", Duration::from_secs(1)).unwrap();
