@@ -341,3 +341,130 @@ fn proxies_from_the_environment_are_never_used_for_loopback() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(!proxy.requests().is_empty(), "the proxy was not asked");
 }
+
+/// A fake cluster whose metric endpoints accept and then do not answer for `hang`.
+fn hanging_metrics(hang: std::time::Duration) -> FakeFlink {
+    let base = flink(Behaviour::default());
+    FakeFlink::start(move |r: &Request| {
+        if r.path().ends_with("/subtasks/metrics") {
+            Reply {
+                delay: hang,
+                ..Reply::json(200, "[]")
+            }
+        } else {
+            base(r)
+        }
+    })
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_and_sigterm_stop_a_hanging_poll_within_a_second() {
+    use std::time::{Duration, Instant};
+    for signal in ["-INT", "-TERM"] {
+        let server = hanging_metrics(Duration::from_secs(60));
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("run.csv");
+        let mut child = planscale()
+            .args([
+                "record",
+                "--rest",
+                &server.url,
+                "--job",
+                JOB,
+                "--timeout",
+                "60s",
+            ])
+            .arg("-o")
+            .arg(&csv)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        while !server
+            .requests()
+            .iter()
+            .any(|r| r.path().ends_with("/subtasks/metrics"))
+        {
+            assert!(t.elapsed() < Duration::from_secs(20), "no metrics request");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let sent = Instant::now();
+        let kill = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(
+                sent.elapsed() < Duration::from_secs(5),
+                "{signal}: record still hangs"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let stopped_in = sent.elapsed();
+        let out = child.wait_with_output().unwrap();
+        let err = text(&out.stderr);
+        assert!(
+            stopped_in < Duration::from_millis(1500),
+            "{signal}: {stopped_in:?}"
+        );
+        assert!(err.contains("interrupted during a poll"), "{signal}: {err}");
+        assert!(err.contains("(interrupted)"), "{signal}: {err}");
+        // No rows were complete: exit 1, the CSV is its header, nothing else is left.
+        assert_eq!(status.code(), Some(1), "{signal}: {err}");
+        assert_eq!(
+            std::fs::read_to_string(&csv).unwrap(),
+            "timestamp_ms,job_id,vertex_id,vertex_name,parallelism,metric,value\n"
+        );
+        assert_eq!(files_in(dir.path()), vec!["run.csv", "run.plan.json"]);
+    }
+}
+
+#[test]
+fn a_poll_slower_than_duration_stops_at_the_deadline_with_a_warning() {
+    use std::time::{Duration, Instant};
+    let server = hanging_metrics(Duration::from_secs(16));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv").display().to_string();
+    let t = Instant::now();
+    let out = run(&[
+        "record",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--duration",
+        "1s",
+        "--timeout",
+        "30s",
+        "-o",
+        &csv,
+    ]);
+    let err = text(&out.stderr);
+    assert!(
+        t.elapsed() < Duration::from_secs(4),
+        "{:?}: {err}",
+        t.elapsed()
+    );
+    assert!(
+        err.contains("warning: ") && err.contains("--duration ended during a poll"),
+        "{err}"
+    );
+    assert!(err.contains("(duration reached)"), "{err}");
+}

@@ -161,8 +161,40 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
-    let client = client(&a.rest, timeout)?;
+    // First Ctrl-C (or SIGTERM): give up the request in flight within 50 ms, write nothing of
+    // the poll it belongs to, and stop; a second one ends the process at once. Set before the
+    // first request, so even a cluster that hangs at startup is left at once.
+    let handler = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = handler {
+        eprintln!("warning: cannot catch Ctrl-C ({e}); stopping with it may cut the last poll");
+    }
+    let client = client(&a.rest, timeout)?.interruptible(&STOP, None);
+    match record(a, interval, limit, client) {
+        Err(e) if is_interrupted(&e) => {
+            eprintln!("interrupted before recording started: nothing was written");
+            Ok(130)
+        }
+        other => other,
+    }
+}
 
+fn is_interrupted(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<RestError>()
+            .is_some_and(RestError::is_interrupted)
+    })
+}
+
+fn record(
+    a: RecordArgs,
+    interval: Duration,
+    limit: Option<Duration>,
+    client: Client,
+) -> anyhow::Result<u8> {
     // Jobs named with --job must be there; jobs found by --all-running may end before their
     // details are read, which is only a warning.
     let mut ids: Vec<(String, bool)> = a.jobs.iter().map(|j| (j.clone(), true)).collect();
@@ -224,17 +256,6 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
         a.output.display(),
         plans.join(", ")
     );
-
-    // First Ctrl-C: finish the poll in flight and stop; a second one ends the process at once
-    // (the file is consistent after every poll).
-    let handler = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-    });
-    if let Err(e) = handler {
-        eprintln!("warning: cannot catch Ctrl-C ({e}); stopping with it may cut the last poll");
-    }
 
     let t0 = Instant::now();
     let mut notes = |n: Note| match n {

@@ -20,7 +20,8 @@ pub mod record;
 pub mod types;
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 pub use types::{
     AggregatedMetric, Bounds, JobDetails, JobPlan, JobSummary, JobVertex, PlanInput, PlanNode,
@@ -62,6 +63,12 @@ pub enum RestError {
         status: u16,
         errors: Vec<String>,
     },
+    /// Given up on: Ctrl-C or SIGTERM, or the `--duration` deadline passed.
+    Interrupted {
+        method: &'static str,
+        url: String,
+        deadline: bool,
+    },
     /// The answer is larger than [`MAX_BODY_BYTES`].
     TooLarge {
         method: &'static str,
@@ -80,6 +87,11 @@ impl RestError {
     /// HTTP 404: an unknown id, or a job that finished and left the cluster's history.
     pub fn is_not_found(&self) -> bool {
         matches!(self, RestError::Status { status: 404, .. })
+    }
+
+    /// Ctrl-C, SIGTERM or the deadline ended the request.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, RestError::Interrupted { .. })
     }
 
     /// The cluster could not be reached at all (refused or timed out).
@@ -118,6 +130,19 @@ impl fmt::Display for RestError {
                 }
                 Ok(())
             }
+            RestError::Interrupted {
+                method,
+                url,
+                deadline,
+            } => write!(
+                f,
+                "{method} {url}: given up: {}",
+                if *deadline {
+                    "--duration ended before the answer"
+                } else {
+                    "interrupted"
+                }
+            ),
             RestError::TooLarge { method, url, limit } => write!(
                 f,
                 "{method} {url}: the answer is larger than {} MiB: not an answer of Flink's REST API",
@@ -164,6 +189,14 @@ pub struct Client {
     base: String,
     agent: ureq::Agent,
     timeout: Duration,
+    interrupt: Option<Interrupt>,
+}
+
+/// What ends a request early: the stop flag (Ctrl-C, SIGTERM) and a deadline (`--duration`).
+#[derive(Debug, Clone, Copy)]
+pub struct Interrupt {
+    pub stop: &'static AtomicBool,
+    pub deadline: Option<Instant>,
 }
 
 impl fmt::Debug for Client {
@@ -238,7 +271,17 @@ impl Client {
             base,
             agent: config.build().into(),
             timeout,
+            interrupt: None,
         })
+    }
+
+    /// The same client, its requests given up as soon as `stop` is set or `deadline` passes
+    /// ([`RestError::Interrupted`]).
+    pub fn interruptible(&self, stop: &'static AtomicBool, deadline: Option<Instant>) -> Client {
+        Client {
+            interrupt: Some(Interrupt { stop, deadline }),
+            ..self.clone()
+        }
     }
 
     /// The base URL without a trailing slash.
@@ -308,20 +351,61 @@ impl Client {
         }
     }
 
-    fn finish(
+    /// Sends a request built by `send` and reads the whole answer: inline, or, when the client
+    /// is [`Client::interruptible`], on a thread of its own while this one watches the stop flag
+    /// and the deadline. A cluster that accepts and never answers then holds `record` up for
+    /// 50 ms after Ctrl-C, not for every vertex times `--timeout`; the abandoned request ends
+    /// with the process.
+    fn exchange(
         &self,
         method: &'static str,
         url: &str,
-        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        send: impl FnOnce(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>
+            + Send
+            + 'static,
     ) -> Result<(u16, Vec<u8>), RestError> {
-        let mut response = result.map_err(|e| self.map_err(method, url, e))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_vec()
-            .map_err(|e| self.map_err(method, url, e))?;
+        fn read(
+            agent: &ureq::Agent,
+            send: impl FnOnce(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        ) -> Result<(u16, Vec<u8>), ureq::Error> {
+            let mut response = send(agent)?;
+            let status = response.status().as_u16();
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY_BYTES)
+                .read_to_vec()?;
+            Ok((status, body))
+        }
+        let result = match self.interrupt {
+            None => read(&self.agent, send),
+            Some(interrupt) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let agent = self.agent.clone();
+                std::thread::spawn(move || {
+                    let _ = tx.send(read(&agent, send));
+                });
+                loop {
+                    let stopped = interrupt.stop.load(std::sync::atomic::Ordering::SeqCst);
+                    let late = interrupt.deadline.is_some_and(|d| Instant::now() >= d);
+                    if stopped || late {
+                        return Err(RestError::Interrupted {
+                            method,
+                            url: url.to_string(),
+                            deadline: !stopped,
+                        });
+                    }
+                    match rx.recv_timeout(Duration::from_millis(50)) {
+                        Ok(r) => break r,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                            break Err(ureq::Error::ConnectionFailed)
+                        }
+                    }
+                }
+            }
+        };
+        let (status, body) = result.map_err(|e| self.map_err(method, url, e))?;
         if (200..300).contains(&status) {
             Ok((status, body))
         } else {
@@ -337,12 +421,14 @@ impl Client {
     /// `GET path`, the 2xx body as bytes.
     fn get_bytes(&self, path: &str) -> Result<Vec<u8>, RestError> {
         let url = self.url(path);
-        let result = self
-            .agent
-            .get(&url)
-            .header("Accept", "application/json")
-            .call();
-        self.finish("GET", &url, result).map(|(_, body)| body)
+        let target = url.clone();
+        self.exchange("GET", &url, move |agent| {
+            agent
+                .get(&target)
+                .header("Accept", "application/json")
+                .call()
+        })
+        .map(|(_, body)| body)
     }
 
     /// `GET path` (with its query), the 2xx body.
@@ -357,13 +443,15 @@ impl Client {
     /// `PUT path` with a JSON body.
     pub fn put_json(&self, path: &str, body: &str) -> Result<Answer, RestError> {
         let url = self.url(path);
-        let result = self
-            .agent
-            .put(&url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .send(body);
-        let (status, body) = self.finish("PUT", &url, result)?;
+        let target = url.clone();
+        let body = body.to_string();
+        let (status, body) = self.exchange("PUT", &url, move |agent| {
+            agent
+                .put(&target)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .send(&body)
+        })?;
         Ok(Answer {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),

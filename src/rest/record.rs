@@ -365,15 +365,17 @@ impl Recorder {
         self.jobs.iter().any(|j| !j.done)
     }
 
-    /// One poll of every job still running. Only a failure to write the CSV or a plan file is an
-    /// error; REST failures are notes.
-    pub fn poll(&mut self, notes: &mut dyn FnMut(Note)) -> anyhow::Result<()> {
+    /// One poll of every job still running: `false` when a request was given up on (stop flag or
+    /// deadline, see [`Client::interruptible`]), and then nothing of this poll is written. Only a
+    /// failure to write the CSV or a plan file is an error; REST failures are notes.
+    pub fn poll(&mut self, notes: &mut dyn FnMut(Note)) -> anyhow::Result<bool> {
         let mut out = csv::Writer::from_writer(Vec::new());
         let mut rows = 0u64;
         for job in self.jobs.iter_mut().filter(|j| !j.done) {
             let ts = now_ms();
             let details = match self.client.job_details(&job.id) {
                 Ok(d) => d,
+                Err(e) if e.is_interrupted() => return Ok(false),
                 Err(e) => {
                     job.failed(&e, notes);
                     continue;
@@ -436,6 +438,7 @@ impl Recorder {
                                 job.metric_ids.insert(v.id.clone(), selected);
                             }
                         }
+                        Err(e) if e.is_interrupted() => return Ok(false),
                         Err(e) => {
                             failure.get_or_insert(e);
                             continue;
@@ -447,6 +450,7 @@ impl Recorder {
                 };
                 let metrics = match self.client.metrics(&job.id, &v.id, ids, &AGGREGATIONS) {
                     Ok(m) => m,
+                    Err(e) if e.is_interrupted() => return Ok(false),
                     Err(e) => {
                         failure.get_or_insert(e);
                         continue;
@@ -489,21 +493,26 @@ impl Recorder {
         }
         self.rows += rows;
         self.polls += 1;
-        Ok(())
+        Ok(true)
     }
 
-    /// Polls every `interval` (on a fixed schedule; a slow poll skips ticks) until `duration`
-    /// has passed, `stop` is set, or every job has ended.
+    /// Polls every `interval` (on a fixed schedule; a slow poll skips ticks, with one warning)
+    /// until `duration` has passed, `stop` is set, or every job has ended. A request in flight
+    /// is given up on within 50 ms of either, and its poll is not written (with a warning when
+    /// the deadline cut it): a cluster that is slow or hangs does not stretch `--duration` or
+    /// hold up Ctrl-C.
     pub fn run(
         &mut self,
         interval: Duration,
         duration: Option<Duration>,
-        stop: &AtomicBool,
+        stop: &'static AtomicBool,
         notes: &mut dyn FnMut(Note),
     ) -> anyhow::Result<StopReason> {
         let t0 = Instant::now();
         let deadline = duration.map(|d| t0 + d);
+        self.client = self.client.interruptible(stop, deadline);
         let mut next = t0;
+        let mut warned_slow = false;
         loop {
             if stop.load(Ordering::SeqCst) {
                 return Ok(StopReason::Interrupted);
@@ -514,7 +523,31 @@ impl Recorder {
             if !self.active() {
                 return Ok(StopReason::AllJobsEnded);
             }
-            self.poll(notes)?;
+            let started = Instant::now();
+            if !self.poll(notes)? {
+                if stop.load(Ordering::SeqCst) {
+                    notes(Note::Info(
+                        "interrupted during a poll: that poll's rows are not written".into(),
+                    ));
+                    return Ok(StopReason::Interrupted);
+                }
+                notes(Note::Warning(format!(
+                    "--duration ended during a poll that had taken {:.1} s (the cluster answers \
+                     slowly): that poll's rows are not written",
+                    started.elapsed().as_secs_f64()
+                )));
+                return Ok(StopReason::Duration);
+            }
+            let took = started.elapsed();
+            if took > interval && !warned_slow {
+                warned_slow = true;
+                notes(Note::Warning(format!(
+                    "a poll took {:.1} s, longer than --interval {}: polls are further apart \
+                     than asked",
+                    took.as_secs_f64(),
+                    crate::scaler::DurationMs(interval.as_millis() as i64)
+                )));
+            }
             next += interval;
             let now = Instant::now();
             if next < now {
