@@ -468,3 +468,203 @@ fn a_poll_slower_than_duration_stops_at_the_deadline_with_a_warning() {
     );
     assert!(err.contains("(duration reached)"), "{err}");
 }
+
+const HEADER: &str = "timestamp_ms,job_id,vertex_id,vertex_name,parallelism,metric,value\n";
+
+#[test]
+fn a_second_record_to_the_same_file_is_refused_and_the_first_one_is_untouched() {
+    use std::time::{Duration, Instant};
+    let server = FakeFlink::start(flink(Behaviour::default()));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv");
+    let csv_s = csv.display().to_string();
+    let first = planscale()
+        .args(["record", "--rest", &server.url, "--job", JOB])
+        .args(["--duration", "3s", "--interval", "300ms", "-o", &csv_s])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while std::fs::read_to_string(&csv)
+        .map(|d| d.lines().count())
+        .unwrap_or(0)
+        < 2
+    {
+        assert!(t.elapsed() < Duration::from_secs(10), "no rows recorded");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for extra in [&[][..], &["--append"][..]] {
+        let before = std::fs::read_to_string(&csv).unwrap().len();
+        let args = [
+            &[
+                "record",
+                "--rest",
+                &server.url,
+                "--job",
+                JOB,
+                "--duration",
+                "1s",
+                "-o",
+                &csv_s,
+            ][..],
+            extra,
+        ]
+        .concat();
+        let out = run(&args);
+        one_error(&out, "another `planscale record` is writing to this file");
+        assert!(
+            std::fs::read_to_string(&csv).unwrap().len() >= before,
+            "the CSV was emptied"
+        );
+    }
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let data = std::fs::read_to_string(&csv).unwrap();
+    assert!(data.starts_with(HEADER) && data.ends_with('\n'));
+    assert_eq!(data.matches("timestamp_ms").count(), 1);
+}
+
+#[test]
+fn append_refuses_a_file_that_ends_in_half_a_row() {
+    let server = FakeFlink::start(flink(Behaviour::default()));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv");
+    let half = format!("{HEADER}1,{JOB},v,x,1,busyTimeMsPerSecond.max,10");
+    std::fs::write(&csv, &half).unwrap();
+    let csv_s = csv.display().to_string();
+    let out = run(&[
+        "record",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--duration",
+        "1s",
+        "--append",
+        "-o",
+        &csv_s,
+    ]);
+    one_error(&out, "does not end with a whole row");
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), half);
+    std::fs::write(&csv, "a,b\n1,2\n").unwrap();
+    let out = run(&[
+        "record",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--duration",
+        "1s",
+        "--append",
+        "-o",
+        &csv_s,
+    ]);
+    one_error(&out, "cannot append: its header is `a,b`");
+}
+
+#[test]
+fn record_never_replaces_a_plan_file_that_is_not_its_own() {
+    let server = FakeFlink::start(flink(Behaviour::default()));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv");
+    let csv_s = csv.display().to_string();
+    let plan = dir.path().join("run.plan.json");
+    let args = [
+        "record",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--duration",
+        "1s",
+        "-o",
+        &csv_s,
+    ];
+    let other = fake_server::fixture("udf_bottleneck/job.json")
+        .replace(JOB, "ffffffffffffffffffffffffffffffff");
+    let blink = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/plans/window_agg.plan.json"),
+    )
+    .unwrap();
+    for (content, what) in [
+        (blink.as_str(), "is not job details"),
+        (
+            other.as_str(),
+            "is the job details of job ffffffffffffffffffffffffffffffff",
+        ),
+        ("not json at all", "is not job details"),
+    ] {
+        std::fs::write(&plan, content).unwrap();
+        let out = run(&args);
+        one_error(&out, what);
+        assert_eq!(std::fs::read_to_string(&plan).unwrap(), content);
+        assert!(
+            !csv.exists(),
+            "nothing is written when a plan file is refused"
+        );
+    }
+    // Its own output (job details of the same job) is replaced, as on every run.
+    std::fs::write(&plan, fake_server::fixture("udf_bottleneck/job.json")).unwrap();
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    std::fs::remove_file(&plan).unwrap();
+    std::fs::create_dir(&plan).unwrap();
+    one_error(&run(&args), "is not a file");
+}
+
+/// `record` into a 64 KiB tmpfs until it is full: an error, and every row in the file whole.
+/// Needs root and a mount namespace (`unshare -m`); skipped with a note otherwise.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_during_record_leaves_only_whole_rows() {
+    let server = FakeFlink::start(flink(Behaviour::default()));
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let bin = env!("CARGO_BIN_EXE_planscale");
+    let script = format!(
+        "mount -t tmpfs -o size=64k tmpfs '{m}' || exit 77; \
+         '{bin}' record --rest {url} --job {JOB} --interval 100ms --duration 20s -o '{m}/run.csv'; \
+         echo \"exit=$?\" >&2; cp '{m}/run.csv' '{out}/copy.csv'",
+        m = mnt.display(),
+        url = server.url,
+        out = dir.path().display(),
+    );
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .stdin(Stdio::null())
+        .output();
+    let Ok(out) = out else {
+        eprintln!("note: skipped: no unshare");
+        return;
+    };
+    if out.status.code() == Some(77) || text(&out.stderr).contains("unshare: ") {
+        eprintln!(
+            "note: skipped: cannot mount a tmpfs here: {}",
+            text(&out.stderr)
+        );
+        return;
+    }
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("exit=2"), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(
+        errors[0].contains("cannot write: No space left on device"),
+        "{err}"
+    );
+    assert!(
+        errors[0].contains("the file ends with the last whole poll"),
+        "{err}"
+    );
+    let data = std::fs::read_to_string(dir.path().join("copy.csv")).unwrap();
+    assert!(data.starts_with(HEADER) && data.ends_with('\n'), "{data:?}");
+    assert!(data.lines().count() > 10, "some polls were written");
+    for line in data.lines() {
+        assert_eq!(line.split(',').count(), 7, "{line}");
+    }
+}

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -179,7 +179,10 @@ impl JobRec {
 pub struct Recorder {
     client: Client,
     jobs: Vec<JobRec>,
+    /// Locked for the whole recording (`flock`).
     csv: File,
+    /// Where the last whole row ends: a failed write is cut back to here.
+    csv_len: u64,
     csv_path: PathBuf,
     /// Polls done (one poll reads every job once).
     pub polls: u64,
@@ -279,40 +282,146 @@ pub fn pretty(json: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| json.to_string())
 }
 
-/// Opens the CSV: a new file with the header, or with `append` an existing one whose header is
-/// [`CSV_HEADER`].
-fn open_csv(path: &Path, append: bool) -> anyhow::Result<File> {
-    use anyhow::Context;
+/// Opens the CSV, locked against a second `record`: a new file (or an existing one emptied)
+/// with the header, or with `append` an existing one whose header is [`CSV_HEADER`] and whose
+/// last row is whole. Returns the file, positioned at its end, and that end.
+///
+/// The file is opened without truncation and truncated only once the lock is held: a second
+/// `record` to the same file must not empty the first one's recording before it is refused.
+fn open_csv(path: &Path, append: bool) -> anyhow::Result<(File, u64)> {
+    use std::io::{Read, Seek, SeekFrom};
     let header = CSV_HEADER.join(",");
-    if append {
-        if let Ok(f) = File::open(path) {
-            let mut first = String::new();
-            std::io::BufReader::new(f).read_line(&mut first)?;
-            let first = first.trim_end_matches(['\r', '\n']);
-            if !first.is_empty() {
-                if first != header {
-                    anyhow::bail!(
-                        "{}: cannot append: its header is `{first}`, not `{header}`",
-                        path.display()
-                    );
-                }
-                return OpenOptions::new()
-                    .append(true)
-                    .open(path)
-                    .with_context(|| format!("{}: cannot append", path.display()));
-            }
-        }
-    }
-    let mut f = File::create(path).map_err(|e| {
+    let cannot = |what: &str, e: &std::io::Error| {
         anyhow::anyhow!(
-            "{}: cannot write: {}",
+            "{}: cannot {what}: {}",
             path.display(),
-            crate::io::describe_io(&e)
+            crate::io::describe_io(e)
         )
-    })?;
-    f.write_all(format!("{header}\n").as_bytes())?;
-    f.flush()?;
-    Ok(f)
+    };
+    let existed = path.exists();
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| cannot("write", &e))?;
+    match try_lock(&f) {
+        Ok(true) => {}
+        Ok(false) => anyhow::bail!(
+            "{}: another `planscale record` is writing to this file (it holds a lock on it); \
+             stop that one or choose another -o",
+            path.display()
+        ),
+        Err(e) => return Err(cannot("lock", &e)),
+    }
+    let len = f.metadata().map_err(|e| cannot("read", &e))?.len();
+    if append && len > 0 {
+        let mut first = Vec::new();
+        (&mut f)
+            .take(4096)
+            .read_to_end(&mut first)
+            .map_err(|e| cannot("read", &e))?;
+        let line = first.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end_matches('\r');
+        if line != header {
+            anyhow::bail!(
+                "{}: cannot append: its header is `{}`, not `{header}`",
+                path.display(),
+                line.chars().take(200).collect::<String>()
+            );
+        }
+        let mut last = [0u8; 1];
+        f.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| f.read_exact(&mut last))
+            .map_err(|e| cannot("read", &e))?;
+        if last[0] != b'\n' {
+            anyhow::bail!(
+                "{}: cannot append: the file does not end with a whole row (no newline at its \
+                 end: a write was cut); repair or move it first",
+                path.display()
+            );
+        }
+        f.seek(SeekFrom::Start(len))
+            .map_err(|e| cannot("write", &e))?;
+        return Ok((f, len));
+    }
+    let head = format!("{header}\n");
+    let written = f
+        .set_len(0)
+        .and_then(|_| f.seek(SeekFrom::Start(0)))
+        .and_then(|_| f.write_all(head.as_bytes()))
+        .and_then(|_| f.flush());
+    if let Err(e) = written {
+        let _ = f.set_len(0);
+        if !existed {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(cannot("write", &e));
+    }
+    Ok((f, head.len() as u64))
+}
+
+/// An exclusive advisory lock on `f` (`flock`), held until the file is closed: `Ok(false)` when
+/// another process holds one.
+#[cfg(unix)]
+fn try_lock(f: &File) -> std::io::Result<bool> {
+    use rustix::fs::{flock, FlockOperation};
+    match flock(f, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Without `flock` there is no lock: two recordings to one file are not caught.
+#[cfg(not(unix))]
+fn try_lock(_: &File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
+/// Refuses to replace `path` unless it is absent or job details of `job`: `record` writes the
+/// job details there and rewrites them on every rescale, and a file of that name that is
+/// something else (a plan, another job's details) is the user's, not a previous recording's.
+fn check_plan_target(path: &Path, job: &str) -> anyhow::Result<()> {
+    use std::io::Read;
+    let refuse = |what: &str| {
+        anyhow::anyhow!(
+            "{}: exists and is {what}, not the job details of job {job} that record writes \
+             there; record does not replace it: move it away or choose another -o",
+            path.display()
+        )
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            anyhow::bail!(
+                "{}: cannot read: {}",
+                path.display(),
+                crate::io::describe_io(&e)
+            )
+        }
+    };
+    if !meta.is_file() {
+        return Err(refuse("not a file"));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(super::MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot read: {}",
+                path.display(),
+                crate::io::describe_io(&e)
+            )
+        })?;
+    match super::types::job_details_id(&super::quote_non_finite(&bytes)) {
+        Some(id) if id.eq_ignore_ascii_case(job) => Ok(()),
+        Some(id) => Err(refuse(&format!("the job details of job {id}"))),
+        None => Err(refuse("not job details")),
+    }
 }
 
 impl Recorder {
@@ -325,7 +434,11 @@ impl Recorder {
         append: bool,
     ) -> anyhow::Result<Recorder> {
         let several = jobs.len() > 1;
-        let csv = open_csv(csv_path, append)?;
+        // Nothing is written before every file is known to be ours to write.
+        for d in &jobs {
+            check_plan_target(&plan_path(csv_path, &d.id, several), &d.id)?;
+        }
+        let (csv, csv_len) = open_csv(csv_path, append)?;
         let mut recs = Vec::new();
         for d in jobs {
             let path = plan_path(csv_path, &d.id, several);
@@ -345,6 +458,7 @@ impl Recorder {
             client,
             jobs: recs,
             csv,
+            csv_len,
             csv_path: csv_path.to_path_buf(),
             polls: 0,
             rows: 0,
@@ -482,14 +596,29 @@ impl Recorder {
         }
         let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
         if !bytes.is_empty() {
-            self.csv.write_all(&bytes).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: cannot write: {}",
+            // The poll's rows in one write; a write that fails (a full disk) is cut back to the
+            // last whole row, so the file never ends in half a row.
+            if let Err(e) = self.csv.write_all(&bytes).and_then(|_| self.csv.flush()) {
+                use std::io::{Seek, SeekFrom};
+                let cut = self
+                    .csv
+                    .set_len(self.csv_len)
+                    .and_then(|_| self.csv.seek(SeekFrom::Start(self.csv_len)));
+                anyhow::bail!(
+                    "{}: cannot write: {}; {}",
                     self.csv_path.display(),
-                    crate::io::describe_io(&e)
-                )
-            })?;
-            self.csv.flush()?;
+                    crate::io::describe_io(&e),
+                    match cut {
+                        Ok(_) =>
+                            "the file ends with the last whole poll written before".to_string(),
+                        Err(c) => format!(
+                            "and cannot cut it back to its last whole row: {}",
+                            crate::io::describe_io(&c)
+                        ),
+                    }
+                );
+            }
+            self.csv_len += bytes.len() as u64;
         }
         self.rows += rows;
         self.polls += 1;
