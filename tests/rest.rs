@@ -228,9 +228,8 @@ fn connection_refused_and_timeout_are_named() {
     assert!(e.to_string().contains("connection refused"), "{e}");
 
     let server = FakeFlink::start(|_r: &fake_server::Request| Reply {
-        status: 200,
-        body: "{}".into(),
         delay: Duration::from_secs(3),
+        ..Reply::json(200, "{}")
     });
     let c = Client::new(&server.url, Duration::from_millis(300)).unwrap();
     let t = std::time::Instant::now();

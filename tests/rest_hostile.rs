@@ -668,3 +668,47 @@ fn a_full_disk_during_record_leaves_only_whole_rows() {
         assert_eq!(line.split(',').count(), 7, "{line}");
     }
 }
+
+#[test]
+fn a_redirect_names_its_location_and_is_not_followed() {
+    let server = FakeFlink::start(|_r: &Request| Reply {
+        headers: vec![(
+            "Location".into(),
+            "https://login.example/sso?from=flink".into(),
+        )],
+        ..Reply::json(302, "")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("run.csv").display().to_string();
+    let out = run(&["record", "--rest", &server.url, "--job", JOB, "-o", &csv]);
+    one_error(
+        &out,
+        "302 redirect to `https://login.example/sso?from=flink`",
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[test]
+fn integers_above_2_pow_63_in_an_answer_are_out_of_range() {
+    let job = fake_server::fixture("udf_bottleneck/job.json").replacen(
+        "\"parallelism\": 2",
+        "\"parallelism\": 9223372036854775808",
+        1,
+    );
+    assert!(job.contains("9223372036854775808"));
+    let server = FakeFlink::start(flink(Behaviour {
+        job_details: Some(job),
+        ..Behaviour::default()
+    }));
+    let pair = format!("{}=3", fake_server::UDF);
+    let out = run(&[
+        "apply",
+        "--rest",
+        &server.url,
+        "--job",
+        JOB,
+        "--parallelism",
+        &pair,
+    ]);
+    one_error(&out, "`parallelism` 9223372036854775808 is out of range");
+}

@@ -75,6 +75,13 @@ pub enum RestError {
         url: String,
         limit: u64,
     },
+    /// A 3xx answer: planscale follows no redirect (a `PUT` must not land elsewhere).
+    Redirect {
+        method: &'static str,
+        url: String,
+        status: u16,
+        location: Option<String>,
+    },
     /// The answer is not the JSON expected.
     Parse {
         method: &'static str,
@@ -148,6 +155,23 @@ impl fmt::Display for RestError {
                 "{method} {url}: the answer is larger than {} MiB: not an answer of Flink's REST API",
                 limit / (1024 * 1024)
             ),
+            RestError::Redirect {
+                method,
+                url,
+                status,
+                location,
+            } => match location {
+                Some(to) => write!(
+                    f,
+                    "{method} {url}: {status} redirect to `{to}`, which planscale does not \
+                     follow: pass the cluster's REST URL itself as --rest"
+                ),
+                None => write!(
+                    f,
+                    "{method} {url}: {status} redirect without a Location, which planscale \
+                     does not follow: pass the cluster's REST URL itself as --rest"
+                ),
+            },
             RestError::Parse {
                 method,
                 url,
@@ -367,15 +391,21 @@ impl Client {
         fn read(
             agent: &ureq::Agent,
             send: impl FnOnce(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-        ) -> Result<(u16, Vec<u8>), ureq::Error> {
+        ) -> Result<(u16, Vec<u8>, Option<String>), ureq::Error> {
             let mut response = send(agent)?;
             let status = response.status().as_u16();
+            let location = response.headers().get("location").map(|v| {
+                String::from_utf8_lossy(v.as_bytes())
+                    .chars()
+                    .take(300)
+                    .collect()
+            });
             let body = response
                 .body_mut()
                 .with_config()
                 .limit(MAX_BODY_BYTES)
                 .read_to_vec()?;
-            Ok((status, body))
+            Ok((status, body, location))
         }
         let result = match self.interrupt {
             None => read(&self.agent, send),
@@ -405,9 +435,16 @@ impl Client {
                 }
             }
         };
-        let (status, body) = result.map_err(|e| self.map_err(method, url, e))?;
+        let (status, body, location) = result.map_err(|e| self.map_err(method, url, e))?;
         if (200..300).contains(&status) {
             Ok((status, body))
+        } else if (300..400).contains(&status) {
+            Err(RestError::Redirect {
+                method,
+                url: url.to_string(),
+                status,
+                location,
+            })
         } else {
             Err(RestError::Status {
                 method,
