@@ -97,7 +97,6 @@ fn an_html_proxy_page_with_nan_is_one_error_line() {
     let out = run(&["record", "--rest", &server.url, "--job", JOB, "-o", &csv]);
     one_error(&out, "not JSON");
     assert!(!std::path::Path::new(&csv).exists());
-    let _ = flink(Behaviour::default());
 }
 
 /// Peak resident memory of a child, read from `/proc` while it runs (the last value seen).

@@ -3,10 +3,13 @@
 //! Each poll reads the job details (state, vertices, parallelism) and, for every RUNNING vertex,
 //! the aggregated subtask metrics (`agg=min,max,avg,sum`) of the metric ids planscale uses that the
 //! vertex actually reports (listed once per vertex, again after a state or parallelism change).
-//! The rows of one poll are written with one `write` and flushed, so the file is a valid CSV
-//! whenever the process stops. The job details go beside the CSV (`<stem>.plan.json`) at the start
+//! The rows of one poll are written with one `write` and flushed, and a write that fails (a full
+//! disk) is cut back to the last whole row, so the file is a valid CSV whenever the process stops;
+//! the CSV is locked (`flock`) while recording, so a second `record` to it is refused instead of
+//! interleaving with the first. The job details go beside the CSV (`<stem>.plan.json`) at the start
 //! and again whenever a vertex's parallelism changes, so `recommend --graph` sees real JobVertexIDs
-//! and the current parallelism.
+//! and the current parallelism; a file of that name that is not job details of the same job is
+//! someone else's, and is never replaced.
 //!
 //! A failing poll (cluster restarting, job gone, timeout) is a warning, once per streak; polling
 //! goes on until the duration is over or the user stops it.
