@@ -48,8 +48,9 @@ fn job_details_of_a_flink_2_3_job() {
     assert!(!d.is_source(UDF));
     assert!(!d.is_terminal());
     // The whole answer is kept, "NaN" included, for the plan file.
+    let raw: serde_json::Value = serde_json::from_str(&d.raw).unwrap();
     assert_eq!(
-        d.raw["vertices"][0]["metrics"]["accumulated-busy-time"],
+        raw["vertices"][0]["metrics"]["accumulated-busy-time"],
         "NaN"
     );
 }
@@ -227,9 +228,8 @@ fn connection_refused_and_timeout_are_named() {
     assert!(e.to_string().contains("connection refused"), "{e}");
 
     let server = FakeFlink::start(|_r: &fake_server::Request| Reply {
-        status: 200,
-        body: "{}".into(),
         delay: Duration::from_secs(3),
+        ..Reply::json(200, "{}")
     });
     let c = Client::new(&server.url, Duration::from_millis(300)).unwrap();
     let t = std::time::Instant::now();

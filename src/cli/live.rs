@@ -158,8 +158,34 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
-    let client = client(&a.rest, timeout)?;
+    // First Ctrl-C (or SIGTERM, SIGHUP): give up the request in flight within 50 ms, write
+    // nothing of the poll it belongs to, and stop; a second one ends the process at once
+    // (`signals`). Asked for before the first request, so even a cluster that hangs at startup
+    // is left at once.
+    let stop = crate::signals::graceful_stop();
+    let client = client(&a.rest, timeout)?.interruptible(stop, None);
+    match record(a, interval, limit, client) {
+        Err(e) if is_interrupted(&e) => {
+            eprintln!("interrupted before recording started: nothing was written");
+            Ok(130)
+        }
+        other => other,
+    }
+}
 
+fn is_interrupted(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<RestError>()
+            .is_some_and(RestError::is_interrupted)
+    })
+}
+
+fn record(
+    a: RecordArgs,
+    interval: Duration,
+    limit: Option<Duration>,
+    client: Client,
+) -> anyhow::Result<u8> {
     // Jobs named with --job must be there; jobs found by --all-running may end before their
     // details are read, which is only a warning.
     let mut ids: Vec<(String, bool)> = a.jobs.iter().map(|j| (j.clone(), true)).collect();
@@ -202,10 +228,7 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
         .collect();
 
     let mut recorder = Recorder::start(client.clone(), jobs, &a.output, a.append)?;
-    let version = client
-        .overview()
-        .ok()
-        .and_then(|o| o.get("flink-version")?.as_str().map(str::to_string));
+    let version = client.overview().ok().and_then(|o| o.flink_version);
     let plans: Vec<String> = recorder
         .plan_paths()
         .iter()
@@ -225,16 +248,12 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
         plans.join(", ")
     );
 
-    // First Ctrl-C: finish the poll in flight and stop; a second one ends the process at once
-    // (the file is consistent after every poll).
-    let stop = crate::signals::graceful_stop();
-
     let t0 = Instant::now();
     let mut notes = |n: Note| match n {
         Note::Info(m) => eprintln!("[{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
         Note::Warning(m) => eprintln!("warning: [{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
     };
-    let reason = recorder.run(interval, limit, stop, &mut notes)?;
+    let reason = recorder.run(interval, limit, crate::signals::graceful_stop(), &mut notes)?;
     let why = match reason {
         StopReason::Duration => "duration reached",
         StopReason::Interrupted => "interrupted",
@@ -316,10 +335,12 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
         )
         .into());
     }
+    // Every request names the job the user named (the details were checked to be its own).
+    let job_id = a.job.as_str();
     let mut changes = apply::build_request(&job, &targets, complete, None).map_err(refuse)?;
     if !complete && targets.len() < job.vertices.len() {
         // Vertices without a value keep what the scheduler has now.
-        match client.resource_requirements(&job.id) {
+        match client.resource_requirements(job_id) {
             Ok(current) => {
                 changes =
                     apply::build_request(&job, &targets, false, Some(&current)).map_err(refuse)?;
@@ -350,7 +371,10 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
         );
     }
 
-    let path = format!("/jobs/{}/resource-requirements", job.id);
+    let path = format!(
+        "/jobs/{}/resource-requirements",
+        crate::rest::encode(job_id)
+    );
     let url = client.url(&path);
     let body = apply::body(&changes);
     let text = a.format == OutputFormat::Text;
@@ -400,7 +424,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     }
 
     let t_put = Instant::now();
-    let answer = client.put_resource_requirements(&job.id, &body)?;
+    let answer = client.put_resource_requirements(job_id, &body)?;
     let latency = t_put.elapsed();
     if text {
         let shown = if answer.body.trim().is_empty() {
@@ -428,7 +452,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     let mut events = Vec::new();
     let outcome = apply::wait(
         &client,
-        &job.id,
+        job_id,
         &changes,
         apply::WaitOptions {
             t_put,
@@ -469,11 +493,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
                 .as_deref()
                 .map(|d| apply::pending(d, &changes))
                 .unwrap_or_else(|| vec!["no answer from the cluster".to_string()]);
-            if let Some(free) = client
-                .overview()
-                .ok()
-                .and_then(|o| o.get("slots-available").and_then(|s| s.as_i64()))
-            {
+            if let Some(free) = client.overview().ok().and_then(|o| o.slots_available) {
                 why.push(format!("the cluster has {free} free slots"));
             }
             eprintln!(

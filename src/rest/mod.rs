@@ -6,7 +6,10 @@
 //! requirements (`GET`/`PUT /jobs/:id/resource-requirements`, formats.md §7.1).
 //!
 //! Responses are read as loose JSON ([`types`]): Flink 1.x and 2.x shapes, numbers that arrive as
-//! floats or strings, and `NaN` (quoted, as Jackson writes it, or bare). Every failure becomes a
+//! floats or strings, and `NaN` (quoted, as Jackson writes it, or bare). Bodies are read as bytes
+//! up to [`MAX_BODY_BYTES`] and parsed straight into the structs planscale keeps, never into a
+//! `serde_json::Value`, so a hostile answer costs memory in proportion to its size, not ~50 times
+//! it. Every failure becomes a
 //! [`RestError`] whose text names the request and says what went wrong in words: connection
 //! refused, no answer within the timeout, or Flink's own error messages without the Java stack.
 //!
@@ -17,7 +20,8 @@ pub mod record;
 pub mod types;
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
 
 pub use types::{
     AggregatedMetric, Bounds, JobDetails, JobPlan, JobSummary, JobVertex, PlanInput, PlanNode,
@@ -32,7 +36,7 @@ pub const AGGREGATIONS: [&str; 4] = ["min", "max", "avg", "sum"];
 const MAX_QUERY_CHARS: usize = 2000;
 
 /// Largest response body read (job details of very large jobs stay far below this).
-const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A failed REST call.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +63,25 @@ pub enum RestError {
         status: u16,
         errors: Vec<String>,
     },
+    /// Given up on: Ctrl-C or SIGTERM, or the `--duration` deadline passed.
+    Interrupted {
+        method: &'static str,
+        url: String,
+        deadline: bool,
+    },
+    /// The answer is larger than [`MAX_BODY_BYTES`].
+    TooLarge {
+        method: &'static str,
+        url: String,
+        limit: u64,
+    },
+    /// A 3xx answer: planscale follows no redirect (a `PUT` must not land elsewhere).
+    Redirect {
+        method: &'static str,
+        url: String,
+        status: u16,
+        location: Option<String>,
+    },
     /// The answer is not the JSON expected.
     Parse {
         method: &'static str,
@@ -71,6 +94,11 @@ impl RestError {
     /// HTTP 404: an unknown id, or a job that finished and left the cluster's history.
     pub fn is_not_found(&self) -> bool {
         matches!(self, RestError::Status { status: 404, .. })
+    }
+
+    /// Ctrl-C, SIGTERM or the deadline ended the request.
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, RestError::Interrupted { .. })
     }
 
     /// The cluster could not be reached at all (refused or timed out).
@@ -109,6 +137,41 @@ impl fmt::Display for RestError {
                 }
                 Ok(())
             }
+            RestError::Interrupted {
+                method,
+                url,
+                deadline,
+            } => write!(
+                f,
+                "{method} {url}: given up: {}",
+                if *deadline {
+                    "--duration ended before the answer"
+                } else {
+                    "interrupted"
+                }
+            ),
+            RestError::TooLarge { method, url, limit } => write!(
+                f,
+                "{method} {url}: the answer is larger than {} MiB: not an answer of Flink's REST API",
+                limit / (1024 * 1024)
+            ),
+            RestError::Redirect {
+                method,
+                url,
+                status,
+                location,
+            } => match location {
+                Some(to) => write!(
+                    f,
+                    "{method} {url}: {status} redirect to `{to}`, which planscale does not \
+                     follow: pass the cluster's REST URL itself as --rest"
+                ),
+                None => write!(
+                    f,
+                    "{method} {url}: {status} redirect without a Location, which planscale \
+                     does not follow: pass the cluster's REST URL itself as --rest"
+                ),
+            },
             RestError::Parse {
                 method,
                 url,
@@ -140,6 +203,7 @@ fn reason_phrase(status: u16) -> &'static str {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     pub status: u16,
+    /// The body as text (lossy where it is not UTF-8).
     pub body: String,
 }
 
@@ -149,6 +213,14 @@ pub struct Client {
     base: String,
     agent: ureq::Agent,
     timeout: Duration,
+    interrupt: Option<Interrupt>,
+}
+
+/// What ends a request early: the stop flag (Ctrl-C, SIGTERM) and a deadline (`--duration`).
+#[derive(Debug, Clone, Copy)]
+pub struct Interrupt {
+    pub stop: &'static AtomicBool,
+    pub deadline: Option<Instant>,
 }
 
 impl fmt::Debug for Client {
@@ -162,8 +234,8 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A client for `base` (`http://host:port`, optionally with a path prefix) with a timeout for
-    /// each whole request. Proxies from the environment are used only for hosts that are not
-    /// loopback addresses.
+    /// each whole request. Proxies come from the environment by curl's rules ([`proxy_for`]),
+    /// never for a loopback host.
     pub fn new(base: &str, timeout: Duration) -> Result<Client, RestError> {
         let base = base.trim().trim_end_matches('/').to_string();
         let bad = |reason: &str| RestError::BadUrl {
@@ -197,14 +269,43 @@ impl Client {
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")));
-        if is_loopback_host(host) {
-            config = config.proxy(None);
-        }
+        let scheme = if base.starts_with("https://") {
+            "https"
+        } else {
+            "http"
+        };
+        // Never ureq's own reading of the environment (ALL_PROXY before HTTP_PROXY, HTTPS_PROXY
+        // for http URLs, loopback spellings proxied): curl's rules, see `proxy_for`.
+        let proxy = match proxy_for(scheme, host, &|name| std::env::var(name).ok()) {
+            None => None,
+            Some(p) => {
+                let uri = if p.contains("://") {
+                    p
+                } else {
+                    format!("http://{p}")
+                };
+                Some(ureq::Proxy::new(&uri).map_err(|e| RestError::BadUrl {
+                    url: uri.clone(),
+                    reason: format!("the proxy from the environment cannot be used: {e}"),
+                })?)
+            }
+        };
+        config = config.proxy(proxy);
         Ok(Client {
             base,
             agent: config.build().into(),
             timeout,
+            interrupt: None,
         })
+    }
+
+    /// The same client, its requests given up as soon as `stop` is set or `deadline` passes
+    /// ([`RestError::Interrupted`]).
+    pub fn interruptible(&self, stop: &'static AtomicBool, deadline: Option<Instant>) -> Client {
+        Client {
+            interrupt: Some(Interrupt { stop, deadline }),
+            ..self.clone()
+        }
     }
 
     /// The base URL without a trailing slash.
@@ -251,6 +352,11 @@ impl Client {
                     },
                 },
             },
+            ureq::Error::BodyExceedsLimit(limit) => RestError::TooLarge {
+                method,
+                url: url.to_string(),
+                limit,
+            },
             ureq::Error::HostNotFound => RestError::Connect {
                 method,
                 url: url.to_string(),
@@ -269,99 +375,176 @@ impl Client {
         }
     }
 
-    fn finish(
+    /// Sends a request built by `send` and reads the whole answer: inline, or, when the client
+    /// is [`Client::interruptible`], on a thread of its own while this one watches the stop flag
+    /// and the deadline. A cluster that accepts and never answers then holds `record` up for
+    /// 50 ms after Ctrl-C, not for every vertex times `--timeout`; the abandoned request ends
+    /// with the process.
+    fn exchange(
         &self,
         method: &'static str,
         url: &str,
-        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-    ) -> Result<Answer, RestError> {
-        let mut response = result.map_err(|e| self.map_err(method, url, e))?;
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_string()
-            .map_err(|e| self.map_err(method, url, e))?;
+        send: impl FnOnce(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>
+            + Send
+            + 'static,
+    ) -> Result<(u16, Vec<u8>), RestError> {
+        fn read(
+            agent: &ureq::Agent,
+            send: impl FnOnce(&ureq::Agent) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+        ) -> Result<(u16, Vec<u8>, Option<String>), ureq::Error> {
+            let mut response = send(agent)?;
+            let status = response.status().as_u16();
+            let location = response.headers().get("location").map(|v| {
+                String::from_utf8_lossy(v.as_bytes())
+                    .chars()
+                    .take(300)
+                    .collect()
+            });
+            let body = response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY_BYTES)
+                .read_to_vec()?;
+            Ok((status, body, location))
+        }
+        let result = match self.interrupt {
+            None => read(&self.agent, send),
+            Some(interrupt) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let agent = self.agent.clone();
+                std::thread::spawn(move || {
+                    let _ = tx.send(read(&agent, send));
+                });
+                loop {
+                    let stopped = interrupt.stop.load(std::sync::atomic::Ordering::SeqCst);
+                    let late = interrupt.deadline.is_some_and(|d| Instant::now() >= d);
+                    if stopped || late {
+                        return Err(RestError::Interrupted {
+                            method,
+                            url: url.to_string(),
+                            deadline: !stopped,
+                        });
+                    }
+                    match rx.recv_timeout(Duration::from_millis(50)) {
+                        Ok(r) => break r,
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+                        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                            break Err(ureq::Error::ConnectionFailed)
+                        }
+                    }
+                }
+            }
+        };
+        let (status, body, location) = result.map_err(|e| self.map_err(method, url, e))?;
         if (200..300).contains(&status) {
-            Ok(Answer { status, body })
+            Ok((status, body))
+        } else if (300..400).contains(&status) {
+            Err(RestError::Redirect {
+                method,
+                url: url.to_string(),
+                status,
+                location,
+            })
         } else {
             Err(RestError::Status {
                 method,
                 url: url.to_string(),
                 status,
-                errors: flink_errors(&body),
+                errors: flink_errors_of(&body),
             })
         }
     }
 
-    /// `GET path` (with its query), the 2xx body.
-    pub fn get(&self, path: &str) -> Result<Answer, RestError> {
+    /// `GET path`, the 2xx body as bytes.
+    fn get_bytes(&self, path: &str) -> Result<Vec<u8>, RestError> {
         let url = self.url(path);
-        let result = self
-            .agent
-            .get(&url)
-            .header("Accept", "application/json")
-            .call();
-        self.finish("GET", &url, result)
+        let target = url.clone();
+        self.exchange("GET", &url, move |agent| {
+            agent
+                .get(&target)
+                .header("Accept", "application/json")
+                .call()
+        })
+        .map(|(_, body)| body)
     }
 
-    /// `GET path` parsed as JSON.
-    pub fn get_json(&self, path: &str) -> Result<serde_json::Value, RestError> {
-        let url = self.url(path);
-        let answer = self.get(path)?;
-        parse_json(&answer.body).map_err(|reason| RestError::Parse {
-            method: "GET",
-            url,
-            reason,
+    /// `GET path` (with its query), the 2xx body.
+    pub fn get(&self, path: &str) -> Result<Answer, RestError> {
+        let body = self.get_bytes(path)?;
+        Ok(Answer {
+            status: 200,
+            body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
 
     /// `PUT path` with a JSON body.
     pub fn put_json(&self, path: &str, body: &str) -> Result<Answer, RestError> {
         let url = self.url(path);
-        let result = self
-            .agent
-            .put(&url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .send(body);
-        self.finish("PUT", &url, result)
-    }
-
-    fn parsed<T>(
-        &self,
-        path: &str,
-        parse: impl FnOnce(&serde_json::Value) -> Result<T, String>,
-    ) -> Result<T, RestError> {
-        let value = self.get_json(path)?;
-        parse(&value).map_err(|reason| RestError::Parse {
-            method: "GET",
-            url: self.url(path),
-            reason,
+        let target = url.clone();
+        let body = body.to_string();
+        let (status, body) = self.exchange("PUT", &url, move |agent| {
+            agent
+                .put(&target)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .send(&body)
+        })?;
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
         })
     }
 
-    /// `GET /overview`: the cluster overview (`flink-version`, `slots-total`, ...).
-    pub fn overview(&self) -> Result<serde_json::Value, RestError> {
-        self.get_json("/overview")
+    /// `GET path` read by `parse` from its JSON text (UTF-8, bare non-finite numbers quoted).
+    fn parsed<T>(
+        &self,
+        path: &str,
+        parse: impl FnOnce(String) -> Result<T, String>,
+    ) -> Result<T, RestError> {
+        let bytes = self.get_bytes(path)?;
+        let error = |reason| RestError::Parse {
+            method: "GET",
+            url: self.url(path),
+            reason,
+        };
+        let text = json_text(bytes).map_err(error)?;
+        parse(text).map_err(error)
+    }
+
+    /// `GET /overview`: the cluster overview (`flink-version`, `slots-available`).
+    pub fn overview(&self) -> Result<types::Overview, RestError> {
+        self.parsed("/overview", |t| types::parse_overview(t.as_bytes()))
     }
 
     /// `GET /jobs/overview`: every job the cluster knows, running or in its history.
     pub fn jobs(&self) -> Result<Vec<JobSummary>, RestError> {
-        self.parsed("/jobs/overview", types::parse_jobs_overview)
+        self.parsed("/jobs/overview", |t| {
+            types::parse_jobs_overview(t.as_bytes())
+        })
     }
 
-    /// `GET /jobs/:id`: job details with vertices and the job plan.
+    /// `GET /jobs/:id`: job details with vertices and the job plan. Details whose `jid` is not
+    /// `job` are refused: whatever answered (a proxy, a wrong path prefix in the base URL) is not
+    /// the job asked about, and `apply` must never send a request for one job on the strength
+    /// of another's details.
     pub fn job_details(&self, job: &str) -> Result<JobDetails, RestError> {
-        self.parsed(&format!("/jobs/{}", encode(job)), |v| {
-            types::parse_job_details(v.clone())
+        self.parsed(&format!("/jobs/{}", encode(job)), |text| {
+            let d = types::parse_job_details(text)?;
+            if !d.id.eq_ignore_ascii_case(job) {
+                return Err(format!(
+                    "the answer is the details of job {} ({}), not of job {job}",
+                    d.id, d.name
+                ));
+            }
+            Ok(d)
         })
     }
 
     /// `GET /jobs/:id/plan`.
     pub fn job_plan(&self, job: &str) -> Result<JobPlan, RestError> {
-        self.parsed(&format!("/jobs/{}/plan", encode(job)), types::parse_plan)
+        self.parsed(&format!("/jobs/{}/plan", encode(job)), |t| {
+            types::parse_plan(t.as_bytes())
+        })
     }
 
     /// The metric ids a vertex's subtasks report (`GET .../subtasks/metrics` without `get=`).
@@ -372,7 +555,7 @@ impl Client {
                 encode(job),
                 encode(vertex)
             ),
-            types::parse_metric_names,
+            |t| types::parse_metric_names(t.as_bytes()),
         )
     }
 
@@ -410,7 +593,13 @@ impl Client {
                 chunk.join(","),
                 agg
             );
-            out.extend(self.parsed(&path, types::parse_aggregated_metrics)?);
+            let answer = self.parsed(&path, |t| types::parse_aggregated_metrics(t.as_bytes()))?;
+            // Only the ids asked for, each once: an answer cannot grow what is kept.
+            for m in answer {
+                if names.contains(&m.id) && !out.iter().any(|o: &AggregatedMetric| o.id == m.id) {
+                    out.push(m);
+                }
+            }
         }
         Ok(out)
     }
@@ -419,7 +608,7 @@ impl Client {
     pub fn resource_requirements(&self, job: &str) -> Result<Requirements, RestError> {
         self.parsed(
             &format!("/jobs/{}/resource-requirements", encode(job)),
-            types::parse_requirements,
+            |t| types::parse_requirements(t.as_bytes()),
         )
     }
 
@@ -446,12 +635,137 @@ fn host_of(rest: &str) -> &str {
     }
 }
 
-fn is_loopback_host(host: &str) -> bool {
+/// Whether `host` (as in the URL, IPv6 literals in brackets) is this machine in any spelling:
+/// `localhost` and `*.localhost` (RFC 6761), with or without the root's trailing dot, IPv6
+/// loopback (`::1`, `::ffff:127.x.y.z`), and every IPv4 form the resolver accepts (`inet_aton`:
+/// `127.1`, `2130706433`, `0x7f.1`, `0177.0.0.1`) in 127.0.0.0/8 or 0.0.0.0, which Linux
+/// connects to this machine too.
+pub fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
+    let h = h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+    if h == "localhost" || h.ends_with(".localhost") {
+        return true;
+    }
+    if let Ok(ip) = h.parse::<std::net::Ipv6Addr>() {
+        return ip.is_loopback()
+            || ip.is_unspecified()
+            || ip.to_ipv4_mapped().is_some_and(|v4| v4.octets()[0] == 127);
+    }
+    inet_aton(&h).is_some_and(|ip| ip >> 24 == 127 || ip == 0)
+}
+
+/// An IPv4 address as `inet_aton` reads it: one to four parts, each decimal, octal (leading `0`)
+/// or hex (`0x`), the last filling the bytes that are left.
+fn inet_aton(s: &str) -> Option<u32> {
+    let parts: Vec<&str> = s.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(4);
+    for p in &parts {
+        let (digits, radix) = if let Some(x) = p.strip_prefix("0x").or(p.strip_prefix("0X")) {
+            (x, 16)
+        } else if p.len() > 1 && p.starts_with('0') {
+            (&p[1..], 8)
+        } else {
+            (*p, 10)
+        };
+        if digits.is_empty() && radix != 16 {
+            return None;
+        }
+        let n = if digits.is_empty() {
+            0
+        } else {
+            u64::from_str_radix(digits, radix).ok()?
+        };
+        nums.push(n);
+    }
+    let (last, head) = nums.split_last()?;
+    let mut ip: u64 = 0;
+    for (i, n) in head.iter().enumerate() {
+        if *n > 255 {
+            return None;
+        }
+        ip |= n << (24 - 8 * i);
+    }
+    let room = 32 - 8 * head.len() as u32;
+    if *last >= 1u64 << room {
+        return None;
+    }
+    u32::try_from(ip | last).ok()
+}
+
+/// The proxy for a request to `host` over `scheme`, by curl's rules (curl(1), ENVIRONMENT):
+/// `http_proxy` (lower case only: `HTTP_PROXY` can be set by a web request in CGI programs) for
+/// `http`, `https_proxy`/`HTTPS_PROXY` for `https`, else `all_proxy`/`ALL_PROXY`; none when
+/// `no_proxy`/`NO_PROXY` matches the host. A loopback host never goes through a proxy, however
+/// it is spelled: the cluster on this machine is not behind the proxy of the network.
+pub fn proxy_for(scheme: &str, host: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    if is_loopback_host(host) {
+        return None;
+    }
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| env(n).filter(|v| !v.trim().is_empty()))
+    };
+    let proxy = match scheme {
+        "https" => var(&["https_proxy", "HTTPS_PROXY"]),
+        _ => var(&["http_proxy"]),
+    }
+    .or_else(|| var(&["all_proxy", "ALL_PROXY"]))?;
+    if let Some(list) = var(&["no_proxy", "NO_PROXY"]) {
+        if no_proxy_matches(&list, host) {
+            return None;
+        }
+    }
+    Some(proxy.trim().to_string())
+}
+
+/// curl's `NO_PROXY` matching: `*` alone matches every host; otherwise entries separated by
+/// commas or spaces, each a host name that matches itself and its subdomains (a leading dot
+/// is ignored), or an IP address, optionally with a CIDR prefix length.
+fn no_proxy_matches(list: &str, host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    let h = h.strip_suffix('.').unwrap_or(h).to_ascii_lowercase();
+    let host_ip = h.parse::<std::net::IpAddr>().ok();
+    list.split([',', ' ', '\t']).any(|entry| {
+        let e = entry.trim();
+        if e == "*" {
+            return true;
+        }
+        let e = e.trim_start_matches('.');
+        let e = e.strip_suffix('.').unwrap_or(e).to_ascii_lowercase();
+        if e.is_empty() {
+            return false;
+        }
+        if let Some(ip) = host_ip {
+            let (addr, bits) = match e.split_once('/') {
+                Some((a, b)) => (a, b.parse::<u32>().ok()),
+                None => (e.as_str(), None),
+            };
+            let addr = addr.trim_start_matches('[').trim_end_matches(']');
+            return match (ip, addr.parse::<std::net::IpAddr>()) {
+                (std::net::IpAddr::V4(a), Ok(std::net::IpAddr::V4(b))) => {
+                    prefix_eq(u32::from(a).into(), u32::from(b).into(), 32, bits)
+                }
+                (std::net::IpAddr::V6(a), Ok(std::net::IpAddr::V6(b))) => {
+                    prefix_eq(u128::from(a), u128::from(b), 128, bits)
+                }
+                _ => false,
+            };
+        }
+        h == e || h.ends_with(&format!(".{e}"))
+    })
+}
+
+fn prefix_eq(a: u128, b: u128, width: u32, bits: Option<u32>) -> bool {
+    let bits = bits.unwrap_or(width).min(width);
+    if bits == 0 {
+        return true;
+    }
+    let shift = width - bits;
+    (a >> shift) == (b >> shift)
 }
 
 /// Percent-encodes everything but unreserved characters, for ids and metric names in URLs.
@@ -467,29 +781,55 @@ pub fn encode(s: &str) -> String {
     out
 }
 
+/// A body as JSON text: UTF-8 checked, bare non-finite numbers quoted.
+fn json_text(body: Vec<u8>) -> Result<String, String> {
+    if let Err(e) = std::str::from_utf8(&body) {
+        let at = e.valid_up_to();
+        return Err(format!(
+            "not UTF-8 text (byte {at}): `{}`",
+            String::from_utf8_lossy(&body[..body.len().min(120)])
+        ));
+    }
+    let quoted = match quote_non_finite(&body) {
+        std::borrow::Cow::Borrowed(_) => body,
+        std::borrow::Cow::Owned(q) => q,
+    };
+    // Valid UTF-8 with ASCII inserted between characters stays valid.
+    String::from_utf8(quoted).map_err(|e| format!("not UTF-8 text: {e}"))
+}
+
 /// Parses a REST body as JSON, accepting the bare `NaN`/`Infinity` tokens some JSON writers emit
 /// (they become the strings Jackson writes by default).
 pub fn parse_json(body: &str) -> Result<serde_json::Value, String> {
-    let text = quote_non_finite(body);
-    serde_json::from_str(&text).map_err(|e| {
-        let head: String = body.chars().take(120).collect();
-        format!("not JSON ({e}): `{head}`")
-    })
+    let text = quote_non_finite(body.as_bytes());
+    serde_json::from_slice(&text).map_err(|e| not_json(body.as_bytes(), &e))
+}
+
+/// `not JSON (why): `head``, the head of the body as text (lossy: a proxy's error page may be in
+/// any encoding).
+pub(crate) fn not_json(body: &[u8], e: &serde_json::Error) -> String {
+    let head: String = String::from_utf8_lossy(&body[..body.len().min(480)])
+        .chars()
+        .take(120)
+        .collect();
+    format!("not JSON ({e}): `{head}`")
 }
 
 /// Quotes bare `NaN`, `Infinity` and `-Infinity` outside strings.
-fn quote_non_finite(body: &str) -> std::borrow::Cow<'_, str> {
-    if !body.contains("NaN") && !body.contains("Infinity") {
-        return std::borrow::Cow::Borrowed(body);
-    }
-    let bytes = body.as_bytes();
-    let mut out = String::with_capacity(body.len() + 16);
+///
+/// Works on bytes, not `str`: the body may be anything a proxy sends (an HTML error page with
+/// multi-byte characters outside any JSON string), and every index here is a byte index, so no
+/// input can make it slice inside a character. The tokens and the quote are ASCII, so valid UTF-8
+/// stays valid UTF-8.
+pub fn quote_non_finite(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const TOKENS: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
+    let mut out: Option<Vec<u8>> = None;
     let mut in_string = false;
     let mut escaped = false;
     let mut i = 0;
     let mut last = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    while i < body.len() {
+        let b = body[i];
         if in_string {
             if escaped {
                 escaped = false;
@@ -506,47 +846,55 @@ fn quote_non_finite(body: &str) -> std::borrow::Cow<'_, str> {
             i += 1;
             continue;
         }
-        let token = ["-Infinity", "Infinity", "NaN"]
-            .into_iter()
-            .find(|t| body[i..].starts_with(t));
-        if let Some(t) = token {
-            out.push_str(&body[last..i]);
-            out.push('"');
-            out.push_str(t);
-            out.push('"');
-            i += t.len();
-            last = i;
-            continue;
+        if matches!(b, b'-' | b'I' | b'N') {
+            if let Some(t) = TOKENS.into_iter().find(|t| body[i..].starts_with(t)) {
+                let o = out.get_or_insert_with(|| Vec::with_capacity(body.len() + 16));
+                o.extend_from_slice(&body[last..i]);
+                o.push(b'"');
+                o.extend_from_slice(t);
+                o.push(b'"');
+                i += t.len();
+                last = i;
+                continue;
+            }
         }
         i += 1;
     }
-    out.push_str(&body[last..]);
-    std::borrow::Cow::Owned(out)
+    match out {
+        None => std::borrow::Cow::Borrowed(body),
+        Some(mut o) => {
+            o.extend_from_slice(&body[last..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
 }
 
 /// Flink's error body `{"errors": [...]}` as short messages: stack frames and the
 /// `<Exception on server side:` wrapper dropped, at most three lines per error.
 pub fn flink_errors(body: &str) -> Vec<String> {
-    let value: serde_json::Value = match parse_json(body) {
-        Ok(v) => v,
-        Err(_) => {
-            let t = body.trim();
-            return if t.is_empty() {
-                Vec::new()
-            } else {
-                vec![t.chars().take(300).collect()]
-            };
+    flink_errors_of(body.as_bytes())
+}
+
+/// [`flink_errors`] of a body in bytes (a proxy's error page may be in any encoding).
+fn flink_errors_of(body: &[u8]) -> Vec<String> {
+    let short = || -> Vec<String> {
+        let t = String::from_utf8_lossy(&body[..body.len().min(1200)]);
+        let t = t.trim();
+        if t.is_empty() {
+            Vec::new()
+        } else {
+            vec![t.chars().take(300).collect()]
         }
     };
-    let Some(errors) = value.get("errors").and_then(|e| e.as_array()) else {
-        return vec![body.trim().chars().take(300).collect()];
+    let errors = match json_text(body.to_vec()) {
+        Ok(text) => types::parse_errors(text.as_bytes()),
+        Err(_) => None,
+    };
+    let Some(errors) = errors else {
+        return short();
     };
     let mut out: Vec<String> = Vec::new();
-    for e in errors {
-        let text = match e.as_str() {
-            Some(s) => s.to_string(),
-            None => e.to_string(),
-        };
+    for text in errors.iter().take(20) {
         let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -559,7 +907,7 @@ pub fn flink_errors(body: &str) -> Vec<String> {
             })
             .take(3)
             .collect();
-        let msg = lines.join(" / ");
+        let msg: String = lines.join(" / ").chars().take(1000).collect();
         if !msg.is_empty() && !out.contains(&msg) {
             out.push(msg);
         }
@@ -579,10 +927,24 @@ mod tests {
         assert_eq!(v[0]["max"], "Infinity");
         assert_eq!(v[0]["avg"], "-Infinity");
         assert_eq!(v[0]["s"], "NaN x");
+        let escaped: &[u8] = br#"{"a":"\"NaN"}"#;
+        assert!(matches!(
+            quote_non_finite(escaped),
+            std::borrow::Cow::Borrowed(b) if b == escaped
+        ));
+    }
+
+    #[test]
+    fn a_proxy_page_with_multi_byte_characters_and_nan_is_not_json() {
+        // Once a panic: the token search sliced the body inside the `—`.
+        let page = "<h1>Erreur 502 \u{2014} NaN Infinity</h1>";
         assert_eq!(
-            quote_non_finite(r#"{"a":"\"NaN"}"#),
-            std::borrow::Cow::Borrowed(r#"{"a":"\"NaN"}"#)
+            &*quote_non_finite(page.as_bytes()),
+            "<h1>Erreur 502 \u{2014} \"NaN\" \"Infinity\"</h1>".as_bytes()
         );
+        let e = parse_json(page).unwrap_err();
+        assert!(e.starts_with("not JSON"), "{e}");
+        assert!(e.contains("Erreur 502 \u{2014} NaN"), "{e}");
     }
 
     #[test]
@@ -602,6 +964,66 @@ mod tests {
     }
 
     #[test]
+    fn proxies_by_curls_rules() {
+        fn env(vars: Vec<(&'static str, &'static str)>) -> impl Fn(&str) -> Option<String> {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        }
+        let p = "http://proxy:3128";
+        let all = env(vec![
+            ("http_proxy", p),
+            ("HTTP_PROXY", "http://upper:1"),
+            ("https_proxy", "http://s:1"),
+        ]);
+        assert_eq!(proxy_for("http", "flink", &all).as_deref(), Some(p));
+        assert_eq!(
+            proxy_for("https", "flink", &all).as_deref(),
+            Some("http://s:1")
+        );
+        for h in [
+            "127.1",
+            "2130706433",
+            "localhost.",
+            "[::1]",
+            "127.0.0.1",
+            "localhost",
+        ] {
+            assert_eq!(proxy_for("http", h, &all), None, "{h}");
+        }
+        // HTTP_PROXY alone is not read (curl: it can come from a request header in CGI).
+        assert_eq!(
+            proxy_for("http", "flink", &env(vec![("HTTP_PROXY", p)])),
+            None
+        );
+        assert_eq!(
+            proxy_for("http", "flink", &env(vec![("ALL_PROXY", p)])).as_deref(),
+            Some(p)
+        );
+        let no = |list: &'static str| env(vec![("http_proxy", p), ("NO_PROXY", list)]);
+        assert_eq!(
+            proxy_for("http", "a.flink.example", &no("flink.example")),
+            None
+        );
+        assert_eq!(
+            proxy_for("http", "flink.example", &no(".flink.example")),
+            None
+        );
+        assert_eq!(
+            proxy_for("http", "FLINK.example.", &no("flink.example")),
+            None
+        );
+        assert!(proxy_for("http", "xflink.example", &no("flink.example")).is_some());
+        assert_eq!(proxy_for("http", "anything", &no("*")), None);
+        assert_eq!(proxy_for("http", "10.1.2.3", &no("foo, 10.0.0.0/8")), None);
+        assert!(proxy_for("http", "11.1.2.3", &no("10.0.0.0/8")).is_some());
+        assert_eq!(proxy_for("http", "[fd00::5]", &no("fd00::/16")), None);
+        assert!(proxy_for("http", "flink", &no("")).is_some());
+    }
+
+    #[test]
     fn urls() {
         assert_eq!(
             encode("Source__events[7].numRecordsIn"),
@@ -613,6 +1035,32 @@ mod tests {
         assert!(is_loopback_host("localhost"));
         assert!(is_loopback_host("127.0.0.5"));
         assert!(!is_loopback_host("flink.example"));
+        for h in [
+            "127.1",
+            "2130706433",
+            "0x7f.1",
+            "0177.0.0.1",
+            "127.0.0.1.",
+            "localhost.",
+            "LocalHost",
+            "a.localhost",
+            "[::1]",
+            "[::ffff:127.0.0.1]",
+            "0.0.0.0",
+            "[::]",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "128.0.0.1",
+            "10.0.0.1",
+            "1.127.0.0",
+            "localhost.example",
+            "[::2]",
+            "127.1.1.1.1",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
         assert!(Client::new("127.0.0.1:8081", Duration::from_secs(1)).is_err());
         assert!(Client::new("http://", Duration::from_secs(1)).is_err());
         let c = Client::new("http://127.0.0.1:8081/", Duration::from_secs(1)).unwrap();

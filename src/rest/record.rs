@@ -3,17 +3,20 @@
 //! Each poll reads the job details (state, vertices, parallelism) and, for every RUNNING vertex,
 //! the aggregated subtask metrics (`agg=min,max,avg,sum`) of the metric ids planscale uses that the
 //! vertex actually reports (listed once per vertex, again after a state or parallelism change).
-//! The rows of one poll are written with one `write` and flushed, so the file is a valid CSV
-//! whenever the process stops. The job details go beside the CSV (`<stem>.plan.json`) at the start
+//! The rows of one poll are written with one `write` and flushed, and a write that fails (a full
+//! disk) is cut back to the last whole row, so the file is a valid CSV whenever the process stops;
+//! the CSV is locked (`flock`) while recording, so a second `record` to it is refused instead of
+//! interleaving with the first. The job details go beside the CSV (`<stem>.plan.json`) at the start
 //! and again whenever a vertex's parallelism changes, so `recommend --graph` sees real JobVertexIDs
-//! and the current parallelism.
+//! and the current parallelism; a file of that name that is not job details of the same job is
+//! someone else's, and is never replaced.
 //!
 //! A failing poll (cluster restarting, job gone, timeout) is a warning, once per streak; polling
 //! goes on until the duration is over or the user stops it.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -179,7 +182,10 @@ impl JobRec {
 pub struct Recorder {
     client: Client,
     jobs: Vec<JobRec>,
+    /// Locked for the whole recording (`flock`).
     csv: File,
+    /// Where the last whole row ends: a failed write is cut back to here.
+    csv_len: u64,
     csv_path: PathBuf,
     /// Polls done (one poll reads every job once).
     pub polls: u64,
@@ -210,45 +216,215 @@ fn now_ms() -> i64 {
 }
 
 fn write_plan(path: &Path, details: &JobDetails) -> anyhow::Result<()> {
-    let mut text = serde_json::to_string_pretty(&details.raw)?;
+    let mut text = pretty(&details.raw);
     text.push('\n');
     crate::io::write_atomic(path, text.as_bytes())
 }
 
-/// Opens the CSV: a new file with the header, or with `append` an existing one whose header is
-/// [`CSV_HEADER`].
-fn open_csv(path: &Path, append: bool) -> anyhow::Result<File> {
-    use anyhow::Context;
-    let header = CSV_HEADER.join(",");
-    if append {
-        if let Ok(f) = File::open(path) {
-            let mut first = String::new();
-            std::io::BufReader::new(f).read_line(&mut first)?;
-            let first = first.trim_end_matches(['\r', '\n']);
-            if !first.is_empty() {
-                if first != header {
-                    anyhow::bail!(
-                        "{}: cannot append: its header is `{first}`, not `{header}`",
-                        path.display()
-                    );
-                }
-                return OpenOptions::new()
-                    .append(true)
-                    .open(path)
-                    .with_context(|| format!("{}: cannot append", path.display()));
-            }
+/// A valid JSON text in serde_json's pretty layout (two spaces, `[]`/`{}` when empty), token by
+/// token: the job details are written out again without being parsed into a tree. A text that
+/// would grow more than four times (deep nesting makes every line mostly indentation) stays as
+/// it is.
+pub fn pretty(json: &str) -> String {
+    let b = json.as_bytes();
+    let limit = b.len().saturating_mul(4).saturating_add(4096);
+    let mut out: Vec<u8> = Vec::with_capacity(b.len() + b.len() / 2);
+    let mut depth = 0usize;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.resize(out.len() + 2 * depth, b' ');
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if out.len() > limit {
+            return json.to_string();
         }
+        let c = b[i];
+        match c {
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(b.len());
+                out.extend_from_slice(&b[i..end]);
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => {
+                let close = if c == b'{' { b'}' } else { b']' };
+                let mut k = i + 1;
+                while k < b.len() && b[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                out.push(c);
+                if k < b.len() && b[k] == close {
+                    out.push(close);
+                    i = k + 1;
+                    continue;
+                }
+                depth += 1;
+                newline(&mut out, depth);
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            b',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            b':' => out.extend_from_slice(b": "),
+            c if c.is_ascii_whitespace() => {}
+            c => out.push(c),
+        }
+        i += 1;
     }
-    let mut f = File::create(path).map_err(|e| {
+    // Only ASCII was added, between the tokens of valid UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| json.to_string())
+}
+
+/// Opens the CSV, locked against a second `record`: a new file (or an existing one emptied)
+/// with the header, or with `append` an existing one whose header is [`CSV_HEADER`] and whose
+/// last row is whole. Returns the file, positioned at its end, and that end.
+///
+/// The file is opened without truncation and truncated only once the lock is held: a second
+/// `record` to the same file must not empty the first one's recording before it is refused.
+fn open_csv(path: &Path, append: bool) -> anyhow::Result<(File, u64)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let header = CSV_HEADER.join(",");
+    let cannot = |what: &str, e: &std::io::Error| {
         anyhow::anyhow!(
-            "{}: cannot write: {}",
+            "{}: cannot {what}: {}",
             path.display(),
-            crate::io::describe_io(&e)
+            crate::io::describe_io(e)
         )
-    })?;
-    f.write_all(format!("{header}\n").as_bytes())?;
-    f.flush()?;
-    Ok(f)
+    };
+    let existed = path.exists();
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| cannot("write", &e))?;
+    match try_lock(&f) {
+        Ok(true) => {}
+        Ok(false) => anyhow::bail!(
+            "{}: another `planscale record` is writing to this file (it holds a lock on it); \
+             stop that one or choose another -o",
+            path.display()
+        ),
+        Err(e) => return Err(cannot("lock", &e)),
+    }
+    let len = f.metadata().map_err(|e| cannot("read", &e))?.len();
+    if append && len > 0 {
+        let mut first = Vec::new();
+        (&mut f)
+            .take(4096)
+            .read_to_end(&mut first)
+            .map_err(|e| cannot("read", &e))?;
+        let line = first.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end_matches('\r');
+        if line != header {
+            anyhow::bail!(
+                "{}: cannot append: its header is `{}`, not `{header}`",
+                path.display(),
+                line.chars().take(200).collect::<String>()
+            );
+        }
+        let mut last = [0u8; 1];
+        f.seek(SeekFrom::Start(len - 1))
+            .and_then(|_| f.read_exact(&mut last))
+            .map_err(|e| cannot("read", &e))?;
+        if last[0] != b'\n' {
+            anyhow::bail!(
+                "{}: cannot append: the file does not end with a whole row (no newline at its \
+                 end: a write was cut); repair or move it first",
+                path.display()
+            );
+        }
+        f.seek(SeekFrom::Start(len))
+            .map_err(|e| cannot("write", &e))?;
+        return Ok((f, len));
+    }
+    let head = format!("{header}\n");
+    let written = f
+        .set_len(0)
+        .and_then(|_| f.seek(SeekFrom::Start(0)))
+        .and_then(|_| f.write_all(head.as_bytes()))
+        .and_then(|_| f.flush());
+    if let Err(e) = written {
+        let _ = f.set_len(0);
+        if !existed {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(cannot("write", &e));
+    }
+    Ok((f, head.len() as u64))
+}
+
+/// An exclusive advisory lock on `f` (`flock`), held until the file is closed: `Ok(false)` when
+/// another process holds one.
+#[cfg(unix)]
+fn try_lock(f: &File) -> std::io::Result<bool> {
+    use rustix::fs::{flock, FlockOperation};
+    match flock(f, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(rustix::io::Errno::WOULDBLOCK) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Without `flock` there is no lock: two recordings to one file are not caught.
+#[cfg(not(unix))]
+fn try_lock(_: &File) -> std::io::Result<bool> {
+    Ok(true)
+}
+
+/// Refuses to replace `path` unless it is absent or job details of `job`: `record` writes the
+/// job details there and rewrites them on every rescale, and a file of that name that is
+/// something else (a plan, another job's details) is the user's, not a previous recording's.
+fn check_plan_target(path: &Path, job: &str) -> anyhow::Result<()> {
+    use std::io::Read;
+    let refuse = |what: &str| {
+        anyhow::anyhow!(
+            "{}: exists and is {what}, not the job details of job {job} that record writes \
+             there; record does not replace it: move it away or choose another -o",
+            path.display()
+        )
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            anyhow::bail!(
+                "{}: cannot read: {}",
+                path.display(),
+                crate::io::describe_io(&e)
+            )
+        }
+    };
+    if !meta.is_file() {
+        return Err(refuse("not a file"));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(super::MAX_BODY_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot read: {}",
+                path.display(),
+                crate::io::describe_io(&e)
+            )
+        })?;
+    match super::types::job_details_id(&super::quote_non_finite(&bytes)) {
+        Some(id) if id.eq_ignore_ascii_case(job) => Ok(()),
+        Some(id) => Err(refuse(&format!("the job details of job {id}"))),
+        None => Err(refuse("not job details")),
+    }
 }
 
 impl Recorder {
@@ -261,7 +437,11 @@ impl Recorder {
         append: bool,
     ) -> anyhow::Result<Recorder> {
         let several = jobs.len() > 1;
-        let csv = open_csv(csv_path, append)?;
+        // Nothing is written before every file is known to be ours to write.
+        for d in &jobs {
+            check_plan_target(&plan_path(csv_path, &d.id, several), &d.id)?;
+        }
+        let (csv, csv_len) = open_csv(csv_path, append)?;
         let mut recs = Vec::new();
         for d in jobs {
             let path = plan_path(csv_path, &d.id, several);
@@ -281,6 +461,7 @@ impl Recorder {
             client,
             jobs: recs,
             csv,
+            csv_len,
             csv_path: csv_path.to_path_buf(),
             polls: 0,
             rows: 0,
@@ -301,15 +482,17 @@ impl Recorder {
         self.jobs.iter().any(|j| !j.done)
     }
 
-    /// One poll of every job still running. Only a failure to write the CSV or a plan file is an
-    /// error; REST failures are notes.
-    pub fn poll(&mut self, notes: &mut dyn FnMut(Note)) -> anyhow::Result<()> {
+    /// One poll of every job still running: `false` when a request was given up on (stop flag or
+    /// deadline, see [`Client::interruptible`]), and then nothing of this poll is written. Only a
+    /// failure to write the CSV or a plan file is an error; REST failures are notes.
+    pub fn poll(&mut self, notes: &mut dyn FnMut(Note)) -> anyhow::Result<bool> {
         let mut out = csv::Writer::from_writer(Vec::new());
         let mut rows = 0u64;
         for job in self.jobs.iter_mut().filter(|j| !j.done) {
             let ts = now_ms();
             let details = match self.client.job_details(&job.id) {
                 Ok(d) => d,
+                Err(e) if e.is_interrupted() => return Ok(false),
                 Err(e) => {
                     job.failed(&e, notes);
                     continue;
@@ -372,6 +555,7 @@ impl Recorder {
                                 job.metric_ids.insert(v.id.clone(), selected);
                             }
                         }
+                        Err(e) if e.is_interrupted() => return Ok(false),
                         Err(e) => {
                             failure.get_or_insert(e);
                             continue;
@@ -383,6 +567,7 @@ impl Recorder {
                 };
                 let metrics = match self.client.metrics(&job.id, &v.id, ids, &AGGREGATIONS) {
                     Ok(m) => m,
+                    Err(e) if e.is_interrupted() => return Ok(false),
                     Err(e) => {
                         failure.get_or_insert(e);
                         continue;
@@ -414,32 +599,52 @@ impl Recorder {
         }
         let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
         if !bytes.is_empty() {
-            self.csv.write_all(&bytes).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: cannot write: {}",
+            // The poll's rows in one write; a write that fails (a full disk) is cut back to the
+            // last whole row, so the file never ends in half a row.
+            if let Err(e) = self.csv.write_all(&bytes).and_then(|_| self.csv.flush()) {
+                use std::io::{Seek, SeekFrom};
+                let cut = self
+                    .csv
+                    .set_len(self.csv_len)
+                    .and_then(|_| self.csv.seek(SeekFrom::Start(self.csv_len)));
+                anyhow::bail!(
+                    "{}: cannot write: {}; {}",
                     self.csv_path.display(),
-                    crate::io::describe_io(&e)
-                )
-            })?;
-            self.csv.flush()?;
+                    crate::io::describe_io(&e),
+                    match cut {
+                        Ok(_) =>
+                            "the file ends with the last whole poll written before".to_string(),
+                        Err(c) => format!(
+                            "and cannot cut it back to its last whole row: {}",
+                            crate::io::describe_io(&c)
+                        ),
+                    }
+                );
+            }
+            self.csv_len += bytes.len() as u64;
         }
         self.rows += rows;
         self.polls += 1;
-        Ok(())
+        Ok(true)
     }
 
-    /// Polls every `interval` (on a fixed schedule; a slow poll skips ticks) until `duration`
-    /// has passed, `stop` is set, or every job has ended.
+    /// Polls every `interval` (on a fixed schedule; a slow poll skips ticks, with one warning)
+    /// until `duration` has passed, `stop` is set, or every job has ended. A request in flight
+    /// is given up on within 50 ms of either, and its poll is not written (with a warning when
+    /// the deadline cut it): a cluster that is slow or hangs does not stretch `--duration` or
+    /// hold up Ctrl-C.
     pub fn run(
         &mut self,
         interval: Duration,
         duration: Option<Duration>,
-        stop: &AtomicBool,
+        stop: &'static AtomicBool,
         notes: &mut dyn FnMut(Note),
     ) -> anyhow::Result<StopReason> {
         let t0 = Instant::now();
         let deadline = duration.map(|d| t0 + d);
+        self.client = self.client.interruptible(stop, deadline);
         let mut next = t0;
+        let mut warned_slow = false;
         loop {
             if stop.load(Ordering::SeqCst) {
                 return Ok(StopReason::Interrupted);
@@ -450,7 +655,31 @@ impl Recorder {
             if !self.active() {
                 return Ok(StopReason::AllJobsEnded);
             }
-            self.poll(notes)?;
+            let started = Instant::now();
+            if !self.poll(notes)? {
+                if stop.load(Ordering::SeqCst) {
+                    notes(Note::Info(
+                        "interrupted during a poll: that poll's rows are not written".into(),
+                    ));
+                    return Ok(StopReason::Interrupted);
+                }
+                notes(Note::Warning(format!(
+                    "--duration ended during a poll that had taken {:.1} s (the cluster answers \
+                     slowly): that poll's rows are not written",
+                    started.elapsed().as_secs_f64()
+                )));
+                return Ok(StopReason::Duration);
+            }
+            let took = started.elapsed();
+            if took > interval && !warned_slow {
+                warned_slow = true;
+                notes(Note::Warning(format!(
+                    "a poll took {:.1} s, longer than --interval {}: polls are further apart \
+                     than asked",
+                    took.as_secs_f64(),
+                    crate::scaler::DurationMs(interval.as_millis() as i64)
+                )));
+            }
             next += interval;
             let now = Instant::now();
             if next < now {
@@ -506,6 +735,15 @@ mod tests {
                 "Source__orders.KafkaSourceReader.topic.orders.partition.1.currentOffset",
             ]
         );
+    }
+
+    #[test]
+    fn pretty_is_serde_jsons_layout() {
+        let text = r#"{"a":[1,{"b":"x\"y,z:"},[],{}],"c":{ },"d":"é"}"#;
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(pretty(text), serde_json::to_string_pretty(&v).unwrap());
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(pretty(&deep).len() < 4 * deep.len() + 4097);
     }
 
     #[test]
