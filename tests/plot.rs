@@ -1,6 +1,6 @@
 //! `simulate --plot`: the SVG, read back as XML the way a viewer would.
 
-use planscale::render::plot::svg;
+use planscale::render::plot::{demand_color, svg};
 use planscale::sim::timeline::{PolicyRun, Step, Timeline};
 
 const START: i64 = 1_795_000_000_000;
@@ -78,6 +78,7 @@ fn legend_colors(doc: &roxmltree::Document, t: &Timeline) -> Vec<String> {
 
 struct Line {
     stroke: String,
+    opacity: String,
     width: u32,
     ys: (f64, f64),
     points: usize,
@@ -101,6 +102,7 @@ fn polylines(doc: &roxmltree::Document) -> Vec<Line> {
             });
             Line {
                 stroke: n.attribute("stroke").unwrap_or("").to_string(),
+                opacity: n.attribute("opacity").unwrap_or("1").to_string(),
                 width: n
                     .attribute("stroke-width")
                     .and_then(|w| w.parse().ok())
@@ -173,7 +175,6 @@ fn panels_axes_legend_and_one_series_per_policy_and_vertex() {
         }
         let mut want = std::collections::BTreeMap::new();
         for v in 0..3 {
-            want.insert((v, 6), 1); // demand, wide and pale
             want.insert((v, 2), 1); // capacity
             want.insert((3 + v, 2), 1); // parallelism
         }
@@ -249,6 +250,72 @@ fn long_timelines_are_reduced() {
     let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
     let most = polylines(&doc).iter().map(|l| l.points).max().unwrap_or(0);
     assert!(most <= 2 * 1100, "{most} points in one line");
+}
+
+/// The key's sample for `what` in a panel header: the line just before the text.
+fn key_sample<'a>(doc: &'a roxmltree::Document, what: &str) -> roxmltree::Node<'a, 'a> {
+    let elements: Vec<_> = doc.descendants().filter(|n| n.is_element()).collect();
+    let at = elements
+        .iter()
+        .position(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(what))
+        .unwrap_or_else(|| panic!("no key entry {what}"));
+    elements[at - 1]
+}
+
+fn hex((r, g, b): (u8, u8, u8)) -> String {
+    format!("#{r:02X}{g:02X}{b:02X}")
+}
+
+#[test]
+fn demand_is_drawn_once_per_vertex_in_the_color_its_key_shows() {
+    let t = timeline(3, 2, 600);
+    let out = svg(&t);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let sample = key_sample(&doc, "demand");
+    let key = (
+        sample.attribute("stroke").expect("a stroked sample"),
+        sample.attribute("stroke-width").expect("a wide sample"),
+        sample.attribute("opacity").unwrap_or("1"),
+    );
+    assert_eq!(key, (hex(demand_color()).as_str(), "6", "1"));
+    let policy_colors = legend_colors(&doc, &t);
+    assert!(
+        !policy_colors.contains(&key.0.to_string()),
+        "{policy_colors:?}"
+    );
+
+    // Every demand line is drawn exactly as the key shows it, one per vertex strip (the key's own
+    // sample is the one more), and no line of a policy's color is as wide.
+    let lines = polylines(&doc);
+    let demand: Vec<&Line> = lines.iter().filter(|l| l.stroke == key.0).collect();
+    assert_eq!(demand.len(), t.vertices.len() + 1);
+    for l in &demand {
+        assert_eq!((l.width, l.opacity.as_str()), (6, "1"));
+    }
+    assert!(lines
+        .iter()
+        .filter(|l| policy_colors.contains(&l.stroke))
+        .all(|l| l.width == 2));
+}
+
+#[test]
+fn demand_is_the_first_policys() {
+    // The replay gives every policy the same demand; should a timeline differ, the first policy's
+    // (the baseline's) is drawn and the others' change nothing.
+    let t = timeline(3, 2, 300);
+    let mut other = t.clone();
+    for run in &mut other.runs[1..] {
+        for s in &mut run.steps {
+            s.demand.iter_mut().for_each(|d| *d *= 3.0);
+        }
+    }
+    assert_eq!(svg(&other), svg(&t));
+    let mut first = t.clone();
+    first.runs[0]
+        .steps
+        .iter_mut()
+        .for_each(|s| s.demand[0] *= 3.0);
+    assert_ne!(svg(&first), svg(&t));
 }
 
 mod any {
