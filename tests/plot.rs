@@ -1,7 +1,12 @@
-//! `simulate --plot`: the SVG, read back as XML the way a viewer would.
+//! `simulate --plot`: the SVG, read back as XML the way a viewer would, and its PNG, decoded.
 
-use planscale::render::plot::{demand_color, svg};
+mod common;
+
+use std::path::Path;
+
+use planscale::render::plot::{demand_color, encode, svg, PlotFormat};
 use planscale::sim::timeline::{PolicyRun, Step, Timeline};
+use resvg::tiny_skia::Pixmap;
 
 const START: i64 = 1_795_000_000_000;
 
@@ -316,6 +321,133 @@ fn demand_is_the_first_policys() {
         .iter_mut()
         .for_each(|s| s.demand[0] *= 3.0);
     assert_ne!(svg(&first), svg(&t));
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// How many pixels in the rectangle satisfy `want` (r, g, b).
+fn pixels(
+    p: &Pixmap,
+    x: std::ops::Range<u32>,
+    y: std::ops::Range<u32>,
+    want: impl Fn(u8, u8, u8) -> bool,
+) -> usize {
+    y.flat_map(|y| x.clone().map(move |x| (x, y)))
+        .filter_map(|(x, y)| p.pixel(x, y))
+        .filter(|c| want(c.red(), c.green(), c.blue()))
+        .count()
+}
+
+#[test]
+fn png_is_the_svg_rasterised_at_its_size_the_same_bytes_each_time() {
+    let t = timeline(3, 2, 2000);
+    let out = svg(&t);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let size = |a: &str| -> u32 { doc.root_element().attribute(a).unwrap().parse().unwrap() };
+    let (width, height) = (size("width"), size("height"));
+
+    let png = encode(Path::new("plot.png"), &out).expect("the plot rasterises");
+    assert!(png.starts_with(PNG_SIGNATURE));
+    // The first chunk, IHDR, read by hand: its length (13), its name, then width and height.
+    assert_eq!(&png[8..16], b"\0\0\0\x0dIHDR");
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((be(16), be(20)), (width, height));
+    assert_eq!(
+        encode(Path::new("PLOT.PNG"), &out).unwrap(),
+        png,
+        "deterministic, and the extension's case does not matter"
+    );
+
+    let p = Pixmap::decode_png(&png).expect("the PNG decodes");
+    assert_eq!((p.width(), p.height()), (width, height));
+    let all = (0..width, 0..height);
+    let white = pixels(&p, all.0.clone(), all.1.clone(), |r, g, b| {
+        (r, g, b) == (255, 255, 255)
+    });
+    assert!(white > (width * height / 2) as usize, "a white background");
+    // The demand line, in its gray, and every policy's color.
+    let (dr, dg, db) = demand_color();
+    let demand = pixels(&p, all.0.clone(), all.1.clone(), |r, g, b| {
+        (r, g, b) == (dr, dg, db)
+    });
+    assert!(demand > 2000, "{demand} pixels of demand");
+    for i in 0..t.runs.len() {
+        let c = planscale::render::plot::policy_color(i);
+        let n = pixels(&p, all.0.clone(), all.1.clone(), |r, g, b| (r, g, b) == c);
+        assert!(n > 100, "{n} pixels of policy {i}'s color");
+    }
+    // The title's text is drawn (a font was found): dark ink where it stands, at the top left.
+    let ink = pixels(&p, 12..240, 8..38, |r, g, b| r.max(g).max(b) < 110);
+    assert!(ink > 300, "{ink} dark pixels in the title");
+}
+
+#[test]
+fn svg_is_written_as_drawn() {
+    let out = svg(&timeline(2, 1, 50));
+    for name in ["plot.svg", "dir.png/PLOT.SVG"] {
+        assert_eq!(encode(Path::new(name), &out).unwrap(), out.as_bytes());
+    }
+    assert_eq!(
+        PlotFormat::for_path(Path::new("a.Png")),
+        Ok(PlotFormat::Png)
+    );
+    for bad in ["plot.pdf", "plot", "plot.svgz", "plot.png.bak"] {
+        let e = encode(Path::new(bad), &out).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("--plot {bad}: the plot is written as .svg or .png")
+        );
+    }
+}
+
+fn simulate_plot(plot: &Path) -> common::Outcome {
+    common::planscale(&[
+        "simulate",
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        &common::job_details("udf_bottleneck"),
+        "--plot",
+        plot.to_str().unwrap(),
+    ])
+}
+
+#[test]
+#[ignore = "needs the simulate.rs wiring"]
+fn a_plot_name_other_than_svg_or_png_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["out.pdf", "out", "out.svg.gz"] {
+        let path = dir.path().join(name);
+        let out = simulate_plot(&path);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        // One line, and nothing else: the recording was not even read (it warns when it is).
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: --plot {}: the plot is written as .svg or .png\n",
+                path.display()
+            )
+        );
+        assert_eq!(out.stdout, "");
+        assert!(!path.exists(), "{name} written");
+    }
+}
+
+#[test]
+#[ignore = "needs the simulate.rs wiring"]
+fn simulate_writes_the_format_the_name_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (svg_path, png_path) = (dir.path().join("p.svg"), dir.path().join("p.PNG"));
+    for p in [&svg_path, &png_path] {
+        let out = simulate_plot(p);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let svg_bytes = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg_bytes.starts_with("<svg"));
+    let png = std::fs::read(&png_path).unwrap();
+    assert!(png.starts_with(PNG_SIGNATURE));
+    // The same picture: the PNG is the SVG of the same run, rasterised.
+    assert_eq!(encode(Path::new("p.png"), &svg_bytes).unwrap(), png);
 }
 
 mod any {

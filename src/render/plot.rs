@@ -25,7 +25,12 @@
 //! it a whole [`Timeline`].
 //!
 //! The output is a pure function of the timeline (of the [`PlotMeta`] and the steps pushed): no
-//! dates of rendering, no generated ids.
+//! dates of rendering, no generated ids. [`encode`] turns it into the bytes of a `.svg` or `.png`
+//! file.
+
+mod format;
+
+pub use format::{encode, PlotFormat, PlotFormatError, MAX_PNG_HEIGHT};
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
