@@ -179,7 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Simulation step (default: the metrics'' own sample interval)')
             [CompletionResult]::new('--learn-until', '--learn-until', [CompletionResultType]::ParameterName, 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'job')
-            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Write an SVG plot: demand vs capacity, parallelism, pending time')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time')
             [CompletionResult]::new('--timeline', '--timeline', [CompletionResultType]::ParameterName, 'Write the per-step state as CSV')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

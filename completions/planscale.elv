@@ -161,7 +161,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --step 'Simulation step (default: the metrics'' own sample interval)'
             cand --learn-until 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)'
             cand --job 'job'
-            cand --plot 'Write an SVG plot: demand vs capacity, parallelism, pending time'
+            cand --plot 'Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time'
             cand --timeline 'Write the per-step state as CSV'
             cand --format 'format'
             cand -h 'Print help'

@@ -151,7 +151,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l restart
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l step -d 'Simulation step (default: the metrics\' own sample interval)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l learn-until -d 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plot -d 'Write an SVG plot: demand vs capacity, parallelism, pending time' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plot -d 'Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l timeline -d 'Write the per-step state as CSV' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format -r -f -a "text\t''
 json\t''"

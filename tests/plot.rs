@@ -1,7 +1,12 @@
-//! `simulate --plot`: the SVG, read back as XML the way a viewer would.
+//! `simulate --plot`: the SVG, read back as XML the way a viewer would, and its PNG, decoded.
 
-use planscale::render::plot::svg;
+mod common;
+
+use std::path::Path;
+
+use planscale::render::plot::{demand_color, encode, svg, PlotFormat};
 use planscale::sim::timeline::{PolicyRun, Step, Timeline};
+use resvg::tiny_skia::Pixmap;
 
 const START: i64 = 1_795_000_000_000;
 
@@ -78,6 +83,7 @@ fn legend_colors(doc: &roxmltree::Document, t: &Timeline) -> Vec<String> {
 
 struct Line {
     stroke: String,
+    opacity: String,
     width: u32,
     ys: (f64, f64),
     points: usize,
@@ -101,6 +107,7 @@ fn polylines(doc: &roxmltree::Document) -> Vec<Line> {
             });
             Line {
                 stroke: n.attribute("stroke").unwrap_or("").to_string(),
+                opacity: n.attribute("opacity").unwrap_or("1").to_string(),
                 width: n
                     .attribute("stroke-width")
                     .and_then(|w| w.parse().ok())
@@ -173,7 +180,6 @@ fn panels_axes_legend_and_one_series_per_policy_and_vertex() {
         }
         let mut want = std::collections::BTreeMap::new();
         for v in 0..3 {
-            want.insert((v, 6), 1); // demand, wide and pale
             want.insert((v, 2), 1); // capacity
             want.insert((3 + v, 2), 1); // parallelism
         }
@@ -249,6 +255,197 @@ fn long_timelines_are_reduced() {
     let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
     let most = polylines(&doc).iter().map(|l| l.points).max().unwrap_or(0);
     assert!(most <= 2 * 1100, "{most} points in one line");
+}
+
+/// The key's sample for `what` in a panel header: the line just before the text.
+fn key_sample<'a>(doc: &'a roxmltree::Document, what: &str) -> roxmltree::Node<'a, 'a> {
+    let elements: Vec<_> = doc.descendants().filter(|n| n.is_element()).collect();
+    let at = elements
+        .iter()
+        .position(|n| n.has_tag_name("text") && n.text().map(str::trim) == Some(what))
+        .unwrap_or_else(|| panic!("no key entry {what}"));
+    elements[at - 1]
+}
+
+fn hex((r, g, b): (u8, u8, u8)) -> String {
+    format!("#{r:02X}{g:02X}{b:02X}")
+}
+
+#[test]
+fn demand_is_drawn_once_per_vertex_in_the_color_its_key_shows() {
+    let t = timeline(3, 2, 600);
+    let out = svg(&t);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let sample = key_sample(&doc, "demand");
+    let key = (
+        sample.attribute("stroke").expect("a stroked sample"),
+        sample.attribute("stroke-width").expect("a wide sample"),
+        sample.attribute("opacity").unwrap_or("1"),
+    );
+    assert_eq!(key, (hex(demand_color()).as_str(), "6", "1"));
+    let policy_colors = legend_colors(&doc, &t);
+    assert!(
+        !policy_colors.contains(&key.0.to_string()),
+        "{policy_colors:?}"
+    );
+
+    // Every demand line is drawn exactly as the key shows it, one per vertex strip (the key's own
+    // sample is the one more), and no line of a policy's color is as wide.
+    let lines = polylines(&doc);
+    let demand: Vec<&Line> = lines.iter().filter(|l| l.stroke == key.0).collect();
+    assert_eq!(demand.len(), t.vertices.len() + 1);
+    for l in &demand {
+        assert_eq!((l.width, l.opacity.as_str()), (6, "1"));
+    }
+    assert!(lines
+        .iter()
+        .filter(|l| policy_colors.contains(&l.stroke))
+        .all(|l| l.width == 2));
+}
+
+#[test]
+fn demand_is_the_first_policys() {
+    // The replay gives every policy the same demand; should a timeline differ, the first policy's
+    // (the baseline's) is drawn and the others' change nothing.
+    let t = timeline(3, 2, 300);
+    let mut other = t.clone();
+    for run in &mut other.runs[1..] {
+        for s in &mut run.steps {
+            s.demand.iter_mut().for_each(|d| *d *= 3.0);
+        }
+    }
+    assert_eq!(svg(&other), svg(&t));
+    let mut first = t.clone();
+    first.runs[0]
+        .steps
+        .iter_mut()
+        .for_each(|s| s.demand[0] *= 3.0);
+    assert_ne!(svg(&first), svg(&t));
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// How many pixels in the rectangle satisfy `want` (r, g, b).
+fn pixels(
+    p: &Pixmap,
+    x: std::ops::Range<u32>,
+    y: std::ops::Range<u32>,
+    want: impl Fn(u8, u8, u8) -> bool,
+) -> usize {
+    y.flat_map(|y| x.clone().map(move |x| (x, y)))
+        .filter_map(|(x, y)| p.pixel(x, y))
+        .filter(|c| want(c.red(), c.green(), c.blue()))
+        .count()
+}
+
+#[test]
+fn png_is_the_svg_rasterised_at_its_size_the_same_bytes_each_time() {
+    let t = timeline(3, 2, 2000);
+    let out = svg(&t);
+    let doc = roxmltree::Document::parse(&out).expect("well-formed XML");
+    let size = |a: &str| -> u32 { doc.root_element().attribute(a).unwrap().parse().unwrap() };
+    let (width, height) = (size("width"), size("height"));
+
+    let png = encode(Path::new("plot.png"), &out).expect("the plot rasterises");
+    assert!(png.starts_with(PNG_SIGNATURE));
+    // The first chunk, IHDR, read by hand: its length (13), its name, then width and height.
+    assert_eq!(&png[8..16], b"\0\0\0\x0dIHDR");
+    let be = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((be(16), be(20)), (width, height));
+    assert_eq!(
+        encode(Path::new("PLOT.PNG"), &out).unwrap(),
+        png,
+        "deterministic, and the extension's case does not matter"
+    );
+
+    let p = Pixmap::decode_png(&png).expect("the PNG decodes");
+    assert_eq!((p.width(), p.height()), (width, height));
+    let all = (0..width, 0..height);
+    let white = pixels(&p, all.0.clone(), all.1.clone(), |r, g, b| {
+        (r, g, b) == (255, 255, 255)
+    });
+    assert!(white > (width * height / 2) as usize, "a white background");
+    // The demand line, in its gray, and every policy's color.
+    let (dr, dg, db) = demand_color();
+    let demand = pixels(&p, all.0.clone(), all.1.clone(), |r, g, b| {
+        (r, g, b) == (dr, dg, db)
+    });
+    assert!(demand > 2000, "{demand} pixels of demand");
+    for i in 0..t.runs.len() {
+        let c = planscale::render::plot::policy_color(i);
+        let n = pixels(&p, all.0.clone(), all.1.clone(), |r, g, b| (r, g, b) == c);
+        assert!(n > 100, "{n} pixels of policy {i}'s color");
+    }
+    // The title's text is drawn (a font was found): dark ink where it stands, at the top left.
+    let ink = pixels(&p, 12..240, 8..38, |r, g, b| r.max(g).max(b) < 110);
+    assert!(ink > 300, "{ink} dark pixels in the title");
+}
+
+#[test]
+fn svg_is_written_as_drawn() {
+    let out = svg(&timeline(2, 1, 50));
+    for name in ["plot.svg", "dir.png/PLOT.SVG"] {
+        assert_eq!(encode(Path::new(name), &out).unwrap(), out.as_bytes());
+    }
+    assert_eq!(
+        PlotFormat::for_path(Path::new("a.Png")),
+        Ok(PlotFormat::Png)
+    );
+    for bad in ["plot.pdf", "plot", "plot.svgz", "plot.png.bak"] {
+        let e = encode(Path::new(bad), &out).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!("--plot {bad}: the plot is written as .svg or .png")
+        );
+    }
+}
+
+fn simulate_plot(plot: &Path) -> common::Outcome {
+    common::planscale(&[
+        "simulate",
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        &common::job_details("udf_bottleneck"),
+        "--plot",
+        plot.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn a_plot_name_other_than_svg_or_png_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["out.pdf", "out", "out.svg.gz"] {
+        let path = dir.path().join(name);
+        let out = simulate_plot(&path);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        // One line, and nothing else: the recording was not even read (it warns when it is).
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: --plot {}: the plot is written as .svg or .png\n",
+                path.display()
+            )
+        );
+        assert_eq!(out.stdout, "");
+        assert!(!path.exists(), "{name} written");
+    }
+}
+
+#[test]
+fn simulate_writes_the_format_the_name_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let (svg_path, png_path) = (dir.path().join("p.svg"), dir.path().join("p.PNG"));
+    for p in [&svg_path, &png_path] {
+        let out = simulate_plot(p);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let svg_bytes = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg_bytes.starts_with("<svg"));
+    let png = std::fs::read(&png_path).unwrap();
+    assert!(png.starts_with(PNG_SIGNATURE));
+    // The same picture: the PNG is the SVG of the same run, rasterised.
+    assert_eq!(encode(Path::new("p.png"), &svg_bytes).unwrap(), png);
 }
 
 mod any {

@@ -10,7 +10,7 @@ use crate::cli::OutputFormat;
 use crate::error::{InputError, UsageError};
 use crate::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named};
 use crate::metrics;
-use crate::render::plot::{PlotBuilder, PlotMeta};
+use crate::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
 use crate::settings::{self, KeyScope, Origin, Setting, SettingWarning};
 use crate::sim::engine::{self, Params};
@@ -67,8 +67,8 @@ pub struct SimulateArgs {
     pub learn_until: Option<String>,
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
-    /// Write an SVG plot: demand vs capacity, parallelism, pending time
-    #[arg(long, value_name = "FILE.svg")]
+    /// Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time
+    #[arg(long, value_name = "FILE")]
     pub plot: Option<String>,
     /// Write the per-step state as CSV
     #[arg(long, value_name = "FILE.csv")]
@@ -152,6 +152,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             .map(|p| Named::output("--timeline", p)),
     );
     refuse_same_files(&files)?;
+    if let Some(path) = &a.plot {
+        PlotFormat::for_path(Path::new(path))?;
+    }
     let loaded = a.scaling.load()?;
     let version = loaded.version;
     let mut warnings: Vec<SettingWarning> = Vec::new();
@@ -453,7 +456,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         f.commit()?;
     }
     if let (Some(b), Some(path)) = (plot, &a.plot) {
-        write_atomic(Path::new(path), b.svg().as_bytes())?;
+        write_atomic(Path::new(path), &encode_plot(Path::new(path), &b.svg())?)?;
     }
     let out = match a.format {
         OutputFormat::Text => render::text(&results, ept_ms.is_some()),

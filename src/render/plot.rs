@@ -7,10 +7,12 @@
 //! 3. data pending time, with the expected pending time as a dashed line when a goal was set.
 //!
 //! Vertices are small multiples (a strip each, named at its top left), policies are colors (the
-//! legend under the title). In panel 1 capacity is a thin line and demand a wide pale line of the
-//! policy's color, so demand above capacity shows as a pale band above the line. Capacity skips
-//! the steps where the job restarts (it is 0 then); rescales show in panel 2 and their cost in
-//! panel 3.
+//! legend under the title). In panel 1 each policy's capacity is a thin line in its color, over
+//! one wide light gray line of demand, so demand above capacity shows as a gray band above the
+//! line. Demand is drawn once, not per policy: it is the recording's input, the same for every
+//! policy (the replay derives it from the recorded rates and the job graph alone), and one line
+//! per policy would read as policy lines of its own. Capacity skips the steps where the job
+//! restarts (it is 0 then); rescales show in panel 2 and their cost in panel 3.
 //!
 //! Long timelines are reduced to at most two points per pixel column (the column's minimum and
 //! maximum, in time order, so peaks stay), and points that land on the pixel of the previous one,
@@ -23,7 +25,12 @@
 //! it a whole [`Timeline`].
 //!
 //! The output is a pure function of the timeline (of the [`PlotMeta`] and the steps pushed): no
-//! dates of rendering, no generated ids.
+//! dates of rendering, no generated ids. [`encode`] turns it into the bytes of a `.svg` or `.png`
+//! file.
+
+mod format;
+
+pub use format::{encode, PlotFormat, PlotFormatError, MAX_PNG_HEIGHT};
 
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -62,8 +69,9 @@ const HEADER_SIZE: f64 = 16.0 * 1.24;
 const TEXT_SIZE: f64 = 14.0 * 1.24;
 const LABEL_SIZE: f64 = 12.0 * 1.24;
 
-/// Tableau 10 (matplotlib's default cycle): distinct for the usual 1–6 policies; more repeat.
-const PALETTE: [RGBColor; 10] = [
+/// Tableau 10 (matplotlib's default cycle) without its gray, which is demand's: distinct for the
+/// usual 1–6 policies; more repeat.
+const PALETTE: [RGBColor; 9] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -71,7 +79,6 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
-    RGBColor(127, 127, 127),
     RGBColor(188, 189, 34),
     RGBColor(23, 190, 207),
 ];
@@ -81,12 +88,19 @@ const AXIS: RGBColor = RGBColor(120, 120, 120);
 const GRID: RGBColor = RGBColor(228, 228, 228);
 const CAPACITY_WIDTH: u32 = 2;
 const DEMAND_WIDTH: u32 = 6;
-const DEMAND_ALPHA: f64 = 0.3;
+/// Demand's line, in the key and in the strips alike: a neutral gray, lighter than every policy
+/// color and opaque, so overlapping policies cannot tint it.
+const DEMAND: RGBColor = RGBColor(200, 200, 200);
 
 /// The color of the `i`-th policy (`Timeline::runs` order) in the plot.
 pub fn policy_color(i: usize) -> (u8, u8, u8) {
     let c = PALETTE[i % PALETTE.len()];
     (c.0, c.1, c.2)
+}
+
+/// The color of the demand line in the plot (and in its key).
+pub fn demand_color() -> (u8, u8, u8) {
+    (DEMAND.0, DEMAND.1, DEMAND.2)
 }
 
 type Point = (f64, f64);
@@ -191,6 +205,46 @@ pub struct PlotBuilder {
     layout: Layout,
     columns: Columns,
     runs: Vec<RunReducers>,
+    /// Demand per vertex, of one run only (see the module's doc).
+    demand: DemandReducers,
+}
+
+/// The demand of the lowest-numbered run that has pushed a step: the same run whether the runs
+/// come one after the other or interleaved, so both orders draw the same plot.
+struct DemandReducers {
+    run: Option<usize>,
+    /// Steps of `run` pushed so far.
+    steps: usize,
+    vertices: Vec<Reducer>,
+}
+
+impl DemandReducers {
+    fn new(vertices: usize) -> DemandReducers {
+        DemandReducers {
+            run: None,
+            steps: 0,
+            vertices: (0..vertices).map(|_| Reducer::default()).collect(),
+        }
+    }
+
+    fn push(&mut self, run: usize, col: usize, x: f64, s: &Step) {
+        if self.run.is_none_or(|r| run < r) {
+            *self = DemandReducers::new(self.vertices.len());
+            self.run = Some(run);
+        }
+        if self.run != Some(run) {
+            return;
+        }
+        let i = self.steps;
+        self.steps += 1;
+        for (v, r) in self.vertices.iter_mut().enumerate() {
+            r.push(i, col, x, s.demand.get(v).copied().unwrap_or(f64::NAN));
+        }
+    }
+
+    fn finish(self) -> Vec<Vec<Segment>> {
+        self.vertices.into_iter().map(Reducer::finish).collect()
+    }
 }
 
 impl PlotBuilder {
@@ -202,11 +256,13 @@ impl PlotBuilder {
             .iter()
             .map(|_| RunReducers::new(meta.vertices.len()))
             .collect();
+        let demand = DemandReducers::new(meta.vertices.len());
         PlotBuilder {
             meta,
             layout,
             columns,
             runs,
+            demand,
         }
     }
 
@@ -223,13 +279,16 @@ impl PlotBuilder {
             panic!("plot: run {run} pushed, but there are {n} policies");
         };
         let x = self.layout.time.x(self.meta.start_ms, step);
-        r.push(self.columns.of(x), x, step);
+        let col = self.columns.of(x);
+        r.push(col, x, step);
+        self.demand.push(run, col, x, step);
     }
 
     /// The SVG document. Never fails: drawing errors leave a partial picture.
     pub fn svg(self) -> String {
         let steps = self.runs.iter().map(|r| r.steps).max().unwrap_or(0);
         let reduced: Vec<RunSeries> = self.runs.into_iter().map(RunReducers::finish).collect();
+        let demand = self.demand.finish();
         let (meta, layout) = (&self.meta, &self.layout);
         let mut out = String::new();
         {
@@ -237,7 +296,7 @@ impl PlotBuilder {
                 SVGBackend::with_string(&mut out, (WIDTH, layout.height)).into_drawing_area();
             // Plotters' errors here are only the backend's, which writes to a String: nothing to
             // report, and the backend closes the document when dropped.
-            let _ = draw(&root, meta, layout, &reduced, steps);
+            let _ = draw(&root, meta, layout, &demand, &reduced, steps);
             let _ = root.present();
         }
         out
@@ -246,7 +305,18 @@ impl PlotBuilder {
     /// The points held by the reducers, to check that memory does not grow with the steps.
     #[cfg(test)]
     fn stored_points(&self) -> usize {
-        self.runs.iter().map(RunReducers::stored_points).sum()
+        let demand: usize = self
+            .demand
+            .vertices
+            .iter()
+            .map(Reducer::stored_points)
+            .sum();
+        demand
+            + self
+                .runs
+                .iter()
+                .map(RunReducers::stored_points)
+                .sum::<usize>()
     }
 }
 
@@ -359,12 +429,13 @@ impl TimeAxis {
     }
 }
 
-/// Draws the plot from the reduced series of each run; `steps` is the largest number of steps of
-/// a run.
+/// Draws the plot from the reduced demand (per vertex) and series of each run; `steps` is the
+/// largest number of steps of a run.
 fn draw(
     root: &DrawingArea<SVGBackend, Shift>,
     meta: &PlotMeta,
     layout: &Layout,
+    demand: &[Vec<Segment>],
     reduced: &[RunSeries],
     steps: usize,
 ) -> DrawResult {
@@ -387,7 +458,7 @@ fn draw(
         let last = v + 1 == layout.strips;
         let h = layout.rate_strip + if last { X_TICKS_AREA } else { 0 };
         let area = root.clone().shrink((0, y), (WIDTH, h));
-        rate_strip(&area, meta, layout, reduced, v, last)?;
+        rate_strip(&area, meta, layout, demand, reduced, v, last)?;
         y += h;
     }
 
@@ -544,7 +615,8 @@ enum Key {
     Expected,
 }
 
-/// A panel's key, right-aligned in its header: line samples in gray (not a policy's color).
+/// A panel's key, right-aligned in its header: line samples in gray (not a policy's color), demand's
+/// exactly as its line is drawn.
 fn key(root: &DrawingArea<SVGBackend, Shift>, y: u32, entries: &[(Key, &str)]) -> DrawResult {
     let cy = (y + PANEL_HEADER / 2 + 2) as i32;
     let widths: Vec<i32> = entries
@@ -555,10 +627,7 @@ fn key(root: &DrawingArea<SVGBackend, Shift>, y: u32, entries: &[(Key, &str)]) -
     for ((kind, text), w) in entries.iter().zip(widths) {
         let sample = vec![(x, cy), (x + 28, cy)];
         match kind {
-            Key::Demand => root.draw(&PathElement::new(
-                sample,
-                MUTED.mix(DEMAND_ALPHA).stroke_width(DEMAND_WIDTH),
-            ))?,
+            Key::Demand => root.draw(&PathElement::new(sample, demand_style()))?,
             Key::Capacity => root.draw(&PathElement::new(
                 sample,
                 MUTED.stroke_width(CAPACITY_WIDTH),
@@ -696,23 +765,26 @@ fn chart(
     Ok(())
 }
 
+fn demand_style() -> ShapeStyle {
+    DEMAND.stroke_width(DEMAND_WIDTH)
+}
+
 fn rate_strip(
     area: &DrawingArea<SVGBackend, Shift>,
     meta: &PlotMeta,
     layout: &Layout,
+    demand: &[Vec<Segment>],
     reduced: &[RunSeries],
     v: usize,
     last: bool,
 ) -> DrawResult {
     let mut series = Vec::new();
     // Demand first, under every capacity line.
-    for (i, run) in reduced.iter().enumerate() {
-        if let Some(d) = run.demand.get(v) {
-            let style = PALETTE[i % PALETTE.len()]
-                .mix(DEMAND_ALPHA)
-                .stroke_width(DEMAND_WIDTH);
-            series.push(Series { style, segments: d });
-        }
+    if let Some(d) = demand.get(v) {
+        series.push(Series {
+            style: demand_style(),
+            segments: d,
+        });
     }
     for (i, run) in reduced.iter().enumerate() {
         if let Some(c) = run.capacity.get(v) {
@@ -974,7 +1046,6 @@ fn reduce_to(points: impl Iterator<Item = Point>, cols: usize, lo: f64, hi: f64)
 
 /// A policy's series, reduced to the plot's pixel columns: per vertex, then pending time (s).
 struct RunSeries {
-    demand: Vec<Vec<Segment>>,
     capacity: Vec<Vec<Segment>>,
     parallelism: Vec<Vec<Segment>>,
     pending: Vec<Segment>,
@@ -984,7 +1055,6 @@ struct RunSeries {
 struct RunReducers {
     /// Steps pushed so far.
     steps: usize,
-    demand: Vec<Reducer>,
     capacity: Vec<Reducer>,
     parallelism: Vec<Reducer>,
     pending: Reducer,
@@ -999,7 +1069,6 @@ impl RunReducers {
         };
         RunReducers {
             steps: 0,
-            demand: new(),
             capacity: new(),
             parallelism: new(),
             pending: Reducer::default(),
@@ -1010,8 +1079,7 @@ impl RunReducers {
     fn push(&mut self, col: usize, x: f64, s: &Step) {
         let i = self.steps;
         self.steps += 1;
-        for v in 0..self.demand.len() {
-            self.demand[v].push(i, col, x, s.demand.get(v).copied().unwrap_or(f64::NAN));
+        for v in 0..self.capacity.len() {
             // Capacity is 0 while restarting: drawn, those dips fill long timelines with
             // vertical lines, and panel 2 and the pending time already show each rescale.
             if !s.restarting {
@@ -1027,7 +1095,6 @@ impl RunReducers {
     fn finish(self) -> RunSeries {
         let done = |rs: Vec<Reducer>| rs.into_iter().map(Reducer::finish).collect();
         RunSeries {
-            demand: done(self.demand),
             capacity: done(self.capacity),
             parallelism: done(self.parallelism),
             pending: self.pending.finish(),
@@ -1036,7 +1103,7 @@ impl RunReducers {
 
     #[cfg(test)]
     fn stored_points(&self) -> usize {
-        let series = [&self.demand, &self.capacity, &self.parallelism];
+        let series = [&self.capacity, &self.parallelism];
         series
             .into_iter()
             .flatten()
@@ -1240,16 +1307,19 @@ mod tests {
         assert_eq!(a, svg(&t));
         assert!(a.starts_with("<svg"), "{}", &a[..100]);
         assert!(a.trim_end().ends_with("</svg>"));
-        // Per policy: demand and capacity per vertex, parallelism per vertex, pending time.
-        for (i, _) in t.runs.iter().enumerate() {
-            let (r, g, b) = policy_color(i);
+        let lines_of = |(r, g, b): (u8, u8, u8)| {
             let stroke = format!("stroke=\"#{r:02X}{g:02X}{b:02X}\"");
-            let lines = a
-                .lines()
+            a.lines()
                 .filter(|l| l.starts_with("<polyline") && l.contains(&stroke))
-                .count();
-            assert_eq!(lines, 3 * 3 + 1, "policy {i}");
+                .count()
+        };
+        // Per policy: capacity per vertex, parallelism per vertex, pending time.
+        for (i, _) in t.runs.iter().enumerate() {
+            assert_eq!(lines_of(policy_color(i)), 2 * 3 + 1, "policy {i}");
         }
+        // Demand once per vertex, whatever the number of policies, and its sample in the key.
+        assert_eq!(lines_of(demand_color()), 3 + 1);
+        assert!((0..PALETTE.len()).all(|i| policy_color(i) != demand_color()));
         for text in [
             "Demand vs capacity",
             "Parallelism per vertex",
