@@ -954,3 +954,64 @@ fn every_model_settles_on_steady_step_daily_and_spike_traces() {
         );
     }
 }
+
+#[test]
+fn json_lists_each_policys_settings_and_where_they_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("reactive.yaml");
+    fs::write(
+        &p,
+        "planscale.policy: reactive\ntaskmanager.numberOfTaskSlots: 2\n",
+    )
+    .unwrap();
+    let flink = dir.path().join("flink.yaml");
+    fs::write(&flink, "planscale.policy: flink-autoscaler\n").unwrap();
+    let (code, out, err) = planscale(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--policy",
+        p.to_str().unwrap(),
+        "--policy",
+        flink.to_str().unwrap(),
+        "-D",
+        "job.autoscaler.metrics.window=1min",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let option = |policy_name: &str, key: &str| -> Value {
+        policy(&doc, policy_name)["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["key"] == key)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let slots = option("reactive", "taskmanager.numberOfTaskSlots");
+    assert_eq!(slots["value"], "2");
+    assert!(
+        slots["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("reactive.yaml:2:1"),
+        "{slots}"
+    );
+    let window = option("flink", "job.autoscaler.metrics.window");
+    assert_eq!(
+        (window["value"].as_str(), window["source"].as_str()),
+        (Some("1min"), Some("-D"))
+    );
+    assert_eq!(option("flink", "job.autoscaler.enabled")["value"], "true");
+    assert_eq!(
+        option("flink", "job.autoscaler.utilization.target")["source"],
+        "default"
+    );
+    assert!(policy(&doc, "static")["options"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

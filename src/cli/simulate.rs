@@ -442,14 +442,20 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     for w in &warnings {
         eprintln!("warning: {w}");
     }
+    let options: Vec<Vec<settings::InEffect>> = specs
+        .iter()
+        .map(|s| policy::options_in_effect(s, version))
+        .collect();
     let results: Vec<PolicyResult<'_>> = specs
         .iter()
         .zip(&summaries)
-        .map(|(s, summary)| PolicyResult {
+        .zip(&options)
+        .map(|((s, summary), options)| PolicyResult {
             name: &s.name,
             kind: &s.kind,
             model: s.is_model(),
             summary,
+            options,
         })
         .collect();
     if let Some(f) = timeline_file {

@@ -16,6 +16,8 @@ pub struct PolicyResult<'a> {
     /// A closed platform's policy is a model, and every output says so.
     pub model: bool,
     pub summary: &'a Summary,
+    /// The settings the policy ran with, and where each came from.
+    pub options: &'a [crate::settings::InEffect],
 }
 
 fn secs(ms: f64) -> String {
@@ -189,6 +191,11 @@ pub fn json(
                 "records_processed": number(s.records_processed.round()),
                 "records_pending_at_end": number(s.records_pending_at_end.round()),
                 "final_parallelism": by_vertex(&s.final_parallelism),
+                "options": r.options.iter().map(|i| json!({
+                    "key": i.key,
+                    "value": i.value,
+                    "source": i.origin.to_string(),
+                })).collect::<Vec<_>>(),
                 "least_cu_hours": number(s.least_cu_hours),
                 "over_provisioned_cu_hours": number(s.over_provisioned_cu_hours),
                 "convergence": {

@@ -172,6 +172,8 @@ fn least_parallelism(v: &crate::sim::model::VertexModel, demand: f64) -> i64 {
     match v.capacity_per_subtask {
         None => v.vertex.parallelism.clamp(1, max),
         Some(_) if demand <= 0.0 => 1,
+        // Linear scaling (the usual model): no powers in the replay's inner loop.
+        Some(c) if v.alpha == 1.0 => ((demand / c).ceil() as i64).clamp(1, max),
         Some(c) => {
             let r = v.reference_parallelism.max(1) as f64;
             // c·r·(p/r)^α ≥ demand  ⇔  p ≥ r·(demand / (c·r))^(1/α)
@@ -246,6 +248,8 @@ pub fn run(
     let mut cu = cu_of(&p);
     let mut last_pending = 0.0;
     let mut least = vec![1i64; nv];
+    // The demand each `least` entry was computed for: recomputed only when it changes.
+    let mut least_for = vec![f64::NAN; nv];
     let mut settling: Option<Settling> = None;
 
     let mut rows = trace.demand()?;
@@ -318,11 +322,12 @@ pub fn run(
         summary.cu_hours += cu * dt / 3600.0;
         // The literature's figures: the least CU that keeps up, and settling after changes.
         for v in 0..nv {
-            least[v] = if is_source[v] {
-                p[v]
-            } else {
-                least_parallelism(&model.vertices[v], true_demand[v])
-            };
+            if is_source[v] {
+                least[v] = p[v];
+            } else if least_for[v] != true_demand[v] {
+                least[v] = least_parallelism(&model.vertices[v], true_demand[v]);
+                least_for[v] = true_demand[v];
+            }
         }
         let least_cu = cu_of(&least);
         summary.least_cu_hours += least_cu * dt / 3600.0;

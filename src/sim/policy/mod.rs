@@ -157,6 +157,26 @@ impl PolicySpec {
     }
 }
 
+/// The settings a policy runs with, and where each came from: for the Flink autoscaler every
+/// option (upstream's defaults included, as `recommend` lists them), for the others the keys of
+/// their kind that were set (the last setting of a key wins).
+pub fn options_in_effect(spec: &PolicySpec, version: Version) -> Vec<crate::settings::InEffect> {
+    if spec.kind == "flink-autoscaler" {
+        return crate::settings::resolve_autoscaler(version, &autoscaler_keys(spec))
+            .map(|r| r.in_effect)
+            .unwrap_or_default();
+    }
+    kind_keys(&spec.kind)
+        .iter()
+        .filter_map(|k| spec.setting(k))
+        .map(|s| crate::settings::InEffect {
+            key: s.key.trim().to_string(),
+            value: s.value.clone(),
+            origin: s.origin.clone(),
+        })
+        .collect()
+}
+
 /// What every policy may need to know about the job.
 pub struct Context<'a> {
     pub model: &'a JobModel,
@@ -171,19 +191,24 @@ pub struct Context<'a> {
     pub restart_ms: i64,
 }
 
+/// Simulating the autoscaler means running it: enabled unless the policy says otherwise.
+fn autoscaler_keys(spec: &PolicySpec) -> Vec<Setting> {
+    let mut keys = vec![Setting::new(
+        "job.autoscaler.enabled",
+        "true",
+        Origin::Default,
+    )];
+    keys.extend(spec.keys.iter().cloned());
+    keys
+}
+
 pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, SettingError> {
     Ok(match spec.kind.as_str() {
         "static" => Box::new(fixed::Static::new(&spec.name)),
         "recorded" => Box::new(fixed::Recorded::new(&spec.name, ctx.trace)),
         "flink-autoscaler" => {
-            // Simulating the autoscaler means running it: enabled unless the policy says otherwise.
-            let mut keys = vec![Setting::new(
-                "job.autoscaler.enabled",
-                "true",
-                Origin::Default,
-            )];
-            keys.extend(spec.keys.iter().cloned());
-            let opts = crate::settings::resolve_autoscaler(ctx.version, &keys)?.opts;
+            let opts =
+                crate::settings::resolve_autoscaler(ctx.version, &autoscaler_keys(spec))?.opts;
             let quota = spec.f64_in(flink::QUOTA_CU_KEY, f64::INFINITY, Range::Above(0.0));
             let quota = match spec.get(flink::QUOTA_CU_KEY) {
                 None => f64::INFINITY,
