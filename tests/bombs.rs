@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::cmd;
 
@@ -171,4 +171,127 @@ fn crlf_metrics_errors_name_the_right_line() {
     let column = lines[11].len() - "oops".len() + 1;
     assert!(e.starts_with(&format!("error: {p}:12:{column}: ")), "{e}");
     assert!(e.contains("`oops` is not a number"), "{e}");
+}
+
+/// A YAML config whose one key is 1 MiB long, with 3,000 children.
+fn key_bomb() -> String {
+    let mut text = format!("{}:\n", "k".repeat(1 << 20));
+    for i in 0..3000 {
+        text.push_str(&format!("  child{i}: {i}\n"));
+    }
+    text
+}
+
+#[test]
+fn a_mebibyte_config_key_with_thousands_of_children_is_one_error() {
+    let (_d, p) = temp("bomb.yaml", key_bomb().as_bytes());
+    let started = Instant::now();
+    let e = one_short_error(
+        &[
+            "recommend",
+            "--metrics",
+            METRICS,
+            "--graph",
+            GRAPH,
+            "--config",
+            &p,
+        ],
+        &[],
+    );
+    assert_eq!(e, format!("error: {p}:1:1: key longer than 1024 bytes"));
+    let e = one_short_error(
+        &[
+            "simulate",
+            "--metrics",
+            METRICS,
+            "--graph",
+            GRAPH,
+            "--config",
+            &p,
+            "--policy",
+            &p,
+            "--policy",
+            &p,
+        ],
+        &[],
+    );
+    assert_eq!(e, format!("error: {p}:1:1: key longer than 1024 bytes"));
+    // The policy files alone (the config is fine).
+    let e = one_short_error(
+        &[
+            "simulate",
+            "--metrics",
+            METRICS,
+            "--graph",
+            GRAPH,
+            "--policy",
+            &p,
+            "--policy",
+            &p,
+        ],
+        &[],
+    );
+    assert_eq!(e, format!("error: {p}:1:1: key longer than 1024 bytes"));
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn long_parent_keys_with_many_children_stop_at_the_expansion_budget() {
+    // 1000-byte parents (under the key limit), each with many children: the flattened options
+    // would be 50 times the file, which is refused before they are built.
+    let mut text = String::new();
+    for p in 0..30 {
+        text.push_str(&format!("{}{p:02}:\n", "p".repeat(1000)));
+        for c in 0..100 {
+            text.push_str(&format!("  c{c}: v\n"));
+        }
+    }
+    let (_d, p) = temp("parents.yaml", text.as_bytes());
+    let e = one_short_error(
+        &[
+            "simulate",
+            "--metrics",
+            METRICS,
+            "--graph",
+            GRAPH,
+            "--config",
+            &p,
+            "--policy",
+            &p,
+            "--policy",
+            &p,
+        ],
+        &[],
+    );
+    assert!(
+        e.contains("the options would take more than 8 times the file's size"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_config_of_very_many_short_options_is_one_error() {
+    // 10 MB of `kN: v` would be a million options, each copied per policy by `simulate`.
+    let text: String = (0..20_000).map(|i| format!("k{i}: v\n")).collect();
+    let (_d, p) = temp("many.yaml", text.as_bytes());
+    let e = one_short_error(
+        &[
+            "simulate",
+            "--metrics",
+            METRICS,
+            "--graph",
+            GRAPH,
+            "--config",
+            &p,
+            "--policy",
+            &p,
+            "--policy",
+            &p,
+        ],
+        &[],
+    );
+    assert!(
+        e.starts_with(&format!("error: {p}:10001:1: more than 10000 options")),
+        "{e}"
+    );
 }
