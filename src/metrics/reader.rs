@@ -50,6 +50,10 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// Interned raw metric names; beyond this, names are resolved without being remembered, so a
 /// file of unique names cannot grow memory.
 const MAX_INTERNED_NAMES: usize = 100_000;
+/// Distinct vertices read at most. A job graph has at most a few thousand; the bound keeps the
+/// per-vertex state (some 600 bytes each, also after the window) from growing with a file of ids
+/// that change on every row.
+const MAX_VERTICES: usize = 100_000;
 /// Job ids listed in an ambiguity error.
 const MAX_LISTED_JOBS: usize = 20;
 /// Distinct Kafka/Pulsar partitions tracked (a topic with more is rare; past it, names count as
@@ -874,6 +878,18 @@ impl<'a> Ingest<'a> {
                         ),
                     ));
                 }
+                if self.store.vertex_count() >= MAX_VERTICES && !self.store.has_vertex(raw_v) {
+                    return Err(self.error_at(
+                        rec,
+                        v_col,
+                        format!(
+                            "more than {MAX_VERTICES} distinct vertices (this row's is `{}`); a \
+                             Flink job has at most a few thousand: is `{}` the vertex column?",
+                            show(raw_v),
+                            self.column_name(v_col)
+                        ),
+                    ));
+                }
                 let v = self.store.vertex(raw_v);
                 self.prev_vertex = Some((raw_v.to_vec(), v));
                 v
@@ -1692,6 +1708,34 @@ mod tests {
             let start: String = shown.chars().take(1000).collect();
             assert!(shown.len() < 1000, "{start}");
         }
+    }
+
+    #[test]
+    fn vertex_ids_beyond_any_job_graph_are_one_error() {
+        let mut csv = String::from("timestamp,vertex,metric,value\n");
+        for i in 0..=MAX_VERTICES {
+            csv.push_str(&format!(
+                "{},v{i},busyTimeMsPerSecond,1\n",
+                1_700_000_000_000i64 + i as i64
+            ));
+        }
+        let e = read_str(&csv, &opts()).unwrap_err();
+        assert_eq!(
+            (e.line, e.column),
+            (Some(MAX_VERTICES + 2), Some(15)),
+            "{e}"
+        );
+        assert!(
+            e.message
+                .starts_with("more than 100000 distinct vertices (this row's is `v100000`)"),
+            "{e}"
+        );
+        // Rows of known vertices still come after the bound.
+        let at = csv.rfind("1700000100000").unwrap();
+        csv.truncate(at);
+        csv.push_str("1700000100000,v7,busyTimeMsPerSecond,1\n");
+        let w = read_str(&csv, &opts()).unwrap();
+        assert_eq!(w.vertices.len(), MAX_VERTICES);
     }
 
     #[test]
