@@ -6,8 +6,12 @@
 //! case-sensitive). When several aliases of one role are present, the first in the alias list
 //! wins and the others are ignored, never read as metrics.
 
+use super::bound::show_name;
 use crate::error::InputError;
 use crate::model::Pos;
+
+/// Header names quoted in one message at most.
+const MAX_LISTED: usize = 20;
 
 /// Aliases per role, in priority order (spec/metrics.md).
 const TIMESTAMP: &[&str] = &["timestamp", "timestamp_ms", "time"];
@@ -91,12 +95,18 @@ pub fn detect(file: &str, raw: &[String]) -> Result<Header, InputError> {
              `metric` and `value` (long format) or one column per metric (wide format)",
         )
     };
+    // Names are quoted cut short, and at most MAX_LISTED of them: the header is user input.
     let found = || {
-        names
+        let mut list = names
             .iter()
-            .map(|n| format!("`{n}`"))
+            .take(MAX_LISTED)
+            .map(|n| format!("`{}`", show_name(n.as_bytes())))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", ");
+        if names.len() > MAX_LISTED {
+            list.push_str(&format!(" and {} more", names.len() - MAX_LISTED));
+        }
+        list
     };
     let require = |role: &str, aliases: &[&str]| {
         find(&names, aliases).ok_or_else(|| {

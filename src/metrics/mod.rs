@@ -24,6 +24,7 @@
 //! # Ok::<(), planscale::error::InputError>(())
 //! ```
 
+pub mod bound;
 pub mod cell;
 pub mod cumulative;
 pub mod header;

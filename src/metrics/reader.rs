@@ -25,11 +25,14 @@
 //! error. Rows of other jobs are skipped with `--job`; without it, a second job id is an error that
 //! lists every job in the file.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
+use std::rc::Rc;
 
 use csv::ByteRecord;
 
+use super::bound::{self, show, show_name, Limited, Track};
 use super::cell::{MetricDef, NO_SUBTASK};
 use super::header::{self, Header, Shape};
 use super::intern::Interner;
@@ -47,6 +50,10 @@ const SNIFF_BYTES: usize = 64 * 1024;
 /// Interned raw metric names; beyond this, names are resolved without being remembered, so a
 /// file of unique names cannot grow memory.
 const MAX_INTERNED_NAMES: usize = 100_000;
+/// Distinct vertices read at most. A job graph has at most a few thousand; the bound keeps the
+/// per-vertex state (some 600 bytes each, also after the window) from growing with a file of ids
+/// that change on every row.
+const MAX_VERTICES: usize = 100_000;
 /// Job ids listed in an ambiguity error.
 const MAX_LISTED_JOBS: usize = 20;
 /// Distinct Kafka/Pulsar partitions tracked (a topic with more is rare; past it, names count as
@@ -271,9 +278,17 @@ fn read<'a, R: Read>(
         }
         head.extend_from_slice(&chunk[..n]);
     }
+    if let Some(why) = bound::utf16(&head) {
+        return Err(InputError::at(
+            name,
+            Pos { line: 1, column: 1 },
+            format!("the file is UTF-16 ({why}); save it as UTF-8"),
+        ));
+    }
     if head.iter().all(u8::is_ascii_whitespace) {
         return Err(InputError::new(name, "file is empty (no header row)"));
     }
+    let max_line = bound::max_line().map_err(|m| InputError::new(name, m))?;
     let bom = if head.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -290,6 +305,7 @@ fn read<'a, R: Read>(
         b','
     };
     let stream = std::io::Cursor::new(head[bom..].to_vec()).chain(input);
+    let (stream, track) = Limited::new(stream, max_line, delimiter);
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(true)
@@ -298,19 +314,24 @@ fn read<'a, R: Read>(
         .from_reader(stream);
     let header_cells: Vec<String> = rdr
         .byte_headers()
-        .map_err(|e| csv_error(name, &e))?
+        .map_err(|e| csv_error(name, &e, &track))?
         .iter()
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect();
     let header = header::detect(name, &header_cells)?;
     let streamed = sink.is_some();
-    let mut ingest = Ingest::new(name, source, bom as u64, delimiter, header, opts, sink);
+    let layout = Layout {
+        bom: bom as u64,
+        delimiter,
+        track,
+    };
+    let mut ingest = Ingest::new(name, source, layout, header, opts, sink);
     let mut rec = ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(name, &e)),
+            Err(e) => return Err(csv_error(name, &e, &ingest.track)),
         }
         ingest.stats.rows += 1;
         let job = match ingest.header.shape {
@@ -324,7 +345,7 @@ fn read<'a, R: Read>(
         }
         if streamed {
             if let Some(t_ms) = ingest.store.late() {
-                let line = rec.position().map_or(0, |p| p.line());
+                let line = ingest.record_start(&rec).map_or(0, |s| s.1);
                 return Ok(Outcome::Unsorted { line, t_ms });
             }
             if ingest.store.has_ready() {
@@ -335,7 +356,15 @@ fn read<'a, R: Read>(
     ingest.finish().map(|w| Outcome::Window(Box::new(w)))
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> InputError {
+fn csv_error(file: &str, e: &csv::Error, track: &Rc<RefCell<Track>>) -> InputError {
+    let track = track.borrow();
+    if let Some(t) = &track.too_long {
+        let pos = Pos {
+            line: usize::try_from(t.line).unwrap_or(usize::MAX),
+            column: usize::try_from(t.column).unwrap_or(usize::MAX),
+        };
+        return InputError::at(file, pos, t.message());
+    }
     match e.kind() {
         csv::ErrorKind::Io(io) => InputError::new(file, crate::io::describe_io(io)),
         csv::ErrorKind::UnequalLengths {
@@ -345,11 +374,17 @@ fn csv_error(file: &str, e: &csv::Error) -> InputError {
         } => {
             let msg = format!("this row has {len} fields but the header has {expected_len}");
             match pos {
-                Some(p) => line_error(file, p.line(), msg),
+                Some(p) => {
+                    let line = track.start_of(p.byte()).map_or(p.line(), |s| s.1);
+                    line_error(file, line, msg)
+                }
                 None => InputError::new(file, msg),
             }
         }
-        _ => InputError::new(file, format!("cannot read CSV: {e}")),
+        _ => InputError::new(
+            file,
+            format!("cannot read CSV: {}", show(e.to_string().as_bytes())),
+        ),
     }
 }
 
@@ -359,6 +394,14 @@ fn line_error(file: &str, line: u64, msg: String) -> InputError {
         line: usize::try_from(line).ok(),
         ..InputError::new(file, msg)
     }
+}
+
+/// How the file's bytes are laid out: a UTF-8 BOM's length, the delimiter, and where records
+/// start.
+struct Layout {
+    bom: u64,
+    delimiter: u8,
+    track: Rc<RefCell<Track>>,
 }
 
 /// Whether a row belongs to the job being read.
@@ -517,19 +560,26 @@ struct Ingest<'a> {
     sink: Option<&'a mut dyn SampleSink>,
     /// Stream mode: the finished cells being handed over (allocation reused).
     ready: Vec<(i64, u32, u32)>,
+    /// Where records really start (see [`bound`]).
+    track: Rc<RefCell<Track>>,
 }
 
 impl<'a> Ingest<'a> {
     fn new(
         file: &'a str,
         source: Source<'a>,
-        bom: u64,
-        delimiter: u8,
+        layout: Layout,
         header: Header,
         opts: &'a ReadOptions,
         sink: Option<&'a mut dyn SampleSink>,
     ) -> Self {
+        let Layout {
+            bom,
+            delimiter,
+            track,
+        } = layout;
         let mut ingest = Ingest {
+            track,
             file,
             source,
             bom,
@@ -661,33 +711,47 @@ impl<'a> Ingest<'a> {
 
     fn unknown(&mut self, text: &str) -> u32 {
         if self.unknown_names.len() < MAX_LISTED_NAMES {
-            self.unknown_names.insert(text.trim().to_string());
+            self.unknown_names.insert(show_name(text.trim().as_bytes()));
         }
         UNKNOWN
     }
 
+    /// Byte offset (after a BOM) and line where `rec` starts.
+    fn record_start(&self, rec: &ByteRecord) -> Option<(u64, u64)> {
+        let p = rec.position()?;
+        Some(
+            self.track
+                .borrow()
+                .start_of(p.byte())
+                .unwrap_or((p.byte(), p.line())),
+        )
+    }
+
     /// The error for field `col` of `rec`, placed exactly where possible.
     fn error_at(&self, rec: &ByteRecord, col: usize, msg: String) -> InputError {
-        let Some(p) = rec.position() else {
+        let Some((byte, line)) = self.record_start(rec) else {
             return InputError::new(self.file, msg);
         };
         let pos = match self.source {
             Source::File(path) => {
-                location::locate_in_file(path, p.byte() + self.bom, p.line(), col, self.delimiter)
+                location::locate_in_file(path, byte + self.bom, line, col, self.delimiter)
             }
             Source::Stream => {
                 let fields: Vec<&[u8]> = rec.iter().collect();
-                location::locate_by_requoting(&fields, p.line(), col, self.delimiter)
+                location::locate_by_requoting(&fields, line, col, self.delimiter)
             }
         };
         match pos {
             Some(pos) => InputError::at(self.file, pos, msg),
-            None => line_error(self.file, p.line(), msg),
+            None => line_error(self.file, line, msg),
         }
     }
 
-    fn column_name(&self, col: usize) -> &str {
-        self.header.names.get(col).map_or("?", String::as_str)
+    fn column_name(&self, col: usize) -> String {
+        self.header
+            .names
+            .get(col)
+            .map_or_else(|| "?".to_string(), |n| show_name(n.as_bytes()))
     }
 
     fn job_check(&mut self, rec: &ByteRecord) -> JobCheck {
@@ -710,8 +774,7 @@ impl<'a> Ingest<'a> {
                 if ok {
                     self.the_job = Some(job.to_vec());
                 } else if self.other_jobs.len() < MAX_LISTED_JOBS {
-                    self.other_jobs
-                        .insert(String::from_utf8_lossy(job).into_owned());
+                    self.other_jobs.insert(show(job));
                 }
                 ok
             }
@@ -737,19 +800,19 @@ impl<'a> Ingest<'a> {
         let col = self.header.job.unwrap_or(0);
         let mut jobs: BTreeSet<String> = BTreeSet::new();
         if let Some(j) = &self.the_job {
-            jobs.insert(String::from_utf8_lossy(j).into_owned());
+            jobs.insert(show(j));
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = self.record_start(rec).map_or(0, |s| s.1);
         let mut rec = rec.clone();
         loop {
             let job = trim(field(&rec, col));
             if !job.is_empty() && jobs.len() <= MAX_LISTED_JOBS {
-                jobs.insert(String::from_utf8_lossy(job).into_owned());
+                jobs.insert(show(job));
             }
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return csv_error(self.file, &e),
+                Err(e) => return csv_error(self.file, &e, &self.track),
             }
         }
         let list: Vec<String> = jobs.into_iter().collect();
@@ -815,6 +878,18 @@ impl<'a> Ingest<'a> {
                         ),
                     ));
                 }
+                if self.store.vertex_count() >= MAX_VERTICES && !self.store.has_vertex(raw_v) {
+                    return Err(self.error_at(
+                        rec,
+                        v_col,
+                        format!(
+                            "more than {MAX_VERTICES} distinct vertices (this row's is `{}`); a \
+                             Flink job has at most a few thousand: is `{}` the vertex column?",
+                            show(raw_v),
+                            self.column_name(v_col)
+                        ),
+                    ));
+                }
                 let v = self.store.vertex(raw_v);
                 self.prev_vertex = Some((raw_v.to_vec(), v));
                 v
@@ -840,7 +915,7 @@ impl<'a> Ingest<'a> {
                                 format!(
                                     "column `{}`: `{}` is not a parallelism (a positive integer)",
                                     self.column_name(c),
-                                    String::from_utf8_lossy(trim(raw))
+                                    show(trim(raw))
                                 ),
                             )
                         })?)
@@ -875,7 +950,7 @@ impl<'a> Ingest<'a> {
                     format!(
                         "column `{}`: `{}` is not a subtask index (an integer from 0)",
                         self.column_name(c),
-                        String::from_utf8_lossy(raw)
+                        show(raw)
                     ),
                 )
             })
@@ -889,8 +964,8 @@ impl<'a> Ingest<'a> {
                 "column `{}`: `{}` is not a number (metric {}); only empty, NaN and null mean \
                  \"not reported\"",
                 self.column_name(col),
-                String::from_utf8_lossy(trim(field(rec, col))),
-                String::from_utf8_lossy(trim(metric)),
+                show(trim(field(rec, col))),
+                show_name(trim(metric)),
             ),
         )
     }
@@ -1289,9 +1364,10 @@ fn vertex_warnings(
     warnings: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) {
+    let key = show_name(v.key.as_bytes());
     let label = match &v.name {
-        Some(n) => format!("vertex `{n}` ({})", v.key),
-        None => format!("vertex `{}`", v.key),
+        Some(n) => format!("vertex `{}` ({key})", show_name(n.as_bytes())),
+        None => format!("vertex `{key}`"),
     };
     if samples == 0 {
         warnings.push(format!("{label}: no samples in the metric window"));
@@ -1544,6 +1620,122 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.line, Some(2), "{e}");
         assert!(e.message.contains("3 fields but the header has 4"), "{e}");
+    }
+
+    /// A file's and a pipe's error for the same bytes: (line, column, message) each.
+    fn both_errors(csv: &[u8]) -> [(Option<usize>, Option<usize>, String); 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.csv");
+        std::fs::write(&path, csv).unwrap();
+        let file = read_metrics(path.to_str().unwrap(), &opts()).unwrap_err();
+        let pipe = read_metrics_from("t.csv", csv, &opts()).unwrap_err();
+        [file, pipe].map(|e| (e.line, e.column, e.message))
+    }
+
+    #[test]
+    fn crlf_and_blank_lines_keep_line_numbers() {
+        let bad_value = "timestamp,vertex,metric,value\r\n1000,a,busyTimeMsPerSecond,1\r\n\r\n\
+                         1000,a,busyTimeMsPerSecond,x\r\n";
+        for (line, column, msg) in both_errors(bad_value.as_bytes()) {
+            assert_eq!((line, column), (Some(4), Some(28)), "{msg}");
+        }
+        let lf_blank = bad_value.replace("\r\n", "\n");
+        for (line, column, _) in both_errors(lf_blank.as_bytes()) {
+            assert_eq!((line, column), (Some(4), Some(28)));
+        }
+        let ragged = "timestamp,vertex,metric,value\r\n1000,a,busyTimeMsPerSecond,1\r\n\
+                      1000,a,busyTimeMsPerSecond\r\n";
+        for (line, _, msg) in both_errors(ragged.as_bytes()) {
+            assert_eq!(line, Some(3), "{msg}");
+        }
+        // A quoted line break moves the next record's line.
+        let quoted = "timestamp,vertex,metric,value\r\n1000,\"a\r\nb\",busyTimeMsPerSecond,1\r\n\
+                      1000,a,busyTimeMsPerSecond,x\r\n";
+        for (line, column, _) in both_errors(quoted.as_bytes()) {
+            assert_eq!((line, column), (Some(4), Some(28)));
+        }
+    }
+
+    #[test]
+    fn utf16_files_are_named() {
+        let text = "timestamp,vertex,metric,value\n1000,a,busyTimeMsPerSecond,1\n";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [le, be] {
+            let e = read_metrics_from("t.csv", bytes.as_slice(), &opts()).unwrap_err();
+            assert!(e.message.starts_with("the file is UTF-16"), "{e}");
+            assert!(e.message.ends_with("; save it as UTF-8"), "{e}");
+            assert!(!e.to_string().contains('\0'));
+        }
+    }
+
+    #[test]
+    fn a_row_past_the_limit_is_one_short_error() {
+        let mut csv = b"timestamp,vertex,metric,value\n1000,".to_vec();
+        csv.extend(std::iter::repeat_n(b'v', 2 << 20));
+        csv.extend_from_slice(b",busyTimeMsPerSecond,1\n");
+        for (line, column, msg) in both_errors(&csv) {
+            assert_eq!((line, column), (Some(2), Some(6)), "{msg}");
+            assert!(msg.contains("longer than 1048576 bytes"), "{msg}");
+            assert!(msg.len() < 300, "{msg}");
+        }
+        let header = vec![b'h'; 2 << 20];
+        for (line, column, msg) in both_errors(&header) {
+            assert_eq!((line, column), (Some(1), Some(1)), "{msg}");
+            assert!(msg.starts_with("the header row is longer than"), "{msg}");
+            assert!(msg.len() < 300, "{msg}");
+        }
+    }
+
+    #[test]
+    fn messages_quote_cells_cut_short() {
+        let long = "x".repeat(100_000);
+        let cases = [
+            format!("timestamp,vertex,metric,value\n1000,a,busyTimeMsPerSecond,{long}\n"),
+            format!("timestamp,vertex,metric,value\n{long},a,busyTimeMsPerSecond,1\n"),
+            format!("timestamp,vertex,parallelism,metric,value\n1000,a,{long},busyTimeMsPerSecond,1\n"),
+            format!("timestamp,vertex,subtask,metric,value\n1000,a,{long},busyTimeMsPerSecond,1\n"),
+            format!("timestamp,vertex,metric,value\n1000,a,{long},1\n"),
+            format!("{long},vertex,metric,value\n1000,a,busyTimeMsPerSecond,1\n"),
+            format!("timestamp,job,vertex,metric,value\n1,j{long},a,busyTimeMsPerSecond,1\n1,k{long},a,busyTimeMsPerSecond,1\n"),
+        ];
+        for csv in cases {
+            let e = read_str(&csv, &opts()).unwrap_err();
+            let shown = e.to_string() + &e.hints.join("\n");
+            let start: String = shown.chars().take(1000).collect();
+            assert!(shown.len() < 1000, "{start}");
+        }
+    }
+
+    #[test]
+    fn vertex_ids_beyond_any_job_graph_are_one_error() {
+        let mut csv = String::from("timestamp,vertex,metric,value\n");
+        for i in 0..=MAX_VERTICES {
+            csv.push_str(&format!(
+                "{},v{i},busyTimeMsPerSecond,1\n",
+                1_700_000_000_000i64 + i as i64
+            ));
+        }
+        let e = read_str(&csv, &opts()).unwrap_err();
+        assert_eq!(
+            (e.line, e.column),
+            (Some(MAX_VERTICES + 2), Some(15)),
+            "{e}"
+        );
+        assert!(
+            e.message
+                .starts_with("more than 100000 distinct vertices (this row's is `v100000`)"),
+            "{e}"
+        );
+        // Rows of known vertices still come after the bound.
+        let at = csv.rfind("1700000100000").unwrap();
+        csv.truncate(at);
+        csv.push_str("1700000100000,v7,busyTimeMsPerSecond,1\n");
+        let w = read_str(&csv, &opts()).unwrap();
+        assert_eq!(w.vertices.len(), MAX_VERTICES);
     }
 
     #[test]

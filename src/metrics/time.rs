@@ -19,10 +19,19 @@ pub fn parse_timestamp(raw: &str) -> Result<i64, String> {
     if s.is_empty() {
         return Err("empty timestamp".into());
     }
-    if let Some(ms) = parse_epoch(s) {
-        return ms;
-    }
-    parse_rfc3339(s)
+    let result = match parse_epoch(s) {
+        Some(ms) => ms,
+        None => parse_rfc3339(s),
+    };
+    // The reasons quote the cell; a long one is cut to its start.
+    result.map_err(|m| {
+        let shown = super::bound::show(s.as_bytes());
+        if shown.len() < s.len() {
+            m.replace(s, &shown)
+        } else {
+            m
+        }
+    })
 }
 
 /// Plain numbers: `Some(result)` when `s` looks numeric, `None` to try RFC 3339.

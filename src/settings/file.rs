@@ -10,7 +10,10 @@
 //! and a document that is not read is named in a note. Memory stays a small multiple of the input:
 //! YAML aliases are never expanded (they are refused where options are read), nesting stops at
 //! [`MAX_DEPTH`], keys at [`MAX_KEY_BYTES`], and the flattened options at [`EXPANSION_FACTOR`]
-//! times the file size, so a long parent key with thousands of children cannot cost gigabytes.
+//! times the file size, so a long parent key with thousands of children cannot cost gigabytes,
+//! and at [`MAX_OPTIONS`], so a file of a million short `k: v` lines cannot either once callers
+//! copy the options; the YAML tree stops at [`MAX_NODES`], since a node costs far more than the
+//! two bytes a one-letter list item takes in the file.
 
 use crate::error::InputError;
 use crate::model::Pos;
@@ -33,8 +36,18 @@ pub const EXPANSION_FACTOR: usize = 8;
 /// Allowance on top of [`EXPANSION_FACTOR`] so that small files are never refused for it.
 const EXPANSION_SLACK: usize = 1 << 20;
 
+/// Most options one file may set. Flink knows about 1,500; the bound is what keeps the copies
+/// callers make of the options (one setting each, and `simulate` one set per policy) small
+/// whatever the file, since a short `k: v` line costs more as an option than as text.
+pub const MAX_OPTIONS: usize = 10_000;
+
 /// Most characters of user text quoted in a message, so a 1 MiB key cannot flood the terminal.
 const QUOTE_CHARS: usize = 60;
+
+/// Most YAML nodes (scalars, maps, lists) one file may hold. A node takes some 80 bytes however
+/// short its text, so a file of one-character list items would cost 20 times its size; real
+/// configurations, resources and Helm values have a few thousand.
+pub const MAX_NODES: usize = 250_000;
 
 /// How many bytes of text the tab-after-colon repair may re-parse in total (see [`parse_yaml`]).
 const REPARSE_BUDGET: usize = 64 << 20;
@@ -203,9 +216,7 @@ struct Scan {
 /// file named `config.yaml` is never retried as legacy lines (Flink 2.x would refuse it).
 fn scan(file: &str, text: &str) -> Result<Scan, InputError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut budget = EXPANSION_FACTOR
-        .saturating_mul(text.len())
-        .saturating_add(EXPANSION_SLACK);
+    let mut budget = Budget::for_text(text);
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let legacy_doc = |entries: Vec<Entry>| ConfigDoc {
         entries,
@@ -356,7 +367,7 @@ fn resource_doc(
     file: &str,
     root: &Node,
     kind: ConfigKind,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Result<ConfigDoc, InputError> {
     let meta = root.get("metadata");
     let spec = root.get("spec");
@@ -411,7 +422,7 @@ fn helm_doc(
     file: &str,
     root: &Node,
     defaults: &Node,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Result<ConfigDoc, InputError> {
     let text_of = |k: &str| defaults.get(k).and_then(Node::text).map(str::to_string);
     let legacy = defaults.get("flink-conf.yaml");
@@ -477,7 +488,7 @@ fn read_embedded_yaml(
     file: &str,
     text: &str,
     map: PosMap,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Result<Vec<Entry>, InputError> {
     let docs = parse_yaml(text).map_err(|f| {
         InputError::at(
@@ -585,11 +596,11 @@ struct Flatten<'a> {
     /// long parent is never copied except into each finished entry (bounded by `MAX_KEY_BYTES`).
     key: String,
     /// Bytes of keys and values still allowed (see [`EXPANSION_FACTOR`]).
-    budget: &'a mut usize,
+    budget: &'a mut Budget,
 }
 
 impl<'a> Flatten<'a> {
-    fn new(file: &'a str, map: PosMap, budget: &'a mut usize) -> Flatten<'a> {
+    fn new(file: &'a str, map: PosMap, budget: &'a mut Budget) -> Flatten<'a> {
         Flatten {
             file,
             map,
@@ -648,23 +659,53 @@ impl<'a> Flatten<'a> {
     }
 
     fn push(&mut self, key_pos: Pos, value: String, value_pos: Pos) -> Result<(), InputError> {
-        let cost = self.key.len() + value.len();
-        if cost > *self.budget {
-            return Err(self.error(
-                key_pos,
-                format!(
-                    "the options would take more than {EXPANSION_FACTOR} times the file's size \
-                     (a long parent key with very many children?)"
-                ),
-            ));
+        if let Err(msg) = self.budget.charge(self.key.len() + value.len()) {
+            return Err(self.error(key_pos, msg));
         }
-        *self.budget -= cost;
         self.entries.push(Entry {
             key: self.key.clone(),
             value,
             key_pos: self.map.map(key_pos),
             value_pos: self.map.map(value_pos),
         });
+        Ok(())
+    }
+}
+
+/// What the options of one file may still take: bytes of keys and values (see
+/// [`EXPANSION_FACTOR`]) and their number ([`MAX_OPTIONS`]).
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    bytes: usize,
+    options: usize,
+}
+
+impl Budget {
+    fn for_text(text: &str) -> Budget {
+        Budget {
+            bytes: EXPANSION_FACTOR
+                .saturating_mul(text.len())
+                .saturating_add(EXPANSION_SLACK),
+            options: MAX_OPTIONS,
+        }
+    }
+
+    /// Takes one option of `bytes` key and value bytes, or says why not.
+    fn charge(&mut self, bytes: usize) -> Result<(), String> {
+        if self.options == 0 {
+            return Err(format!(
+                "more than {MAX_OPTIONS} options (Flink has about 1,500); is this a Flink \
+                 configuration?"
+            ));
+        }
+        if bytes > self.bytes {
+            return Err(format!(
+                "the options would take more than {EXPANSION_FACTOR} times the file's size (a \
+                 long parent key with very many children?)"
+            ));
+        }
+        self.options -= 1;
+        self.bytes -= bytes;
         Ok(())
     }
 }
@@ -803,7 +844,7 @@ fn read_legacy(
     file: &str,
     text: &str,
     map: PosMap,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Result<Vec<Entry>, InputError> {
     let java_ws = |c: char| c <= ' ';
     let mut entries = Vec::new();
@@ -866,17 +907,9 @@ fn read_legacy(
                 format!("key longer than {MAX_KEY_BYTES} bytes: {}", quote(key)),
             ));
         }
-        let cost = key.len() + value.len();
-        if cost > *budget {
-            return Err(InputError::at(
-                file,
-                at(lead),
-                format!(
-                    "the options would take more than {EXPANSION_FACTOR} times the file's size"
-                ),
-            ));
-        }
-        *budget -= cost;
+        budget
+            .charge(key.len() + value.len())
+            .map_err(|msg| InputError::at(file, at(lead), msg))?;
         entries.push(Entry {
             key: key.to_string(),
             value: value.to_string(),
@@ -1015,6 +1048,9 @@ struct TreeBuilder {
     stack: Vec<Frame>,
     root: Option<Node>,
     too_deep: Option<Pos>,
+    /// Nodes so far, and where the one past [`MAX_NODES`] starts.
+    nodes: usize,
+    too_many: Option<Pos>,
 }
 
 impl TreeBuilder {
@@ -1045,10 +1081,23 @@ impl TreeBuilder {
 
 impl MarkedEventReceiver for TreeBuilder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.too_deep.is_some() {
+        if self.too_deep.is_some() || self.too_many.is_some() {
             return;
         }
         let pos = to_pos(&mark);
+        if matches!(
+            ev,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::MappingStart(..)
+                | Event::SequenceStart(..)
+        ) {
+            self.nodes += 1;
+            if self.nodes > MAX_NODES {
+                self.too_many = Some(pos);
+                return;
+            }
+        }
         match ev {
             Event::DocumentStart => {
                 self.stack.clear();
@@ -1119,6 +1168,7 @@ fn to_pos(mark: &Marker) -> Pos {
 enum Failure {
     Scan(ScanError),
     TooDeep(Pos),
+    TooMany(Pos),
 }
 
 /// Why a YAML text could not be read.
@@ -1145,6 +1195,16 @@ fn parse_yaml(text: &str) -> Result<Vec<YamlDoc>, YamlFailure> {
         let e = match parse_once(src) {
             Ok(docs) => return Ok(docs),
             Err(Failure::TooDeep(pos)) => return Err(too_deep(pos)),
+            Err(Failure::TooMany(pos)) => {
+                return Err(YamlFailure {
+                    pos,
+                    msg: format!(
+                        "more than {MAX_NODES} YAML nodes (keys, values and list items); a \
+                         configuration has a few thousand"
+                    ),
+                    syntax: false,
+                })
+            }
             Err(Failure::Scan(e)) => e,
         };
         if e.info() == TAB_AFTER_COLON && retries < max_retries {
@@ -1210,6 +1270,9 @@ fn parse_once(src: &str) -> Result<Vec<YamlDoc>, Failure> {
         builder.on_event(ev, mark);
         if let Some(pos) = builder.too_deep {
             return Err(Failure::TooDeep(pos));
+        }
+        if let Some(pos) = builder.too_many {
+            return Err(Failure::TooMany(pos));
         }
         if end {
             return Ok(builder.docs);
@@ -1918,10 +1981,55 @@ spec:
     }
 
     #[test]
+    fn more_options_than_flink_has_are_refused_at_the_first_extra() {
+        let mut text = String::new();
+        for i in 0..=MAX_OPTIONS {
+            text.push_str(&format!("k{i}: v\n"));
+        }
+        for name in ["c.yaml", "flink-conf.yaml"] {
+            let err = read(name, &text).unwrap_err();
+            assert_eq!(
+                (err.line, err.column),
+                (Some(MAX_OPTIONS + 1), Some(1)),
+                "{name}: {err}"
+            );
+            assert!(err.message.starts_with("more than 10000 options"), "{err}");
+        }
+        // Spread over documents, too.
+        let half: String = (0..MAX_OPTIONS / 2 + 1)
+            .map(|i| format!("k{i}: v\n"))
+            .collect();
+        let docs = format!("{half}---\n{half}");
+        let err = read_all("c.yaml", &docs).unwrap_err();
+        assert!(err.message.starts_with("more than 10000 options"), "{err}");
+        text.truncate(text.rfind("k10000").unwrap());
+        assert_eq!(read("c.yaml", &text).unwrap().entries.len(), MAX_OPTIONS);
+    }
+
+    #[test]
+    fn more_yaml_nodes_than_any_configuration_has_are_refused() {
+        let text = format!("x:\n{}", "- a\n".repeat(MAX_NODES));
+        let err = read("c.yaml", &text).unwrap_err();
+        // The root map, `x` and the list are three nodes: item MAX_NODES - 2 is one too many.
+        assert_eq!(
+            (err.line, err.column),
+            (Some(MAX_NODES - 1), Some(3)),
+            "{err}"
+        );
+        assert!(
+            err.message.starts_with("more than 250000 YAML nodes"),
+            "{err}"
+        );
+        let text = format!("x: [{}]\n", "1,".repeat(MAX_NODES / 2));
+        assert_eq!(read("c.yaml", &text).unwrap().entries.len(), 1);
+    }
+
+    #[test]
     fn expansion_beyond_the_budget_is_refused() {
         let parent = "p".repeat(1000);
         let mut text = format!("\"{parent}\":\n");
-        for i in 0..200_000 {
+        // Fewer than MAX_OPTIONS: the bytes run out first.
+        for i in 0..9_000 {
             text.push_str(&format!(" {i}: 1\n"));
         }
         let err = read("c.yaml", &text).unwrap_err();
