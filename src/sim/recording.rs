@@ -258,7 +258,7 @@ impl<'a> Recorder<'a> {
         let Some(i) = match_metric_vertex(key, name, self.vertices) else {
             return Err(format!(
                 "the metrics name a vertex that is not in the graph or plan: {}",
-                name.unwrap_or(key)
+                crate::value::short(name.unwrap_or(key))
             ));
         };
         let m = if self.claimed[i] {
