@@ -164,6 +164,30 @@ impl MetricWindow {
         &self.samples
     }
 
+    /// Appends a sample taken after (or at) the latest one, which it then replaces, as `new`
+    /// would order them: a window kept across cycles needs no copy per evaluation.
+    pub fn push(&mut self, s: Sample) {
+        match self.samples.last_mut() {
+            Some(last) if last.t_ms == s.t_ms => *last = s,
+            Some(last) if last.t_ms > s.t_ms => {
+                let mut all = std::mem::take(&mut self.samples);
+                all.push(s);
+                *self = MetricWindow::new(all);
+            }
+            _ => self.samples.push(s),
+        }
+    }
+
+    /// Drops the samples taken before `t_ms`.
+    pub fn drop_before(&mut self, t_ms: i64) {
+        let cut = self.samples.partition_point(|s| s.t_ms < t_ms);
+        self.samples.drain(..cut);
+    }
+
+    pub fn clear(&mut self) {
+        self.samples.clear();
+    }
+
     pub fn len(&self) -> usize {
         self.samples.len()
     }

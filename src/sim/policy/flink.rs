@@ -27,7 +27,8 @@ pub struct FlinkAutoscaler {
     vetoed: Option<(usize, i64, f64)>,
     opts: AutoscalerOptions,
     state: ScalerState,
-    samples: Vec<Sample>,
+    /// The metric window, kept across cycles (cut at its start, never copied).
+    window: MetricWindow,
     running_since_ms: i64,
     next_sample_ms: i64,
     interval_ms: i64,
@@ -51,7 +52,7 @@ impl FlinkAutoscaler {
             vetoed: None,
             opts,
             state: ScalerState::default(),
-            samples: Vec::new(),
+            window: MetricWindow::new(Vec::new()),
             running_since_ms: ctx.trace.start_ms,
             next_sample_ms: ctx.trace.start_ms,
             interval_ms: ctx.interval_ms.max(1),
@@ -113,7 +114,7 @@ impl Policy for FlinkAutoscaler {
 
     fn restarted(&mut self, t_ms: i64) {
         // §3.4: a restart discards the sample history; per-vertex scaling history survives.
-        self.samples.clear();
+        self.window.clear();
         self.running_since_ms = t_ms;
         self.next_sample_ms = t_ms;
         for v in &mut self.observed_tpr {
@@ -188,21 +189,17 @@ impl Policy for FlinkAutoscaler {
         if obs.t_ms < stable_at {
             return None;
         }
-        self.samples.push(sample);
+        self.window.push(sample);
         let window_ms = self.opts.metrics_window.0;
-        let full_at = self.samples[0].t_ms.saturating_add(window_ms);
+        let full_at = self.window.samples()[0].t_ms.saturating_add(window_ms);
         if obs.t_ms < full_at {
             return None;
         }
-        let from = obs.t_ms - window_ms;
-        let cut = self.samples.partition_point(|s| s.t_ms < from);
-        if cut > 0 {
-            self.samples.drain(..cut);
-        }
-        if self.samples.len() < 2 {
+        self.window.drop_before(obs.t_ms - window_ms);
+        if self.window.len() < 2 {
             return None;
         }
-        let window = MetricWindow::new(self.samples.clone());
+        let window = &self.window;
         if self
             .topology
             .as_ref()
@@ -212,7 +209,7 @@ impl Policy for FlinkAutoscaler {
         }
         let topology = &self.topology.as_ref()?.1;
         let restart_s = self.state.restart_time(&self.opts, obs.t_ms);
-        let evaluation = scaler::evaluate(&self.opts, topology, &window, restart_s).ok()?;
+        let evaluation = scaler::evaluate(&self.opts, topology, window, restart_s).ok()?;
         let decision = scaler::decide_job_for_evaluation(
             &self.opts,
             &evaluation,
