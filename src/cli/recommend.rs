@@ -187,7 +187,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     let outcome = recommend::recommend(vertices, &recording, &cost, &params)
         .map_err(|e| InputError::new(&a.metrics, e.to_string()))?;
     for w in &outcome.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", render::warning_text(w));
     }
 
     let needs_ids = matches!(

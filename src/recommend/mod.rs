@@ -9,6 +9,7 @@
 
 pub mod coverage;
 pub mod inputs;
+pub mod outcome;
 pub mod vertices;
 
 use std::collections::BTreeMap;
@@ -16,9 +17,10 @@ use std::collections::BTreeMap;
 use crate::metrics::MetricWindow as Recording;
 use crate::resources::CostModel;
 use crate::scaler::{
-    self, Action, AutoscalerOptions, DecisionReason, Limit, ScalerState, ShipStrategy, Topology,
+    self, AutoscalerOptions, DecisionReason, Limit, ScalerState, ShipStrategy, Topology,
     VertexInfo, VertexStatus,
 };
+pub use outcome::{Action, Bound, Explained, Reason, Warning};
 use vertices::{match_metric_vertex, JobVertex};
 
 #[derive(Debug, Clone)]
@@ -50,9 +52,9 @@ pub struct VertexOutcome {
     pub catch_up_rate: Option<f64>,
     pub observed_rate: Option<f64>,
     pub utilization: Option<f64>,
-    pub action: &'static str,
-    pub bounded_by: Option<&'static str>,
-    pub reason: String,
+    pub action: Action,
+    pub bounded_by: Option<Bound>,
+    pub reason: Explained,
     /// Which inputs the decision reads and which the recording lacks.
     pub coverage: coverage::Coverage,
     /// Kafka/Pulsar partitions of a source, counted from its metric names (0: none seen).
@@ -67,7 +69,7 @@ pub struct Outcome {
     pub vertices: Vec<VertexOutcome>,
     pub cu_current: f64,
     pub cu_recommended: f64,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Whether the version caps a partitioned source at its partition count (1.16.0).
     pub caps_at_partitions: bool,
 }
@@ -117,30 +119,19 @@ pub fn first_few(names: &[String]) -> String {
 /// How many names an error lists.
 const LISTED: usize = 5;
 
-/// The contract's name for the bound that limited a vertex (outputs.md `bounded_by`).
-fn bound_name(l: Limit) -> Option<&'static str> {
+/// The bound that limited a vertex, of the scaler's limits those the contract names.
+fn bound_of(l: Limit) -> Option<Bound> {
     Some(match l {
-        Limit::ScaleUpMaxFactor => "scale-up-max-factor",
-        Limit::ScaleDownMaxFactor => "scale-down-max-factor",
-        Limit::MinParallelism => "min-parallelism",
-        Limit::MaxParallelism | Limit::OperatorMaxParallelism => "max-parallelism",
-        Limit::KeyGroupAlignment | Limit::AlignmentBlocked => "key-group-alignment",
-        Limit::PartitionAlignment => "source-partitions",
-        Limit::UtilizationBand => "utilization-band",
-        Limit::Excluded => "excluded",
+        Limit::ScaleUpMaxFactor => Bound::ScaleUpMaxFactor,
+        Limit::ScaleDownMaxFactor => Bound::ScaleDownMaxFactor,
+        Limit::MinParallelism => Bound::MinParallelism,
+        Limit::MaxParallelism | Limit::OperatorMaxParallelism => Bound::MaxParallelism,
+        Limit::KeyGroupAlignment | Limit::AlignmentBlocked => Bound::KeyGroupAlignment,
+        Limit::PartitionAlignment => Bound::SourcePartitions,
+        Limit::UtilizationBand => Bound::UtilizationBand,
+        Limit::Excluded => Bound::Excluded,
         _ => return None,
     })
-}
-
-fn rate(x: f64) -> String {
-    if !x.is_finite() {
-        return if x > 0.0 {
-            "unlimited".into()
-        } else {
-            "unknown".into()
-        };
-    }
-    format!("{:.0}", x)
 }
 
 /// `cost`: what the job costs at a parallelism per vertex, for the budget and the totals.
@@ -151,7 +142,12 @@ pub fn recommend(
     params: &Params,
 ) -> Result<Outcome, RecommendError> {
     let mut opts = params.opts.clone();
-    let mut warnings: Vec<String> = rec.warnings.clone();
+    let mut warnings: Vec<Warning> = rec
+        .warnings
+        .iter()
+        .cloned()
+        .map(Warning::Recording)
+        .collect();
 
     // Which recorded vertex is which job vertex.
     let mut series_of: Vec<Option<usize>> = vec![None; vertices.len()];
@@ -180,9 +176,7 @@ pub fn recommend(
         .max()
         .unwrap_or(i64::MIN);
     if reset_ms > rec.window_start_ms {
-        warnings.push(format!(
-            "the job was rescaled inside the window: only samples after {reset_ms} ms are evaluated, as the autoscaler resets its metric history at a restart"
-        ));
+        warnings.push(Warning::RescaledInWindow { after_ms: reset_ms });
     }
 
     // What each vertex's decision reads, and what the recording lacks of it.
@@ -214,16 +208,11 @@ pub fn recommend(
             .map(|i| i.metric())
             .collect();
         if !missing.is_empty() {
-            warnings.push(format!(
-                "vertex {}: the recording has no {}{}",
-                v.name,
-                missing.join(", no "),
-                if c.missing_required().next().is_some() {
-                    ""
-                } else {
-                    " (upstream takes a lag of 0)"
-                }
-            ));
+            warnings.push(Warning::MissingInputs {
+                vertex: v.name.clone(),
+                metrics: missing,
+                lag_zero: c.missing_required().next().is_none(),
+            });
         }
     }
 
@@ -249,12 +238,10 @@ pub fn recommend(
             rec,
             cost,
             warnings,
-            format!(
-                "no decision: vertex {} has no {} in the recording, and the autoscaler decides \
-                 nothing without it (upstream's collector stops with MetricNotFoundException)",
-                gap,
-                input.metric()
-            ),
+            Reason::NoDecision {
+                vertex: gap,
+                metric: input.metric(),
+            },
         ));
     }
     // Upstream counts the partitions of sources (vertices without inputs) from their Kafka or
@@ -295,10 +282,9 @@ pub fn recommend(
     let mut integrated = false;
     for (i, v) in vertices.iter().enumerate() {
         let Some(k) = series_of[i] else {
-            warnings.push(format!(
-                "vertex {} has no metrics and keeps its parallelism",
-                v.name
-            ));
+            warnings.push(Warning::NoMetrics {
+                vertex: v.name.clone(),
+            });
             opts.vertex_exclude_ids.push(v.id.clone());
             continue;
         };
@@ -317,15 +303,16 @@ pub fn recommend(
         }
         if v.is_source() && c.lag_missing && c.backpressured_avg >= BACKPRESSURED_MS {
             hidden_sources[i] = Some((v.name.clone(), c.backpressured_avg));
-            warnings.push(format!(
-                "source {} is backpressured ({:.0} ms/s) and reports no lag (pendingRecords): its true demand is unknown and at least the {:.0} rec/s it emits",
-                v.name, c.backpressured_avg, c.observed_rate
-            ));
+            warnings.push(Warning::HiddenDemand {
+                source: v.name.clone(),
+                backpressured_ms: c.backpressured_avg,
+                emitted: c.observed_rate,
+            });
         }
         converted[i] = c;
     }
     if integrated {
-        warnings.push("records in/out were integrated from the per-second rates (the file has no cumulative counters)".to_string());
+        warnings.push(Warning::Integrated);
     }
     let behind_hidden = downstream_of(&vertices, &hidden_sources);
     let window = inputs::window(by_time);
@@ -351,67 +338,69 @@ pub fn recommend(
             Some(r) if has_metrics => {
                 let applied = decision.scaled_vertices.get(&v.id).copied();
                 let recommended = applied.unwrap_or(current[i]);
-                let bound = r.limits().into_iter().find_map(bound_name);
+                let bound = r.limits().into_iter().find_map(bound_of);
                 let d = &r.decision;
                 let per_subtask = d.true_processing_rate / current[i] as f64;
                 let reason = match (r.status, applied) {
-                    (VertexStatus::Excluded, _) => "excluded: no busy time to judge it by (or listed in vertex.exclude.ids)".to_string(),
-                    (VertexStatus::MemoryPressure, _) => "held: the job is under memory pressure".to_string(),
-                    (VertexStatus::WithinBand, _) => format!(
-                        "would go {} -> {}, but every changing vertex is inside its utilization band",
-                        current[i], d.new_parallelism
-                    ),
-                    (_, Some(p)) => format!(
-                        "target {} rec/s at utilization {} needs {p} subtasks of {} rec/s",
-                        rate(d.target_data_rate),
-                        opts.utilization_target,
-                        rate(per_subtask)
-                    ),
+                    (VertexStatus::Excluded, _) => Reason::Excluded,
+                    (VertexStatus::MemoryPressure, _) => Reason::MemoryPressure,
+                    (VertexStatus::WithinBand, _) => Reason::WithinBand {
+                        from: current[i],
+                        to: d.new_parallelism,
+                    },
+                    (_, Some(p)) => Reason::Sized {
+                        target: d.target_data_rate,
+                        utilization: opts.utilization_target,
+                        subtasks: p,
+                        per_subtask,
+                    },
                     _ => match d.reason {
-                        DecisionReason::Delayed { .. } | DecisionReason::WindowMaximumIsCurrent => format!(
-                            "processing {} rec/s is above the band's top {} rec/s; the autoscaler delays scale-downs (to {} here) by job.autoscaler.scale-down.interval ({} s) and keeps {} for now",
-                            rate(d.true_processing_rate),
-                            rate(d.thresholds.scale_down),
-                            d.scale.as_ref().map_or(d.new_parallelism, |s| s.new_parallelism),
-                            opts.scale_down_interval.whole_secs(),
-                            current[i]
-                        ),
-                        DecisionReason::NoTrueProcessingRate => "no true processing rate in the window (no busy time or no input)".to_string(),
-                        DecisionReason::NoTargetCapacity => "no target rate in the window".to_string(),
-                        DecisionReason::AlignmentBlocked => "alignment to key groups or partitions found no parallelism in the scaling direction".to_string(),
-                        DecisionReason::Ineffective { .. } => "the previous scale-up did not deliver the expected throughput".to_string(),
+                        DecisionReason::Delayed { .. } | DecisionReason::WindowMaximumIsCurrent => {
+                            Reason::DelayedScaleDown {
+                                processing: d.true_processing_rate,
+                                band_top: d.thresholds.scale_down,
+                                to: d
+                                    .scale
+                                    .as_ref()
+                                    .map_or(d.new_parallelism, |s| s.new_parallelism),
+                                interval_s: opts.scale_down_interval.whole_secs(),
+                                keeps: current[i],
+                            }
+                        }
+                        DecisionReason::NoTrueProcessingRate => Reason::NoTrueProcessingRate,
+                        DecisionReason::NoTargetCapacity => Reason::NoTargetRate,
+                        DecisionReason::AlignmentBlocked => Reason::AlignmentBlocked,
+                        DecisionReason::Ineffective { .. } => Reason::Ineffective,
                         _ if d.true_processing_rate >= d.thresholds.scale_up
                             && d.true_processing_rate <= d.thresholds.scale_down =>
                         {
-                            format!(
-                                "processing {} rec/s against a target of {} rec/s is inside the band [{}, {}]",
-                                rate(d.true_processing_rate),
-                                rate(d.target_data_rate),
-                                rate(d.thresholds.scale_up),
-                                rate(d.thresholds.scale_down)
-                            )
+                            Reason::InsideBand {
+                                processing: d.true_processing_rate,
+                                target: d.target_data_rate,
+                                low: d.thresholds.scale_up,
+                                high: d.thresholds.scale_down,
+                            }
                         }
-                        _ => format!(
-                            "processing {} rec/s against a target of {} rec/s, but the bounds keep it at {}{}",
-                            rate(d.true_processing_rate),
-                            rate(d.target_data_rate),
-                            current[i],
-                            bound.map_or(String::new(), |b| format!(" ({b})"))
-                        ),
+                        _ => Reason::KeptByBounds {
+                            processing: d.true_processing_rate,
+                            target: d.target_data_rate,
+                            keeps: current[i],
+                            bound,
+                        },
                     },
                 };
-                let action = match (applied, d.action) {
-                    (Some(p), _) if p > current[i] => "scale-up",
-                    (Some(p), _) if p < current[i] => "scale-down",
-                    _ => Action::None.as_str(),
-                };
-                (recommended, action, bound, reason)
+                (
+                    recommended,
+                    Action::of(current[i], recommended),
+                    bound,
+                    reason,
+                )
             }
             _ => (
                 current[i],
-                "none",
-                Some("no-metrics"),
-                "no metrics for this vertex".to_string(),
+                Action::None,
+                Some(Bound::NoMetrics),
+                Reason::NoMetrics,
             ),
         };
         let (mut recommended, mut action, mut bounded_by, mut reason) =
@@ -445,26 +434,30 @@ pub fn recommend(
                 parallelism_upper_limit: current[i].max(opts.vertex_max_parallelism),
                 cap_at_partitions: opts.version.caps_source_parallelism(),
             };
-            let processed = rate(ev.map(|e| e.input_rate).unwrap_or(f64::NAN));
+            let processed = ev.map(|e| e.input_rate).unwrap_or(f64::NAN);
             match scaler::scale(&input, opts.alignment_mode()) {
                 Ok(s) if s.new_parallelism > current[i] && !params.exact => {
                     recommended = s.new_parallelism;
-                    action = "scale-up";
-                    bounded_by = s.limits.iter().copied().find_map(bound_name);
-                    reason = format!(
-                        "busy {:.0}% behind source {source}, backpressured {bp:.0} ms/s without a lag metric: its demand is at least the {processed} rec/s it processes; {} subtasks bring it to utilization {} (planscale estimate; --exact for the autoscaler alone)",
-                        load * 100.0,
-                        recommended,
-                        opts.utilization_target
-                    );
+                    action = Action::ScaleUp;
+                    bounded_by = s.limits.iter().copied().find_map(bound_of);
+                    reason = Reason::HiddenDemand {
+                        busy: load,
+                        source: source.clone(),
+                        backpressured_ms: *bp,
+                        processed,
+                        subtasks: recommended,
+                        utilization: opts.utilization_target,
+                    };
                 }
-                Ok(s) if s.new_parallelism > current[i] => warnings.push(format!(
-                    "vertex {}: the autoscaler alone keeps it at {} although it is busy {:.0}% behind source {source} (backpressured {bp:.0} ms/s, no lag metric): it sees the {processed} rec/s it processes as its whole demand and stalls there; without --exact planscale estimates {}",
-                    v.name,
-                    current[i],
-                    load * 100.0,
-                    s.new_parallelism
-                )),
+                Ok(s) if s.new_parallelism > current[i] => warnings.push(Warning::Stall {
+                    vertex: v.name.clone(),
+                    current: current[i],
+                    busy: load,
+                    source: source.clone(),
+                    backpressured_ms: *bp,
+                    processed,
+                    estimate: s.new_parallelism,
+                }),
                 _ => {}
             }
         }
@@ -480,7 +473,7 @@ pub fn recommend(
             utilization: ev.map(|e| e.load).filter(|x| has_metrics && x.is_finite()),
             action,
             bounded_by,
-            reason,
+            reason: reason.into(),
             coverage: coverage[i].clone(),
             num_source_partitions: partitions[i],
         });
@@ -546,8 +539,8 @@ fn no_decision(
     coverage: Vec<coverage::Coverage>,
     rec: &Recording,
     cost: &CostModel,
-    warnings: Vec<String>,
-    reason: String,
+    warnings: Vec<Warning>,
+    reason: Reason,
 ) -> Outcome {
     let out: Vec<VertexOutcome> = vertices
         .into_iter()
@@ -563,9 +556,9 @@ fn no_decision(
             catch_up_rate: None,
             observed_rate: None,
             utilization: None,
-            action: "none",
-            bounded_by: Some("missing-metrics"),
-            reason: reason.clone(),
+            action: Action::None,
+            bounded_by: Some(Bound::MissingMetrics),
+            reason: reason.clone().into(),
             coverage,
             num_source_partitions: 0,
         })
@@ -589,7 +582,7 @@ fn apply_budget(
     out: &mut [VertexOutcome],
     cost: &CostModel,
     params: &Params,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) {
     let parallelism = |out: &[VertexOutcome]| -> Vec<i64> {
         out.iter().map(|v| v.recommended_parallelism).collect()
@@ -623,14 +616,14 @@ fn apply_budget(
                 break;
             };
             out[i].recommended_parallelism -= 1;
-            out[i].bounded_by = Some("cu-budget");
+            out[i].bounded_by = Some(Bound::CuBudget);
             held.insert(i);
         }
         if total(out) > max + 1e-9 {
-            warnings.push(format!(
-                "even without scale-ups the job needs {:.2} CU, above --max-cu {max}",
-                total(out)
-            ));
+            warnings.push(Warning::OverBudget {
+                cu: total(out),
+                max,
+            });
         }
     }
     if let Some(min) = params.min_cu {
@@ -651,24 +644,17 @@ fn apply_budget(
                 break;
             };
             out[i].recommended_parallelism += 1;
-            out[i].bounded_by = Some("cu-budget");
+            out[i].bounded_by = Some(Bound::CuBudget);
             held.insert(i);
         }
     }
     for &i in &held {
         let v = &mut out[i];
-        v.action = match v.recommended_parallelism.cmp(&v.current_parallelism) {
-            std::cmp::Ordering::Greater => "scale-up",
-            std::cmp::Ordering::Less => "scale-down",
-            std::cmp::Ordering::Equal => "none",
-        };
-        v.reason = format!(
-            "{}; held at {} by the CU budget",
-            v.reason, v.recommended_parallelism
-        );
-        warnings.push(format!(
-            "vertex {} held at parallelism {} by the CU budget",
-            v.vertex.name, v.recommended_parallelism
-        ));
+        v.action = Action::of(v.current_parallelism, v.recommended_parallelism);
+        v.reason.held_by_budget = true;
+        warnings.push(Warning::HeldByBudget {
+            vertex: v.vertex.name.clone(),
+            parallelism: v.recommended_parallelism,
+        });
     }
 }
