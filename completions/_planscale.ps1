@@ -142,8 +142,10 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;recommend' {
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide, see metrics.md); - reads stdin')
-            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The plan whose vertices to size (Blink or expert); needed for --format plan')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job plan or job details give real JobVertexIDs)')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
+            [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
+            [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values')
             [CompletionResult]::new('--flink-autoscaler-version', '--flink-autoscaler-version', [CompletionResultType]::ParameterName, 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce')
@@ -165,8 +167,10 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;simulate' {
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide)')
-            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'plan')
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'graph')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
+            [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
+            [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file (repeatable); its name is the file stem')
             [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values')

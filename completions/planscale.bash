@@ -692,7 +692,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__recommend)
-            opts="-D -o -h -V --metrics --plan --graph --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
+            opts="-D -o -h -V --metrics --plan --graph --plan-format --graph-format --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +708,14 @@ _planscale() {
                     ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-format)
+                    COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --graph-format)
+                    COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
                     return 0
                     ;;
                 -D)
@@ -808,7 +816,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__simulate)
-            opts="-D -h -V --metrics --plan --graph --policy --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
+            opts="-D -h -V --metrics --plan --graph --plan-format --graph-format --policy --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,6 +832,14 @@ _planscale() {
                     ;;
                 --graph)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-format)
+                    COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --graph-format)
+                    COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
                     return 0
                     ;;
                 --policy)

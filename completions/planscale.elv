@@ -125,8 +125,10 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;recommend'= {
             cand --metrics 'Metric CSV (long or wide, see metrics.md); - reads stdin'
-            cand --plan 'The plan whose vertices to size (Blink or expert); needed for --format plan'
-            cand --graph 'The job graph (REST job plan or job details give real JobVertexIDs)'
+            cand --plan 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan'
+            cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
+            cand --plan-format 'Read --plan as this format instead of detecting it'
+            cand --graph-format 'Read --graph as this format instead of detecting it'
             cand -D 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
             cand --config 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values'
             cand --flink-autoscaler-version 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce'
@@ -147,8 +149,10 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;simulate'= {
             cand --metrics 'Metric CSV (long or wide)'
-            cand --plan 'plan'
-            cand --graph 'graph'
+            cand --plan 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan'
+            cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
+            cand --plan-format 'Read --plan as this format instead of detecting it'
+            cand --graph-format 'Read --graph as this format instead of detecting it'
             cand --policy 'Policy file (repeatable); its name is the file stem'
             cand -D 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
             cand --config 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values'

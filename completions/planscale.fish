@@ -111,8 +111,14 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two versions of a plan'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metrics -d 'Metric CSV (long or wide, see metrics.md); - reads stdin' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for --format plan' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job plan or job details give real JobVertexIDs)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
@@ -135,8 +141,14 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact 
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics -d 'Metric CSV (long or wide)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l policy -d 'Policy file (repeatable); its name is the file stem' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r

@@ -465,3 +465,46 @@ fn expert_plans_pay_each_slot_sharing_group_once() {
         serde_json::json!({"current": 1, "recommended": 1})
     );
 }
+
+#[test]
+fn recommend_and_simulate_take_the_format_overrides_every_graph_command_takes() {
+    // One flag group (cli::job::JobArgs): a forced format is read as forced, in both commands.
+    let (code, _, err) = run(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--graph-format",
+        "stream-graph",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a stream graph needs a `nodes` array"),
+        "{err}"
+    );
+    let out = common::planscale(&[
+        "simulate",
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--plan",
+        "fixtures/plans/udf_bottleneck.plan.json",
+        "--plan-format",
+        "expert",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("not an expert resource plan"),
+        "{}",
+        out.stderr
+    );
+    // Auto (the default) still reads both.
+    let (code, _, err) = run(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--graph-format",
+        "job-plan",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

@@ -1,12 +1,33 @@
 //! The job `recommend` and `simulate` size: from `--plan` or `--graph`, its vertices and what one
 //! subtask of each costs.
 
+use clap::Args;
+
+use crate::cli::{GraphFormatArg, PlanFormatArg};
 use crate::error::{InputError, UsageError};
 use crate::graph;
 use crate::io::read_document;
 use crate::plan::{self, Plan};
 use crate::recommend::vertices::{job_vertices, JobVertex};
 use crate::resources::{cost_model, default_subtask_cu, CostModel};
+
+/// The job to size, as `recommend` and `simulate` take it: one flag group, declared once. The
+/// commands that flatten it require one of `--plan`/`--graph` (their `topology` group).
+#[derive(Args, Debug, Clone)]
+pub struct JobArgs {
+    /// The plan whose vertices to size (Blink or expert); needed for recommend --format plan
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<String>,
+    /// The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)
+    #[arg(long, value_name = "GRAPH")]
+    pub graph: Option<String>,
+    /// Read --plan as this format instead of detecting it
+    #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
+    pub plan_format: PlanFormatArg,
+    /// Read --graph as this format instead of detecting it
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
+    pub graph_format: GraphFormatArg,
+}
 
 pub struct LoadedJob {
     pub vertices: Vec<JobVertex>,
@@ -56,11 +77,11 @@ impl JobIdentity {
     }
 }
 
-pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result<LoadedJob> {
-    match (plan_path, graph_path) {
+pub fn load(args: &JobArgs) -> anyhow::Result<LoadedJob> {
+    match (args.plan.as_deref(), args.graph.as_deref()) {
         (Some(p), _) => {
             let text = read_document(p)?;
-            let plan = plan::read(p, &text, None)?;
+            let plan = plan::read(p, &text, args.plan_format.forced())?;
             let vertices = job_vertices(&plan.job, plan.format);
             let ops: Vec<&[usize]> = vertices.iter().map(|v| v.operators.as_slice()).collect();
             let cost = cost_model(&plan, &ops);
@@ -73,7 +94,7 @@ pub fn load(plan_path: Option<&str>, graph_path: Option<&str>) -> anyhow::Result
         }
         (None, Some(g)) => {
             let text = read_document(g)?;
-            let graph = graph::read(g, &text, None)?;
+            let graph = graph::read(g, &text, args.graph_format.forced())?;
             let vertices = job_vertices(&graph.job, graph.format);
             let cost = CostModel::per_vertex(
                 vertices

@@ -42,12 +42,8 @@ pub struct RecommendArgs {
     /// Metric CSV (long or wide, see metrics.md); - reads stdin
     #[arg(long, value_name = "CSV")]
     pub metrics: String,
-    /// The plan whose vertices to size (Blink or expert); needed for --format plan
-    #[arg(long, value_name = "PLAN")]
-    pub plan: Option<String>,
-    /// The job graph (REST job plan or job details give real JobVertexIDs)
-    #[arg(long, value_name = "GRAPH")]
-    pub graph: Option<String>,
+    #[command(flatten)]
+    pub topology: crate::cli::job::JobArgs,
     #[command(flatten)]
     pub scaling: ScalingArgs,
     /// The sources' data pending time goal (e.g. 30s): used as the catch-up duration
@@ -102,8 +98,18 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
             Named::input("--metrics", &a.metrics),
             Named::output("-o", out),
         ];
-        files.extend(a.plan.as_deref().map(|p| Named::input("--plan", p)));
-        files.extend(a.graph.as_deref().map(|p| Named::input("--graph", p)));
+        files.extend(
+            a.topology
+                .plan
+                .as_deref()
+                .map(|p| Named::input("--plan", p)),
+        );
+        files.extend(
+            a.topology
+                .graph
+                .as_deref()
+                .map(|p| Named::input("--graph", p)),
+        );
         files.extend(
             a.scaling
                 .config
@@ -159,12 +165,12 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
             return Err(usage(format!("{flag} must be a positive number")));
         }
     }
-    if a.format == RecommendFormat::Plan && a.plan.is_none() {
+    if a.format == RecommendFormat::Plan && a.topology.plan.is_none() {
         return Err(usage("--format plan edits a plan: give it with --plan"));
     }
 
     // The job's vertices and what one subtask of each costs.
-    let loaded_job = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
+    let loaded_job = crate::cli::job::load(&a.topology)?;
     let read = ReadOptions {
         at_ms,
         window_ms: opts.metrics_window.0,

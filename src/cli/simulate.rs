@@ -34,10 +34,8 @@ pub struct SimulateArgs {
     /// Metric CSV (long or wide)
     #[arg(long, value_name = "CSV")]
     pub metrics: String,
-    #[arg(long, value_name = "PLAN")]
-    pub plan: Option<String>,
-    #[arg(long, value_name = "GRAPH")]
-    pub graph: Option<String>,
+    #[command(flatten)]
+    pub topology: crate::cli::job::JobArgs,
     /// Policy file (repeatable); its name is the file stem
     #[arg(long, value_name = "FILE")]
     pub policy: Vec<String>,
@@ -136,8 +134,18 @@ fn policy_key_warnings(
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let mut files = vec![Named::input("--metrics", &a.metrics)];
-    files.extend(a.plan.as_deref().map(|p| Named::input("--plan", p)));
-    files.extend(a.graph.as_deref().map(|p| Named::input("--graph", p)));
+    files.extend(
+        a.topology
+            .plan
+            .as_deref()
+            .map(|p| Named::input("--plan", p)),
+    );
+    files.extend(
+        a.topology
+            .graph
+            .as_deref()
+            .map(|p| Named::input("--graph", p)),
+    );
     files.extend(
         a.scaling
             .config
@@ -266,7 +274,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let base_opts = base.opts;
 
     // The job and its costs.
-    let loaded_job = crate::cli::job::load(a.plan.as_deref(), a.graph.as_deref())?;
+    let loaded_job = crate::cli::job::load(&a.topology)?;
     let metric_job = loaded_job.identity.metric_job(a.job.as_deref())?;
 
     // The whole recording is replayed: it streams past once, and only what the model and the
