@@ -62,7 +62,7 @@ fn fmt_opt<T: std::fmt::Display>(v: Option<T>) -> String {
 }
 
 fn num(x: f64) -> String {
-    crate::render::short(x)
+    crate::units::short(x)
 }
 
 /// Per-subtask (cpu, memory MB) of an operator: its own in Blink, its group's slot in expert.

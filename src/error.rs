@@ -27,7 +27,11 @@ impl InputError {
         }
     }
 
-    pub fn at(file: impl Into<String>, pos: crate::model::Pos, message: impl Into<String>) -> Self {
+    pub fn at(
+        file: impl Into<String>,
+        pos: crate::source::Pos,
+        message: impl Into<String>,
+    ) -> Self {
         InputError {
             line: Some(pos.line),
             column: Some(pos.column),

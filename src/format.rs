@@ -134,6 +134,23 @@ pub fn detect(v: &Value<'_>) -> Option<Format> {
     None
 }
 
+/// The error for a document that is no format planscale reads (plan and graph readers alike).
+pub(crate) fn unrecognised(
+    file: &str,
+    value: &jsonc_parser::ast::Value<'_>,
+) -> crate::error::InputError {
+    let pos = crate::source::Pos::default();
+    let what = crate::json::kind(value);
+    let mut e = crate::error::InputError::new(file, "unrecognised plan/graph format");
+    if !matches!(value, jsonc_parser::ast::Value::Object(_)) {
+        e.message =
+            format!("unrecognised plan/graph format: the top level is {what}, expected an object");
+    }
+    e.line = Some(pos.line.max(1));
+    e.column = Some(pos.column.max(1));
+    e.hint("expected a Blink PlanJSON, a Flink execution plan / stream graph, or a REST job plan (see --plan-format / --graph-format)")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

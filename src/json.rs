@@ -10,7 +10,8 @@ use jsonc_parser::ast::{Object, Value};
 use jsonc_parser::{parse_to_ast, CollectOptions, CommentCollectionStrategy, ParseOptions};
 
 use crate::error::InputError;
-use crate::model::Pos;
+pub use crate::source::LineIndex;
+use crate::source::Pos;
 
 /// Strict JSON plus comments and the non-finite literals Jackson may write (`NaN`, `Infinity`).
 /// Everything else JSON5 allows stays an error: the platforms would not accept it either.
@@ -71,63 +72,6 @@ fn lowercase_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
         None => String::new(),
-    }
-}
-
-/// Maps byte offsets to 1-based line and character column in O(log lines), also on very long
-/// lines (a minified plan is one line): columns are counted from the nearest checkpoint.
-pub struct LineIndex<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
-    /// (byte offset, characters before it), about every `CHECKPOINT_BYTES`, on char boundaries.
-    checkpoints: Vec<(usize, usize)>,
-}
-
-const CHECKPOINT_BYTES: usize = 4096;
-
-impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        let mut checkpoints = vec![(0, 0)];
-        let (mut last, mut chars) = (0, 0);
-        let mut at = CHECKPOINT_BYTES;
-        while at < text.len() {
-            while !text.is_char_boundary(at) {
-                at += 1;
-            }
-            chars += text[last..at].chars().count();
-            checkpoints.push((at, chars));
-            last = at;
-            at += CHECKPOINT_BYTES;
-        }
-        LineIndex {
-            text,
-            line_starts,
-            checkpoints,
-        }
-    }
-
-    /// Characters before byte `offset` (a char boundary).
-    fn chars_before(&self, offset: usize) -> usize {
-        let i = self.checkpoints.partition_point(|&(b, _)| b <= offset) - 1;
-        let (b, c) = self.checkpoints[i];
-        c + self.text[b..offset].chars().count()
-    }
-
-    pub fn pos(&self, offset: usize) -> Pos {
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        let end = offset.min(self.text.len());
-        let column = if self.text.is_char_boundary(end) {
-            self.chars_before(end) - self.chars_before(start)
-        } else {
-            end - start
-        } + 1;
-        Pos {
-            line: line + 1,
-            column,
-        }
     }
 }
 

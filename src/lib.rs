@@ -3,6 +3,23 @@
 //! Data flows one way: files are read by `plan` and `graph` into the `model`; `chaining`,
 //! `resources` and `rules` analyse it; `render` turns results into text; `cli` wires flags to
 //! all of the above. Lower modules never use higher ones.
+//!
+//! The floors, lowest first ([`LAYERS`]; `tests/layering.rs` fails on any `use crate::` that
+//! points sideways or up, so the module graph stays acyclic):
+//!
+//! | floor | modules |
+//! | --- | --- |
+//! | 0 | `source` (positions), `value` (Flink's value grammar), `units`, `signals` |
+//! | 1 | `error`, `model`, `scaler` (the autoscaler, which imports nothing but `value`) |
+//! | 2 | `json`, `diagnostic`, `chaining`, `io` |
+//! | 3 | `format` |
+//! | 4 | `plan`, `graph` (the readers) |
+//! | 5 | `resources`, `metrics`, `settings` |
+//! | 6 | `rules`, `summary` |
+//! | 7 | `recommend`, `rest`, `compare` |
+//! | 8 | `sim` |
+//! | 9 | `render` (every word the user reads) |
+//! | 10 | `cli` (flags to requests, results to renderers) |
 
 pub mod chaining;
 pub mod cli;
@@ -25,6 +42,23 @@ pub mod scaler;
 pub mod settings;
 pub mod signals;
 pub mod sim;
+pub mod source;
 pub mod summary;
 pub mod units;
 pub mod value;
+
+/// The floors of the module graph, lowest first: a module may use only modules on lower floors.
+#[doc(hidden)]
+pub const LAYERS: &[&[&str]] = &[
+    &["source", "value", "units", "signals"],
+    &["error", "model", "scaler"],
+    &["json", "diagnostic", "chaining", "io"],
+    &["format"],
+    &["plan", "graph"],
+    &["resources", "metrics", "settings"],
+    &["rules", "summary"],
+    &["recommend", "rest", "compare"],
+    &["sim"],
+    &["render"],
+    &["cli"],
+];

@@ -9,19 +9,7 @@
 
 use std::collections::HashMap;
 
-/// A 1-based line and character column in a source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Pos {
-    pub line: usize,
-    pub column: usize,
-}
-
-impl Pos {
-    /// Position of byte `offset` in `text`; for one-off lookups (readers use `json::LineIndex`).
-    pub fn of_offset(text: &str, offset: usize) -> Pos {
-        crate::json::LineIndex::new(text).pos(offset)
-    }
-}
+pub use crate::source::Pos;
 
 /// Source, operator or sink: the `pact` of a Blink node, or what the graph's degrees say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

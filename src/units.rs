@@ -85,3 +85,9 @@ mod tests {
         assert_eq!(format_memory_mb(0), "0 bytes");
     }
 }
+
+/// A number for people: at most two decimals, no trailing zeros (`1.5`, `2`, `0.25`).
+pub fn short(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -34,7 +34,7 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Graph, Inp
     let value = crate::json::parse(file, text)?;
     let fmt = match forced {
         Some(f) => f,
-        None => format::detect(&value).ok_or_else(|| crate::plan::unrecognised(file, &value))?,
+        None => format::detect(&value).ok_or_else(|| format::unrecognised(file, &value))?,
     };
     let job = match fmt {
         Format::StreamGraph => stream_graph::read(file, text, &value)?,

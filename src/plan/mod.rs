@@ -34,7 +34,7 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Plan, Inpu
         Some(f) => f,
         None => match format::detect(&value) {
             Some(f) => f,
-            None => return Err(unrecognised(file, &value)),
+            None => return Err(crate::format::unrecognised(file, &value)),
         },
     };
     match fmt {
@@ -51,17 +51,4 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Plan, Inpu
             "pass it as --graph {file}; `planscale plan init --graph {file}` writes a plan for it"
         ))),
     }
-}
-
-pub(crate) fn unrecognised(file: &str, value: &jsonc_parser::ast::Value<'_>) -> InputError {
-    let pos = Pos::default();
-    let what = crate::json::kind(value);
-    let mut e = InputError::new(file, "unrecognised plan/graph format");
-    if !matches!(value, jsonc_parser::ast::Value::Object(_)) {
-        e.message =
-            format!("unrecognised plan/graph format: the top level is {what}, expected an object");
-    }
-    e.line = Some(pos.line.max(1));
-    e.column = Some(pos.column.max(1));
-    e.hint("expected a Blink PlanJSON, a Flink execution plan / stream graph, or a REST job plan (see --plan-format / --graph-format)")
 }

@@ -26,11 +26,8 @@ pub fn number(x: f64) -> serde_json::Value {
     }
 }
 
-/// A number for tables: up to two decimals, trailing zeros dropped.
-pub fn short(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+/// Tables print numbers as `units::short` writes them.
+pub use crate::units::short;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
