@@ -61,6 +61,12 @@ pub fn format_memory_mb(mb: i64) -> String {
     format!("{bytes} bytes")
 }
 
+/// A number for people: at most two decimals, no trailing zeros (`1.5`, `2`, `0.25`).
+pub fn short(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,10 +90,4 @@ mod tests {
         assert_eq!(format_memory_mb(1536), "1536 mb");
         assert_eq!(format_memory_mb(0), "0 bytes");
     }
-}
-
-/// A number for people: at most two decimals, no trailing zeros (`1.5`, `2`, `0.25`).
-pub fn short(x: f64) -> String {
-    let s = format!("{x:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
