@@ -986,3 +986,34 @@ fn every_targeted_rule_is_exercised() {
         assert!(seen.contains(rule), "{rule} not exercised; seen {seen:?}");
     }
 }
+
+#[test]
+fn a_sink_v2_writer_may_be_an_operator_or_a_sink_in_the_plan() {
+    // Flink 2.3's own execution plan says `pact: "Operator"` for `window_sink[18]: Writer`; by
+    // shape it is the job's sink. A plan may call it either: both are clean, against the stream
+    // graph and against the REST job plan.
+    for graph in [stream_graph("window_agg"), job_plan("window_agg")] {
+        check(
+            &broken("window_agg", "writer-as-operator"),
+            &graph,
+            &[],
+            0,
+            &[],
+        );
+        check(&plan_file("window_agg"), &graph, &[], 0, &[]);
+    }
+    // Calling it a source is still a mismatch, named against what the graph says of it.
+    let doc = check_case(
+        "window_agg",
+        "writer-as-source",
+        1,
+        &[err("node-mismatch", 66, 6).node("24")],
+    );
+    let msg = doc["files"][0]["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        msg,
+        "node mismatch: node 24 is a source in the plan but an operator in the job graph"
+    );
+}

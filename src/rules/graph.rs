@@ -50,8 +50,17 @@ pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let gop = &gj.operators[g];
-        if let Some(role) = op.declared_role {
-            if role != graph_roles[g] {
+        // What the graph says (its `pact`), and its shape only where it says nothing. A terminal
+        // writer is `Operator` in Flink 2.x's own execution plan (Sink V2 `…: Writer`) and
+        // `Sink` by shape: a plan may call it either.
+        let graph_role = gop.declared_role.unwrap_or(graph_roles[g]);
+        let terminal_writer = graph_roles[g] == Role::Sink
+            && matches!(
+                (op.declared_role, graph_role),
+                (Some(Role::Operator), Role::Sink) | (Some(Role::Sink), Role::Operator)
+            );
+        if let Some(role) = op.declared_role.filter(|_| !terminal_writer) {
+            if role != graph_role {
                 out.push(
                     Diagnostic::new(
                         Rule::NodeMismatch,
@@ -60,7 +69,7 @@ pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
                             "node mismatch: node {} is {} in the plan but {} in the job graph",
                             op.id,
                             role.with_article(),
-                            graph_roles[g].with_article()
+                            graph_role.with_article()
                         ),
                     )
                     .node(&op.id),
