@@ -12,11 +12,12 @@ use crate::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named
 use crate::metrics;
 use crate::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
-use crate::settings::{self, KeyScope, Origin, Setting, SettingWarning};
+use crate::settings::{self, Origin, Setting, SettingWarning};
 use crate::sim::engine::{self, Params};
-use crate::sim::policy::{self, flink, Context, PolicySpec};
+use crate::sim::policy::{self, flink, Context};
 use crate::sim::recording::Recorder;
 use crate::sim::restart::Restart;
+use crate::sim::specs::{self, Policies, PolicyFile};
 use crate::sim::timeline::Step;
 use crate::sim::{model, trace};
 
@@ -92,46 +93,6 @@ fn duration(
         .transpose()
 }
 
-/// The warnings for shared settings no policy reads, and for a policy's own keys its kind
-/// ignores.
-fn policy_key_warnings(
-    shared: &[Setting],
-    specs: &[(PolicySpec, Vec<Setting>)],
-) -> Vec<SettingWarning> {
-    let candidates = policy::all_policy_keys();
-    let any = |k: &str| policy::is_policy_key(k);
-    let mut out = settings::key_warnings(
-        shared,
-        &KeyScope {
-            on: "simulate".into(),
-            uses: &any,
-            known_anywhere: &any,
-            candidates: &candidates,
-        },
-    );
-    for (spec, own) in specs {
-        let uses = |k: &str| policy::uses_key(&spec.kind, k);
-        out.extend(settings::key_warnings(
-            own,
-            &KeyScope {
-                on: format!("the {} policy {}", spec.kind, spec.name),
-                uses: &uses,
-                known_anywhere: &any,
-                candidates: &candidates,
-            },
-        ));
-        if spec.kind == "dli-dynamic-scaling"
-            && spec.bool("flink.dli.job.scale.enable", false) == Ok(false)
-        {
-            out.push(SettingWarning::NeverRescales {
-                policy: spec.name.clone(),
-                why: "flink.dli.job.scale.enable is not true".into(),
-            });
-        }
-    }
-    out
-}
-
 pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let mut files = vec![Named::input("--metrics", &a.metrics)];
     files.extend(
@@ -173,94 +134,50 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         .cloned()
         .collect();
 
-    // Policies: the static baseline, then each file (or one autoscaler from the flags). A
-    // policy's settings are the shared ones, then its file's, then -D again (which wins).
-    let mut specs = vec![PolicySpec {
-        name: "static".into(),
-        kind: "static".into(),
-        keys: vec![],
-    }];
-    let mut own: Vec<(PolicySpec, Vec<Setting>)> = Vec::new();
-    if a.policy.is_empty() {
-        specs.push(PolicySpec {
-            name: "autoscaler".into(),
-            kind: "flink-autoscaler".into(),
-            keys: shared.clone(),
-        });
-    }
-    for file in &a.policy {
-        let (file_settings, _) = settings::read_config_file(file)?;
-        let mut keys = loaded.config.clone();
-        keys.extend(file_settings.iter().cloned());
-        keys.extend(loaded.defines.iter().cloned());
-        let kind_setting = keys
-            .iter()
-            .rev()
-            .find(|s| s.key.trim() == "planscale.policy");
-        let kind = kind_setting.map_or("flink-autoscaler".to_string(), |s| {
-            s.value.trim().to_string()
-        });
-        if !policy::KINDS.contains(&kind.as_str()) {
-            let origin = kind_setting.map_or(Origin::Default, |s| s.origin.clone());
-            return Err(settings::SettingError {
-                key: "planscale.policy".into(),
-                value: kind,
-                message: format!("not a policy kind; one of {}", policy::KINDS.join(", ")),
-                origin,
-            }
-            .into_error());
-        }
-        let name = Path::new(file)
-            .file_stem()
-            .map_or(file.clone(), |s| s.to_string_lossy().into_owned());
-        let spec = PolicySpec { name, kind, keys };
-        own.push((spec.clone(), file_settings));
-        specs.push(spec);
-    }
-    // A static policy of the user's is the baseline: no second, implicit one beside it.
-    if specs.iter().skip(1).any(|s| s.kind == "static") {
-        specs.remove(0);
-    }
-    warnings.extend(policy_key_warnings(&shared, &own));
-    // Flags that fill in what policy files leave open.
+    // Policies (sim::specs), with the flags that fill in what policy files leave open.
+    let mut flag_warnings = Vec::new();
     let ept_ms = duration(
         "--expected-pending-time",
         &a.expected_pending_time,
-        &mut warnings,
+        &mut flag_warnings,
     )?;
     let flag =
         |key: &str, value: String, flag: &'static str| Setting::new(key, value, Origin::Flag(flag));
-    for s in &mut specs {
-        if let Some(ms) = ept_ms {
-            if s.get("planscale.alibaba.expected-pending-time").is_none() {
-                s.keys.push(flag(
-                    "planscale.alibaba.expected-pending-time",
-                    format!("{}ms", ms),
-                    "--expected-pending-time",
-                ));
-            }
-        }
-        if let Some(m) = a.max_cu {
-            if s.get("planscale.alibaba.max-cu").is_none() {
-                s.keys
-                    .push(flag("planscale.alibaba.max-cu", m.to_string(), "--max-cu"));
-            }
-            if s.get("flink.dli.job.cu.max").is_none() {
-                s.keys
-                    .push(flag("flink.dli.job.cu.max", m.to_string(), "--max-cu"));
-            }
-            if s.get(flink::QUOTA_CU_KEY).is_none() {
-                s.keys
-                    .push(flag(flink::QUOTA_CU_KEY, m.to_string(), "--max-cu"));
-            }
-        }
-        if let Some(m) = a.min_cu {
-            if s.get("flink.dli.job.cu.min").is_none() {
-                s.keys
-                    .push(flag("flink.dli.job.cu.min", m.to_string(), "--min-cu"));
-            }
+    let mut fill_ins = Vec::new();
+    if let Some(ms) = ept_ms {
+        fill_ins.push(flag(
+            "planscale.alibaba.expected-pending-time",
+            format!("{ms}ms"),
+            "--expected-pending-time",
+        ));
+    }
+    if let Some(m) = a.max_cu {
+        for key in [
+            "planscale.alibaba.max-cu",
+            "flink.dli.job.cu.max",
+            flink::QUOTA_CU_KEY,
+        ] {
+            fill_ins.push(flag(key, m.to_string(), "--max-cu"));
         }
     }
+    if let Some(m) = a.min_cu {
+        fill_ins.push(flag("flink.dli.job.cu.min", m.to_string(), "--min-cu"));
+    }
+    let mut files = Vec::new();
+    for path in &a.policy {
+        let (settings, _) = settings::read_config_file(path)?;
+        files.push(PolicyFile {
+            path: path.clone(),
+            settings,
+        });
+    }
+    let Policies {
+        specs,
+        warnings: key_warnings,
+    } = specs::policies(&loaded.config, &loaded.defines, files, &fill_ins)
+        .map_err(settings::SettingError::into_error)?;
+    warnings.extend(key_warnings);
+    warnings.extend(flag_warnings);
     // The autoscaler's options as the shared settings give them (for the default restart time),
     // checked once here so a bad value is one error before anything runs.
     let base = settings::resolve_autoscaler(version, &shared)

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod quantile;
 pub mod recording;
 pub mod restart;
+pub mod specs;
 pub mod spool;
 pub mod timeline;
 pub mod trace;
