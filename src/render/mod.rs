@@ -31,6 +31,20 @@ pub use crate::units::short;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// Fits a result table to where it is read: `COLUMNS` when set, else the terminal's width, and
+/// no limit at all in a pipe or a file (so scripts and tests see every row on one line). Rows
+/// wrap only where the width is too small for them.
+pub fn fit(t: &mut comfy_table::Table) {
+    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 20)
+    {
+        t.set_width(w);
+    }
+}
+
 /// What the renderers' tests share: a clean one-node plan's report with chosen diagnostics.
 #[cfg(test)]
 pub(crate) mod test_support {

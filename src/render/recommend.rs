@@ -1,7 +1,7 @@
 //! Output of `recommend`: a table with the reasons, the JSON of spec/outputs.md, and the formats
 //! Flink and the platforms accept (parallelism overrides, the resource-requirements REST body).
 
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 
 use crate::recommend::{Action, Bound, Explained, Outcome, Reason, Warning};
@@ -199,10 +199,9 @@ pub fn warning_text(w: &Warning) -> String {
 
 pub fn text(o: &Outcome) -> String {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(100)
-        .set_header(vec![
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    crate::render::fit(&mut t);
+    t.set_header(vec![
             "vertex",
             "p",
             "→",

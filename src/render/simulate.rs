@@ -1,7 +1,7 @@
 //! Output of `simulate`: the per-policy summary table, the JSON of spec/outputs.md, and the
 //! per-step timeline CSV.
 
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 
 use crate::render::{number, short, VERSION};
@@ -53,10 +53,9 @@ fn settling(s: &Summary) -> (Option<f64>, Option<i64>) {
 
 pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        // One line per policy, however wide: a wrapped row of figures is hard to compare.
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    crate::render::fit(&mut t);
+    t.set_header(vec![
             "policy",
             "rescales",
             "CU-hours (over)",
