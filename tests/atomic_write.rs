@@ -2,6 +2,8 @@
 //! either as it was or complete (outputs go through `io::write_atomic`, or `io::AtomicFile` when
 //! streamed: temp file in the same directory, fsync, rename).
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::time::{Duration, Instant};
@@ -59,11 +61,10 @@ fn a_killed_write_leaves_the_old_file_or_the_new_one() {
     let graph = dir.path().join("graph.json");
     fs::write(&graph, big_graph(60_000)).unwrap();
     let target = dir.path().join("plan.json");
-    let bin = assert_cmd::cargo::cargo_bin("planscale");
 
     // How long a full run takes, to spread the kills over it.
     let start = Instant::now();
-    let full = std::process::Command::new(&bin)
+    let full = common::process()
         .args(["plan", "init", "--graph"])
         .arg(&graph)
         .arg("-o")
@@ -77,7 +78,7 @@ fn a_killed_write_leaves_the_old_file_or_the_new_one() {
 
     kill_during(
         || {
-            let mut c = std::process::Command::new(&bin);
+            let mut c = common::process();
             c.args(["plan", "init", "--graph"])
                 .arg(&graph)
                 .arg("-o")
@@ -132,9 +133,8 @@ fn a_killed_simulate_leaves_the_old_timeline_or_the_new_one() {
         "/fixtures/lab/udf_bottleneck/job.json"
     );
     let target = dir.path().join("timeline.csv");
-    let bin = assert_cmd::cargo::cargo_bin("planscale");
     let simulate = || {
-        let mut c = std::process::Command::new(&bin);
+        let mut c = common::process();
         c.args(["simulate", "--metrics"])
             .arg(&metrics)
             .args(["--graph", graph, "--timeline"])

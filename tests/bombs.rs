@@ -7,29 +7,19 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::cmd;
+use common::{cmd, Run};
 
 const GRAPH: &str = "fixtures/lab/udf_bottleneck/job.json";
 const METRICS: &str = "fixtures/metrics/udf_bottleneck.long.csv";
 
-struct Run {
-    code: Option<i32>,
-    stderr: String,
-}
-
+/// Runs `planscale ARGS` with `env` added, allowing the bombs twice the usual time.
 fn run_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut c = cmd();
     c.args(args).timeout(Duration::from_secs(120));
     for (k, v) in env {
         c.env(k, v);
     }
-    let out = c.output().expect("planscale runs");
-    let r = Run {
-        code: out.status.code(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
-    r
+    Run::of(&mut c)
 }
 
 /// Exit 2 and exactly one `error:` line, short; returns it.

@@ -1,6 +1,8 @@
 //! The committed completion scripts and man pages must match what the binary generates.
 //! Regenerate with `PLANSCALE_BLESS=1 cargo test --test generated`.
 
+mod common;
+
 use std::path::Path;
 
 use clap_complete::Shell;
@@ -55,11 +57,7 @@ fn completions_and_man_pages_are_fresh() {
 
 #[test]
 fn binary_prints_the_same_completions() {
-    let out = assert_cmd::Command::cargo_bin("planscale")
-        .unwrap()
-        .args(["completions", "bash"])
-        .output()
-        .unwrap();
+    let out = common::output(common::bin().args(["completions", "bash"]));
     assert!(out.status.success());
     assert_eq!(out.stdout, completion_script(Shell::Bash));
 }

@@ -1,39 +1,17 @@
 //! Hostile inputs (issue 8, README "Hardening"): every one gets a result or one clear `error:`
 //! line with exit code 2, never a panic (exit 101) or a hang.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use common::{cmd, process, run, Run};
 
 const PLAN: &str = "fixtures/plans/window_agg.plan.json";
 const GRAPH: &str = "fixtures/lab/window_agg/execution_plan.json";
-
-fn planscale() -> Command {
-    let mut c = Command::cargo_bin("planscale").unwrap();
-    c.timeout(Duration::from_secs(60));
-    c
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let out = planscale().args(args).output().unwrap();
-    let r = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(!r.stderr.contains("panicked"), "{args:?}: {}", r.stderr);
-    assert_ne!(r.code, Some(101), "{args:?}: {}", r.stderr);
-    r
-}
 
 /// Exit 2 with exactly one `error:` line (hints may follow); returns that line.
 fn one_error(args: &[&str]) -> String {
@@ -303,8 +281,7 @@ fn generated_plan(n: usize) -> String {
 
 /// Runs planscale with `args` into `head -c 10`, and checks it ends quietly with exit 0.
 fn quiet_into_head(args: &[&str]) {
-    let bin = assert_cmd::cargo::cargo_bin("planscale");
-    let mut child = StdCommand::new(bin)
+    let mut child = process()
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -357,19 +334,19 @@ fn metric_csv_from_stdin() {
         "--format",
         "json",
     ]);
-    let out = planscale()
-        .args([
-            "recommend",
-            "--metrics",
-            "-",
-            "--graph",
-            "fixtures/lab/udf_bottleneck/job.json",
-            "--format",
-            "json",
-        ])
-        .write_stdin(csv)
-        .output()
-        .unwrap();
+    let out = common::output(
+        cmd()
+            .args([
+                "recommend",
+                "--metrics",
+                "-",
+                "--graph",
+                "fixtures/lab/udf_bottleneck/job.json",
+                "--format",
+                "json",
+            ])
+            .write_stdin(csv),
+    );
     assert_eq!(out.status.code(), from_file.code);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(

@@ -1,6 +1,7 @@
 //! `planscale record` and `planscale apply` end to end against a fake Flink REST server on
 //! 127.0.0.1 that answers with recorded Flink 2.3.0 responses (`fixtures/rest/`).
 
+mod common;
 #[path = "../fixtures/rest/fake_server.rs"]
 mod fake_server;
 
@@ -10,16 +11,8 @@ use std::time::{Duration, Instant};
 
 use fake_server::{closed_port, flink, Behaviour, FakeFlink, Request, AGG, JOB, SOURCE, UDF};
 
-fn planscale() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_planscale"))
-}
-
 fn run(args: &[&str]) -> Output {
-    planscale()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::output(common::cmd().args(args))
 }
 
 /// `planscale apply --rest URL --job JOB EXTRA...`.
@@ -412,7 +405,7 @@ fn record_keeps_polling_when_the_cluster_goes_away() {
     let mut server = FakeFlink::start(flink(Behaviour::default()));
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("run.csv");
-    let child = planscale()
+    let child = common::process()
         .args([
             "record",
             "--rest",
@@ -465,7 +458,7 @@ fn record_stops_cleanly_on_ctrl_c() {
     let csv = dir.path().join("run.csv");
     // --all-running finds the three jobs of jobs_overview.json; only one of them has job details
     // here (the others answer 404, as jobs that ended do): they are skipped with a warning.
-    let mut child = planscale()
+    let mut child = common::process()
         .args([
             "record",
             "--rest",

@@ -9,7 +9,7 @@ mod common;
 
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,10 +17,6 @@ const GRAPH: &str = "fixtures/lab/udf_bottleneck/execution_plan.json";
 
 fn root(rel: &str) -> String {
     format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bin() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("planscale")
 }
 
 fn is_root() -> bool {
@@ -79,7 +75,7 @@ ls -a "$D"
     let out = Command::new("unshare")
         .args(["-m", "--propagation", "private", "sh", "-c", script])
         .env("D", dir.path())
-        .env("P", bin())
+        .env("P", common::bin_path())
         .env("G", root(GRAPH))
         .env("M", root("fixtures/metrics/udf_bottleneck.long.csv"))
         .env("J", root("fixtures/lab/udf_bottleneck/job.json"))
@@ -120,7 +116,7 @@ fn dev_stdout_is_the_standard_output_whatever_it_is() {
     let file = dir.path().join("redirected.json");
     fs::write(&file, b"OLD CONTENT THAT IS LONGER THAN NOTHING").unwrap();
     let inode = fs::metadata(&file).unwrap().ino();
-    let status = Command::new(bin())
+    let status = common::process()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["plan", "init", "--graph", GRAPH, "-o", "/dev/stdout"])
         .stdout(fs::File::create(&file).unwrap())
@@ -354,7 +350,7 @@ fn a_termination_signal_leaves_no_temporary_file() {
     let target = out_dir.join("timeline.csv");
     for signal in ["INT", "TERM", "HUP"] {
         fs::write(&target, b"OLD").unwrap();
-        let mut child = Command::new(bin())
+        let mut child = common::process()
             .args(["simulate", "--metrics"])
             .arg(&metrics)
             .args([
@@ -402,7 +398,7 @@ fn an_unprivileged_user_can_write_to_dev_null() {
     }
     let out = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(bin())
+        .arg(common::bin_path())
         .args(["plan", "init", "--graph", &root(GRAPH), "-o", "/dev/null"])
         .output()
         .unwrap();

@@ -2,6 +2,7 @@
 //! (or a proxy in front of it) sends, and whatever happens to the output file, planscale ends with
 //! a result or one `error:` line and exit 2, never a panic, a hang, or half a row.
 
+mod common;
 #[path = "../fixtures/rest/fake_server.rs"]
 mod fake_server;
 
@@ -10,16 +11,8 @@ use std::process::{Command, Output, Stdio};
 use fake_server::{flink, Behaviour, FakeFlink, Reply, Request, JOB};
 use proptest::prelude::*;
 
-fn planscale() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_planscale"))
-}
-
 fn run(args: &[&str]) -> Output {
-    planscale()
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::output(common::cmd().args(args))
 }
 
 fn text(b: &[u8]) -> String {
@@ -151,7 +144,7 @@ fn a_63_mib_answer_of_empty_arrays_costs_a_small_multiple_of_its_size() {
     });
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("run.csv");
-    let child = planscale()
+    let child = common::process()
         .args(["record", "--rest", &server.url, "--job", JOB])
         .args([
             "--duration",
@@ -182,7 +175,7 @@ fn a_63_mib_answer_of_empty_arrays_costs_a_small_multiple_of_its_size() {
     // The same as the job details: one error line, and no more memory.
     let details = big.clone();
     let server = FakeFlink::start(move |_r: &Request| Reply::json(200, details.as_str()));
-    let child = planscale()
+    let child = common::process()
         .args([
             "record",
             "--rest",
@@ -289,7 +282,7 @@ fn proxies_from_the_environment_are_never_used_for_loopback() {
     let port = server.url.rsplit(':').next().unwrap().to_string();
     let pair = format!("{}=3", fake_server::UDF);
     let with_proxy = |url: &str| {
-        let mut c = planscale();
+        let mut c = common::process();
         for var in [
             "http_proxy",
             "HTTP_PROXY",
@@ -373,7 +366,7 @@ fn ctrl_c_and_sigterm_stop_a_hanging_poll_within_a_second() {
         let server = hanging_metrics(Duration::from_secs(60));
         let dir = tempfile::tempdir().unwrap();
         let csv = dir.path().join("run.csv");
-        let mut child = planscale()
+        let mut child = common::process()
             .args([
                 "record",
                 "--rest",
@@ -477,7 +470,7 @@ fn a_second_record_to_the_same_file_is_refused_and_the_first_one_is_untouched() 
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("run.csv");
     let csv_s = csv.display().to_string();
-    let first = planscale()
+    let first = common::process()
         .args(["record", "--rest", &server.url, "--job", JOB])
         .args(["--duration", "3s", "--interval", "300ms", "-o", &csv_s])
         .stdin(Stdio::null())
@@ -623,7 +616,7 @@ fn a_full_disk_during_record_leaves_only_whole_rows() {
     let dir = tempfile::tempdir().unwrap();
     let mnt = dir.path().join("small");
     std::fs::create_dir(&mnt).unwrap();
-    let bin = env!("CARGO_BIN_EXE_planscale");
+    let bin = common::bin_path().display();
     let script = format!(
         "mount -t tmpfs -o size=64k tmpfs '{m}' || exit 77; \
          '{bin}' record --rest {url} --job {JOB} --interval 100ms --duration 20s -o '{m}/run.csv'; \

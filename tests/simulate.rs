@@ -1,26 +1,17 @@
 //! `planscale simulate`: validation against the lab's real rescales, and hand-built traces whose
 //! answers are known.
 
+mod common;
+
 use std::fmt::Write as _;
 use std::fs;
 
-use assert_cmd::Command;
+use common::{cmd, Outcome};
 use serde_json::Value;
 
 fn planscale(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("planscale")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .arg("simulate")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = Outcome::of(cmd().arg("simulate").args(args));
+    (out.code, out.stdout, out.stderr)
 }
 
 /// Rows of a timeline CSV for one policy, as column name -> value maps.
@@ -630,20 +621,14 @@ fn simulate_stdin(csv: &str) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let g = dir.path().join("job.json");
     fs::write(&g, graph()).unwrap();
-    let out = Command::cargo_bin("planscale")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .args(["simulate", "--metrics", "-", "--graph"])
-        .arg(&g)
-        .args(["--format", "json", "--restart-time", "1m"])
-        .write_stdin(csv.as_bytes().to_vec())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = Outcome::of(
+        cmd()
+            .args(["simulate", "--metrics", "-", "--graph"])
+            .arg(&g)
+            .args(["--format", "json", "--restart-time", "1m"])
+            .write_stdin(csv.as_bytes().to_vec()),
+    );
+    (out.code, out.stdout, out.stderr)
 }
 
 /// The rows of a CSV after the header, in a fixed scrambled order (a series-grouped export is
@@ -747,15 +732,13 @@ fn an_unsorted_fifo_is_an_error_not_a_second_read_that_hangs() {
             let _ = fs::write(&fifo, shuffled);
         })
     };
-    let out = Command::cargo_bin("planscale")
-        .unwrap()
-        .args(["simulate", "--metrics"])
-        .arg(&fifo)
-        .arg("--graph")
-        .arg(&g)
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
+    let out = common::output(
+        cmd()
+            .args(["simulate", "--metrics"])
+            .arg(&fifo)
+            .arg("--graph")
+            .arg(&g),
+    );
     writer.join().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();

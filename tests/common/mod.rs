@@ -1,9 +1,16 @@
 //! Helpers shared by the integration tests (each test file that needs them says `mod common;`):
 //! running the `planscale` binary, the paths of the lab jobs' fixtures, and the expected
 //! diagnostics of `plan validate --format json`.
+//!
+//! Every test that runs the binary gets it here ([`bin_path`], and the commands built on it), so
+//! every run has the same guard: killed after [`TIMEOUT`], and failed on a panic ([`output`]).
 
 // Every test crate compiles this module but uses only some of it.
 #![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -11,9 +18,20 @@ use serde_json::Value;
 // ---------------------------------------------------------------------------------------------
 // Running the binary
 
-/// The `planscale` binary cargo built for the tests, with nothing set.
+/// The `planscale` binary cargo built for the tests: the one place the tests look for it.
+pub fn bin_path() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_planscale"))
+}
+
+/// How long one run may take before it is killed: a hang then fails its test (no exit code)
+/// instead of stalling the suite.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The binary with nothing set but [`TIMEOUT`]: working directory and environment are the test's.
 pub fn bin() -> Command {
-    Command::cargo_bin("planscale").expect("the planscale binary is built")
+    let mut c = Command::new(bin_path());
+    c.timeout(TIMEOUT);
+    c
 }
 
 /// The binary run from the crate root (fixture paths are relative to it) with `NO_COLOR=1`.
@@ -24,6 +42,27 @@ pub fn cmd() -> Command {
     c
 }
 
+/// The binary set up as [`cmd`] sets it, as a `std::process::Command`: for the tests that spawn
+/// it and act on the running process (signals, kills, pipes into another program). No timeout:
+/// such a test bounds its own waits.
+pub fn process() -> std::process::Command {
+    let mut c = std::process::Command::new(bin_path());
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// Runs `c` to its end, and checks that it did not panic: no `panicked` on stderr and not Rust's
+/// panic exit code 101, whatever the input. Stdin is empty unless `c` was given some
+/// (`write_stdin`).
+pub fn output(c: &mut Command) -> Output {
+    let out = c.output().expect("planscale runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{c:?}: {stderr}");
+    assert_ne!(out.status.code(), Some(101), "{c:?}: {stderr}");
+    out
+}
+
 /// A finished run: exit code, stdout and stderr.
 pub struct Outcome {
     pub code: i32,
@@ -31,15 +70,47 @@ pub struct Outcome {
     pub stderr: String,
 }
 
-/// Runs `planscale ARGS` as [`cmd`] sets it up; the process must exit with a code and write
-/// UTF-8 on both streams.
-pub fn planscale(args: &[&str]) -> Outcome {
-    let out = cmd().args(args).output().expect("planscale runs");
-    Outcome {
-        code: out.status.code().expect("planscale exits with a code"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+impl Outcome {
+    /// Runs `c` through [`output`]; the process must exit with a code and write UTF-8 on both
+    /// streams.
+    pub fn of(c: &mut Command) -> Outcome {
+        let out = output(c);
+        Outcome {
+            code: out.status.code().expect("planscale exits with a code"),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        }
     }
+}
+
+/// Runs `planscale ARGS` as [`cmd`] sets it up (see [`Outcome::of`]).
+pub fn planscale(args: &[&str]) -> Outcome {
+    Outcome::of(cmd().args(args))
+}
+
+/// A finished run on hostile input, which may echo back bytes that are not UTF-8: the exit code
+/// if there is one (a run killed at the timeout has none), the streams read lossily.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `c` through [`output`].
+    pub fn of(c: &mut Command) -> Run {
+        let out = output(c);
+        Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `planscale ARGS` as [`cmd`] sets it up (see [`Run::of`]).
+pub fn run(args: &[&str]) -> Run {
+    Run::of(cmd().args(args))
 }
 
 // ---------------------------------------------------------------------------------------------
