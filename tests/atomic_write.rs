@@ -92,42 +92,13 @@ fn a_killed_write_leaves_the_old_file_or_the_new_one() {
     );
 }
 
-/// A long recording of the lab's udf_bottleneck job (one sample of each vertex every 10 s), so
-/// that `simulate --timeline` streams rows for a while.
-fn long_recording(steps: usize) -> String {
-    let mut s = String::from("timestamp_ms,vertex_id,metric,value\n");
-    for i in 0..steps {
-        let t = 1_795_368_508_000i64 + i as i64 * 10_000;
-        let rate = 1000.0 + 600.0 * (i as f64 / 8640.0 * std::f64::consts::TAU).sin();
-        writeln!(
-            s,
-            "{t},bc764cd8ddf7a0cff126f51c16239658,numRecordsOutPerSecond,{rate}"
-        )
-        .unwrap();
-        for v in [
-            "20ba6b65f97481d5570070de90e4e791",
-            "b5c8d46f3e7b141acf271f12622e752b",
-        ] {
-            writeln!(s, "{t},{v},numRecordsInPerSecond,{rate}").unwrap();
-            writeln!(s, "{t},{v},numRecordsOutPerSecond,{rate}").unwrap();
-            writeln!(
-                s,
-                "{t},{v},busyTimeMsPerSecond,{}",
-                (rate / 2.0).min(1000.0)
-            )
-            .unwrap();
-        }
-    }
-    s
-}
-
 #[test]
 fn a_killed_simulate_leaves_the_old_timeline_or_the_new_one() {
     // The timeline streams into its temporary file during the whole replay: the window in which
     // a kill lands mid-write is the run itself.
     let dir = tempfile::tempdir().unwrap();
     let metrics = dir.path().join("metrics.csv");
-    fs::write(&metrics, long_recording(30_000)).unwrap();
+    fs::write(&metrics, common::long_recording(30_000)).unwrap();
     let graph = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/lab/udf_bottleneck/job.json"

@@ -311,40 +311,11 @@ fn two_names_of_one_file_are_refused_before_anything_runs() {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
-/// A recording long enough that `simulate --timeline` streams into its temporary file for a while.
-fn long_recording(path: &Path, steps: usize) {
-    use std::fmt::Write as _;
-    let mut s = String::from("timestamp_ms,vertex_id,metric,value\n");
-    for i in 0..steps {
-        let t = 1_795_368_508_000i64 + i as i64 * 10_000;
-        let rate = 1000.0 + 600.0 * (i as f64 / 8640.0 * std::f64::consts::TAU).sin();
-        writeln!(
-            s,
-            "{t},bc764cd8ddf7a0cff126f51c16239658,numRecordsOutPerSecond,{rate}"
-        )
-        .unwrap();
-        for v in [
-            "20ba6b65f97481d5570070de90e4e791",
-            "b5c8d46f3e7b141acf271f12622e752b",
-        ] {
-            writeln!(s, "{t},{v},numRecordsInPerSecond,{rate}").unwrap();
-            writeln!(s, "{t},{v},numRecordsOutPerSecond,{rate}").unwrap();
-            writeln!(
-                s,
-                "{t},{v},busyTimeMsPerSecond,{}",
-                (rate / 2.0).min(1000.0)
-            )
-            .unwrap();
-        }
-    }
-    fs::write(path, s).unwrap();
-}
-
 #[test]
 fn a_termination_signal_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let metrics = dir.path().join("metrics.csv");
-    long_recording(&metrics, 60_000);
+    fs::write(&metrics, common::long_recording(60_000)).unwrap();
     let out_dir = dir.path().join("out");
     fs::create_dir(&out_dir).unwrap();
     let target = out_dir.join("timeline.csv");

@@ -29,6 +29,21 @@ pub struct JobArgs {
     pub graph_format: GraphFormatArg,
 }
 
+impl JobArgs {
+    /// The files these flags name, for `io::refuse_same_files`.
+    pub fn inputs(&self) -> impl Iterator<Item = crate::io::Named<'_>> {
+        let plan = self
+            .plan
+            .as_deref()
+            .map(|p| crate::io::Named::input("--plan", p));
+        let graph = self
+            .graph
+            .as_deref()
+            .map(|p| crate::io::Named::input("--graph", p));
+        plan.into_iter().chain(graph)
+    }
+}
+
 pub struct LoadedJob {
     pub vertices: Vec<JobVertex>,
     /// What the job costs at a parallelism per vertex.

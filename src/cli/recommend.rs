@@ -98,24 +98,8 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
             Named::input("--metrics", &a.metrics),
             Named::output("-o", out),
         ];
-        files.extend(
-            a.topology
-                .plan
-                .as_deref()
-                .map(|p| Named::input("--plan", p)),
-        );
-        files.extend(
-            a.topology
-                .graph
-                .as_deref()
-                .map(|p| Named::input("--graph", p)),
-        );
-        files.extend(
-            a.scaling
-                .config
-                .as_deref()
-                .map(|p| Named::input("--config", p)),
-        );
+        files.extend(a.topology.inputs());
+        files.extend(a.scaling.inputs());
         refuse_same_files(&files)?;
     }
     // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.

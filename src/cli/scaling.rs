@@ -53,6 +53,14 @@ pub struct LoadedSettings {
 }
 
 impl ScalingArgs {
+    /// The file these flags name (`--config`), for `io::refuse_same_files`.
+    pub fn inputs(&self) -> impl Iterator<Item = crate::io::Named<'_>> {
+        self.config
+            .as_deref()
+            .map(|p| crate::io::Named::input("--config", p))
+            .into_iter()
+    }
+
     pub fn load(&self) -> anyhow::Result<LoadedSettings> {
         let (config, config_doc) = match &self.config {
             Some(path) => {

@@ -95,24 +95,8 @@ fn duration(
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let mut files = vec![Named::input("--metrics", &a.metrics)];
-    files.extend(
-        a.topology
-            .plan
-            .as_deref()
-            .map(|p| Named::input("--plan", p)),
-    );
-    files.extend(
-        a.topology
-            .graph
-            .as_deref()
-            .map(|p| Named::input("--graph", p)),
-    );
-    files.extend(
-        a.scaling
-            .config
-            .as_deref()
-            .map(|p| Named::input("--config", p)),
-    );
+    files.extend(a.topology.inputs());
+    files.extend(a.scaling.inputs());
     files.extend(a.policy.iter().map(|p| Named::input("--policy", p)));
     files.extend(a.plot.as_deref().map(|p| Named::output("--plot", p)));
     files.extend(

@@ -202,15 +202,15 @@ pub fn text(o: &Outcome) -> String {
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     crate::render::fit(&mut t);
     t.set_header(vec![
-            "vertex",
-            "p",
-            "→",
-            "TPR rec/s",
-            "target rec/s",
-            "busy",
-            "action",
-            "bounded by",
-        ]);
+        "vertex",
+        "p",
+        "→",
+        "TPR rec/s",
+        "target rec/s",
+        "busy",
+        "action",
+        "bounded by",
+    ]);
     for v in &o.vertices {
         t.add_row(vec![
             Cell::new(&v.vertex.name),

@@ -56,16 +56,16 @@ pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     crate::render::fit(&mut t);
     t.set_header(vec![
-            "policy",
-            "rescales",
-            "CU-hours (over)",
-            "peak CU",
-            "pending p50 / p95 / max",
-            "over expected",
-            "processed",
-            "pending at end",
-            "settled (rescales, time)",
-        ]);
+        "policy",
+        "rescales",
+        "CU-hours (over)",
+        "peak CU",
+        "pending p50 / p95 / max",
+        "over expected",
+        "processed",
+        "pending at end",
+        "settled (rescales, time)",
+    ]);
     for r in results {
         let s = r.summary;
         let label = if r.model {

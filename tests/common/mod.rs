@@ -257,3 +257,36 @@ pub fn option<'a>(doc: &'a Value, key: &str) -> &'a Value {
         .find(|o| o["key"] == key)
         .unwrap_or_else(|| panic!("no option {key} in {doc}"))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Generated recordings
+
+/// A long recording of the lab's udf_bottleneck job (one sample of each vertex every 10 s, a
+/// daily sine of demand), so that `simulate --timeline` streams rows for a while.
+pub fn long_recording(steps: usize) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from("timestamp_ms,vertex_id,metric,value\n");
+    for i in 0..steps {
+        let t = 1_795_368_508_000i64 + i as i64 * 10_000;
+        let rate = 1000.0 + 600.0 * (i as f64 / 8640.0 * std::f64::consts::TAU).sin();
+        writeln!(
+            s,
+            "{t},bc764cd8ddf7a0cff126f51c16239658,numRecordsOutPerSecond,{rate}"
+        )
+        .unwrap();
+        for v in [
+            "20ba6b65f97481d5570070de90e4e791",
+            "b5c8d46f3e7b141acf271f12622e752b",
+        ] {
+            writeln!(s, "{t},{v},numRecordsInPerSecond,{rate}").unwrap();
+            writeln!(s, "{t},{v},numRecordsOutPerSecond,{rate}").unwrap();
+            writeln!(
+                s,
+                "{t},{v},busyTimeMsPerSecond,{}",
+                (rate / 2.0).min(1000.0)
+            )
+            .unwrap();
+        }
+    }
+    s
+}
