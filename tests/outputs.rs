@@ -367,12 +367,23 @@ fn an_unprivileged_user_can_write_to_dev_null() {
         eprintln!("skipped: needs root and setpriv to run as another user");
         return;
     }
-    let out = Command::new("setpriv")
+    // The graph on stdin: the checkout may sit in a directory only root can read (mktemp -d).
+    let mut child = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(common::bin_path())
-        .args(["plan", "init", "--graph", &root(GRAPH), "-o", "/dev/null"])
-        .output()
+        .args(["plan", "init", "--graph", "-", "-o", "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    let graph = fs::read(root(GRAPH)).unwrap();
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write as _;
+        // A child that could not start closes the pipe: its stderr says why.
+        let _ = stdin.write_all(&graph);
+    }
+    let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     if err.contains("Permission denied") && err.contains("planscale") && !err.starts_with("error:")
     {
