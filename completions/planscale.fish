@@ -45,13 +45,13 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and not __fish
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph -d 'The job\'s graph: execution plan / stream graph, or REST job plan / job details' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-cu -d 'Budget in CU (1 CU = 1 core + 4 GiB)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l max-source-chain -d 'Warn when more than N operators are chained to a source' -r
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l plan-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l plan-format -d 'Read the plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''
 expert\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l format -r -f -a "text\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -l format -d 'text: a table per run; json, sarif, github: for tools and CI annotations' -r -f -a "text\t''
 json\t''
 sarif\t''
 github\t''"
@@ -59,7 +59,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l graph -d 'The job\'s stream graph (execution plan or REST stream graph)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l graph-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l plan-format -d 'Plan format to write' -r -f -a "auto\t''
@@ -73,10 +73,10 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l new-group -d 'Expert plans: move the --node into a new slot-sharing group NAME (groups never chain)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s o -l output -d 'Write the edited plan to FILE (atomically) instead of stdout' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph -d 'Check the edited plan against the job graph and report what still does not match' -r
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l plan-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l plan-format -d 'Read the plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''
 expert\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l format -d 'text: the edited plan (or diff) on stdout, a summary on stderr; json: a report on stdout' -r -f -a "text\t''
@@ -87,17 +87,17 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph -d 'The job graph, to add the JobVertexID of each vertex where the graph knows it' -r
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l plan-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l plan-format -d 'Read the plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''
 expert\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l format -r -f -a "text\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l format -d 'text: the node table and totals; json: the same as data' -r -f -a "text\t''
 json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l plan-format -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l plan-format -d 'Read the plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''
 expert\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l format -d 'text: a summary table and a unified diff of the files as written; json: the changes' -r -f -a "text\t''
@@ -125,12 +125,12 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-
 1.16\t''
 main\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l expected-pending-time -d 'The sources\' data pending time goal (e.g. 30s): used as the catch-up duration' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l max-cu -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l min-cu -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l max-cu -d 'CU ceiling: scale-ups that would take the job above it are held back, largest first' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l min-cu -d 'CU floor: scale-downs that would take the job below it are held back, largest first' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l at -d 'End of the evaluated window: epoch ms or s, or RFC 3339' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l window -d 'Length of the evaluated window (e.g. 10m)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format -r -f -a "text\t''
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several (default: the graph\'s own job id)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format -d 'What to print: the decision (text, json) or what to apply it with' -r -f -a "text\t''
 json\t''
 overrides\t''
 resource-requirements\t''
@@ -162,10 +162,10 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l interva
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l restart-time -d 'Downtime of one rescale (default job.autoscaler.restart.time)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l step -d 'Simulation step (default: the metrics\' own sample interval)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l learn-until -d 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job -d 'The job to read when the CSV holds several (default: the graph\'s own job id)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plot -d 'Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l timeline -d 'Write the per-step state as CSV' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format -r -f -a "text\t''
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format -d 'text: one row per policy; json: the summaries, events, settings and convergence' -r -f -a "text\t''
 json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s V -l version -d 'Print version'
@@ -185,7 +185,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand apply" -l recommenda
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l parallelism -d 'A vertex\'s new parallelism (repeatable)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l wait-timeout -d 'How long --wait waits' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l timeout -d 'Timeout of each REST request' -r
-complete -c planscale -n "__fish_planscale_using_subcommand apply" -l format -r -f -a "text\t''
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l format -d 'text: the changes and the wait as they happen; json: one document at the end' -r -f -a "text\t''
 json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l dry-run -d 'Print the request and send nothing'
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l wait -d 'Follow the job until it runs at the new parallelism'

@@ -23,10 +23,11 @@ use crate::rules;
     after_help = "Sets \"chainingStrategy\" : \"HEAD\" on the node (or, when it already starts a chain, on the \
 nodes chained right after it), inserting the key in the file's own style after slotSharingGroup or pact. \
 Only those bytes change: comments, key order, indentation and number spellings stay as they are.\n\n\
-Expert-mode plans have no per-node chaining field and are refused."
+Expert-mode plans have no per-node chaining field: there --new-group NAME moves the node into a \
+slot-sharing group of its own, which Flink never chains across."
 )]
 pub struct BreakChainArgs {
-    /// The plan to edit (Blink PlanJSON)
+    /// The plan to edit (Blink PlanJSON, or an expert plan with --new-group)
     #[arg(value_name = "PLAN")]
     pub plan: String,
     /// Make node ID start a new chain (repeatable)
@@ -55,8 +56,10 @@ pub struct BreakChainArgs {
     /// Check the edited plan against the job graph and report what still does not match
     #[arg(long, value_name = "GRAPH")]
     pub graph: Option<String>,
+    /// Read --graph as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
     pub graph_format: GraphFormatArg,
+    /// Read the plan as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
     pub plan_format: PlanFormatArg,
     /// text: the edited plan (or diff) on stdout, a summary on stderr; json: a report on stdout

@@ -20,6 +20,7 @@ pub struct DiffArgs {
     /// The new plan (Blink or expert; across formats nodes are paired by name)
     #[arg(value_name = "NEW")]
     pub new: String,
+    /// Read the plan as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
     pub plan_format: PlanFormatArg,
     /// text: a summary table and a unified diff of the files as written; json: the changes

@@ -21,6 +21,7 @@ pub struct InitArgs {
     /// The job's stream graph (execution plan or REST stream graph)
     #[arg(long, value_name = "GRAPH")]
     pub graph: String,
+    /// Read --graph as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
     pub graph_format: GraphFormatArg,
     /// Plan format to write

@@ -92,6 +92,7 @@ pub struct ApplyArgs {
     /// Timeout of each REST request
     #[arg(long, value_name = "DUR", default_value = "10s")]
     pub timeout: String,
+    /// text: the changes and the wait as they happen; json: one document at the end
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }

@@ -31,7 +31,7 @@ pub enum RecommendFormat {
     group = clap::ArgGroup::new("topology").required(true).args(["plan", "graph"]),
     after_help = "Evaluates the metric window ending at --at (default: the last timestamp) of length --window \
 (default job.autoscaler.metrics.window) and decides every vertex as the Flink Kubernetes-operator \
-autoscaler would (release 1.15.0 unless --flink-autoscaler-version main). Options use the upstream \
+autoscaler would (operator release 1.16.0 unless --flink-autoscaler-version says otherwise). Options use the upstream \
 job.autoscaler.* keys, from --config (flat or nested YAML) and -D (which wins). Samples before a \
 rescale inside the window are dropped, as the autoscaler resets its history at a restart. \
 --expected-pending-time sets the catch-up duration, so sources can work off their backlog within it \
@@ -49,8 +49,10 @@ pub struct RecommendArgs {
     /// The sources' data pending time goal (e.g. 30s): used as the catch-up duration
     #[arg(long, value_name = "DUR")]
     pub expected_pending_time: Option<String>,
+    /// CU ceiling: scale-ups that would take the job above it are held back, largest first
     #[arg(long, value_name = "N")]
     pub max_cu: Option<f64>,
+    /// CU floor: scale-downs that would take the job below it are held back, largest first
     #[arg(long, value_name = "N")]
     pub min_cu: Option<f64>,
     /// End of the evaluated window: epoch ms or s, or RFC 3339
@@ -59,12 +61,13 @@ pub struct RecommendArgs {
     /// Length of the evaluated window (e.g. 10m)
     #[arg(long, value_name = "DUR")]
     pub window: Option<String>,
-    /// The job to read when the CSV holds several
+    /// The job to read when the CSV holds several (default: the graph's own job id)
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
     /// Only the autoscaler's own decision: no planscale estimate of demand hidden by backpressure
     #[arg(long)]
     pub exact: bool,
+    /// What to print: the decision (text, json) or what to apply it with
     #[arg(long, value_enum, default_value_t = RecommendFormat::Text)]
     pub format: RecommendFormat,
     /// Write the result to FILE (atomically) instead of stdout

@@ -25,10 +25,13 @@ pub struct ShowArgs {
     /// The job graph, to add the JobVertexID of each vertex where the graph knows it
     #[arg(long, value_name = "GRAPH")]
     pub graph: Option<String>,
+    /// Read --graph as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
     pub graph_format: GraphFormatArg,
+    /// Read the plan as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
     pub plan_format: PlanFormatArg,
+    /// text: the node table and totals; json: the same as data
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }

@@ -64,6 +64,7 @@ pub struct SimulateArgs {
     /// Learn per-subtask capacity only from samples up to this time (to validate against what followed)
     #[arg(long, value_name = "TIMESTAMP")]
     pub learn_until: Option<String>,
+    /// The job to read when the CSV holds several (default: the graph's own job id)
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
     /// Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time
@@ -72,6 +73,7 @@ pub struct SimulateArgs {
     /// Write the per-step state as CSV
     #[arg(long, value_name = "FILE.csv")]
     pub timeline: Option<String>,
+    /// text: one row per policy; json: the summaries, events, settings and convergence
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 }

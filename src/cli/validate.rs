@@ -32,7 +32,7 @@ The JobManager from `global` is added when the plan records it.\n\n\
 Exit codes: 0 no errors, 1 errors found (or warnings with --deny-warnings), 2 unusable input."
 )]
 pub struct ValidateArgs {
-    /// Plan files to check (Blink PlanJSON)
+    /// Plan files to check (Blink PlanJSON or expert resource plans)
     #[arg(required = true, value_name = "PLAN")]
     pub plans: Vec<String>,
     /// The job's graph: execution plan / stream graph, or REST job plan / job details
@@ -44,10 +44,13 @@ pub struct ValidateArgs {
     /// Warn when more than N operators are chained to a source
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub max_source_chain: usize,
+    /// Read the plan as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = PlanFormatArg::Auto)]
     pub plan_format: PlanFormatArg,
+    /// Read --graph as this format instead of detecting it
     #[arg(long, value_enum, default_value_t = GraphFormatArg::Auto)]
     pub graph_format: GraphFormatArg,
+    /// text: a table per run; json, sarif, github: for tools and CI annotations
     #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
     pub format: ValidateFormat,
     /// Treat warnings as errors for the exit code
