@@ -13,13 +13,13 @@ use crate::metrics;
 use crate::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
 use crate::render::simulate::{self as render, PolicyResult};
 use crate::settings::{self, Origin, Setting, SettingWarning};
-use crate::sim::engine::{self, Params};
+use crate::sim::engine::Params;
 use crate::sim::policy::{self, flink, Context};
 use crate::sim::recording::Recorder;
 use crate::sim::restart::Restart;
 use crate::sim::specs::{self, Policies, PolicyFile};
 use crate::sim::timeline::Step;
-use crate::sim::{model, trace};
+use crate::sim::{model, replay, trace};
 
 #[derive(Debug, Args)]
 #[command(
@@ -301,50 +301,49 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         ))
     });
     let observing = timeline_file.is_some() || plot.is_some();
-    let mut summaries = Vec::new();
-    for (run, spec) in specs.iter().enumerate() {
-        let mut p = policy::make(spec, &ctx).map_err(settings::SettingError::into_error)?;
-        let mut row = String::new();
-        let mut write_error: Option<std::io::Error> = None;
-        let mut observe = |s: &Step| {
-            if let Some(f) = timeline_file.as_mut() {
-                row.clear();
-                render::timeline_row(&mut row, &spec.name, s);
-                if write_error.is_none() {
-                    if let Err(e) = f.write_all(row.as_bytes()) {
-                        write_error = Some(e);
-                    }
+    let mut row = String::new();
+    let mut write_error: Option<std::io::Error> = None;
+    let mut observe = |run: usize, spec: &policy::PolicySpec, s: &Step| {
+        if let Some(f) = timeline_file.as_mut() {
+            row.clear();
+            render::timeline_row(&mut row, &spec.name, s);
+            if write_error.is_none() {
+                if let Err(e) = f.write_all(row.as_bytes()) {
+                    write_error = Some(e);
                 }
             }
-            if let Some(b) = plot.as_mut() {
-                b.push(run, s);
-            }
-        };
-        let on_step: Option<&mut dyn FnMut(&Step)> =
-            if observing { Some(&mut observe) } else { None };
-        let (_, summary) = engine::run(
-            &model,
-            &tr,
-            &initial,
-            p.as_mut(),
-            &params,
-            &|n| bar.inc(n),
-            on_step,
-        )
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "cannot read the recording's demand back from its temporary file: {}",
-                crate::io::describe_io(&e)
-            )
-        })?;
-        if let (Some(e), Some(path)) = (write_error, &a.timeline) {
-            return Err(cannot_write(Path::new(path), e));
         }
-        warnings.extend(p.warnings());
-        if let Some(w) = p.warm_up().filter(|w| duration_ms < w.ms()) {
-            warnings.push(render::could_not_act(&spec.name, &w, duration_ms));
+        if let Some(b) = plot.as_mut() {
+            b.push(run, s);
         }
-        summaries.push(summary);
+    };
+    let runs = replay::replay(
+        &specs,
+        &ctx,
+        &model,
+        &tr,
+        &params,
+        &|n| bar.inc(n),
+        if observing { Some(&mut observe) } else { None },
+    )
+    .map_err(|e| match e {
+        replay::ReplayError::Setting(e) => e.into_error(),
+        replay::ReplayError::Spool(e) => anyhow::anyhow!(
+            "cannot read the recording's demand back from its temporary file: {}",
+            crate::io::describe_io(&e)
+        ),
+    })?;
+    if let (Some(e), Some(path)) = (write_error, &a.timeline) {
+        return Err(cannot_write(Path::new(path), e));
+    }
+    let mut summaries = Vec::with_capacity(runs.len());
+    for (spec, run) in specs.iter().zip(runs) {
+        warnings.extend(
+            run.notes
+                .iter()
+                .map(|n| render::note(&spec.name, n, duration_ms)),
+        );
+        summaries.push(run.summary);
     }
     bar.finish_and_clear();
     if let Some(n) = &restart_note {

@@ -133,6 +133,14 @@ pub fn restart_words(r: &Restart, duration_ms: i64) -> (Option<String>, Option<S
     (note, warning)
 }
 
+/// What a policy wants said after its run, in words.
+pub fn note(policy: &str, n: &crate::sim::replay::Note, duration_ms: i64) -> String {
+    match n {
+        crate::sim::replay::Note::Said(text) => text.clone(),
+        crate::sim::replay::Note::CouldNotAct(w) => could_not_act(policy, w, duration_ms),
+    }
+}
+
 /// A policy that watches longer than the recording lasts never had the chance to decide.
 pub fn could_not_act(policy: &str, w: &WarmUp, duration_ms: i64) -> String {
     let parts: Vec<String> = w

@@ -13,6 +13,7 @@ pub mod model;
 pub mod policy;
 pub mod quantile;
 pub mod recording;
+pub mod replay;
 pub mod restart;
 pub mod specs;
 pub mod spool;

@@ -1,0 +1,72 @@
+//! Every policy replayed over one trace: the operation `simulate` is, without its flags.
+//!
+//! Policies run one after the other, in the order given (the baseline first), each from the
+//! recorded starting parallelism; `observe` sees every step of every run as it is simulated
+//! (`--timeline` and `--plot` are observers), so no run is kept in memory. The words of what a
+//! policy wants said stay data here ([`Note`]); `render::simulate` writes them.
+
+use crate::settings::SettingError;
+use crate::sim::engine::{self, Params, Summary, WarmUp};
+use crate::sim::model::JobModel;
+use crate::sim::policy::{self, Context, PolicySpec};
+use crate::sim::timeline::Step;
+use crate::sim::trace::Trace;
+
+/// What a policy wants the user to know after its run, in the order it came.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// The policy's own warning, already in words (a model's veto, a quota).
+    Said(String),
+    /// The policy watches longer than the recording lasts: it never had the chance to decide.
+    CouldNotAct(WarmUp),
+}
+
+/// One policy's run.
+pub struct Run {
+    pub summary: Summary,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug)]
+pub enum ReplayError {
+    /// A policy's setting is unreadable or out of range.
+    Setting(SettingError),
+    /// The recording's demand could not be read back from its spool file.
+    Spool(std::io::Error),
+}
+
+/// Sees every step of every run: (run index, its policy, the step).
+pub type Observer<'o> = &'o mut dyn FnMut(usize, &PolicySpec, &Step);
+
+/// Replays `trace` under every policy of `specs`.
+pub fn replay(
+    specs: &[PolicySpec],
+    ctx: &Context<'_>,
+    model: &JobModel,
+    trace: &Trace,
+    params: &Params,
+    tick: &dyn Fn(u64),
+    mut observe: Option<Observer<'_>>,
+) -> Result<Vec<Run>, ReplayError> {
+    let duration_ms = trace.len() as i64 * trace.step_ms;
+    let mut runs = Vec::with_capacity(specs.len());
+    let observing = observe.is_some();
+    for (i, spec) in specs.iter().enumerate() {
+        let mut p = policy::make(spec, ctx).map_err(ReplayError::Setting)?;
+        let mut step = |s: &Step| {
+            if let Some(o) = observe.as_mut() {
+                o(i, spec, s);
+            }
+        };
+        let on_step: Option<&mut dyn FnMut(&Step)> = if observing { Some(&mut step) } else { None };
+        let (_, summary) =
+            engine::run(model, trace, ctx.initial, p.as_mut(), params, tick, on_step)
+                .map_err(ReplayError::Spool)?;
+        let mut notes: Vec<Note> = p.warnings().into_iter().map(Note::Said).collect();
+        if let Some(w) = p.warm_up().filter(|w| duration_ms < w.ms()) {
+            notes.push(Note::CouldNotAct(w));
+        }
+        runs.push(Run { summary, notes });
+    }
+    Ok(runs)
+}
