@@ -6,9 +6,9 @@ use clap::Args;
 use crate::cli::{GraphFormatArg, PlanFormatArg};
 use crate::error::{InputError, UsageError};
 use crate::graph;
+use crate::graph::vertices::{job_vertices, JobVertex};
 use crate::io::read_document;
 use crate::plan::{self, Plan};
-use crate::recommend::vertices::{job_vertices, JobVertex};
 use crate::resources::{cost_model, default_subtask_cu, CostModel};
 
 /// The job to size, as `recommend` and `simulate` take it: one flag group, declared once. The

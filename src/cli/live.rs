@@ -500,7 +500,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
             eprintln!(
                 "error: job {} is not at the new parallelism {} after the PUT: {}",
                 job.name,
-                crate::scaler::DurationMs(wait_timeout.as_millis() as i64),
+                crate::value::DurationMs(wait_timeout.as_millis() as i64),
                 why.join("; ")
             );
             eprintln!(

@@ -7,6 +7,7 @@
 
 pub mod job_plan;
 pub mod stream_graph;
+pub mod vertices;
 
 use crate::error::InputError;
 use crate::format::{self, Format};

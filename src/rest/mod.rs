@@ -123,7 +123,7 @@ impl fmt::Display for RestError {
             } => write!(
                 f,
                 "{method} {url}: no answer within {} (raise --timeout if the cluster is busy)",
-                crate::scaler::DurationMs(timeout.as_millis() as i64)
+                crate::value::DurationMs(timeout.as_millis() as i64)
             ),
             RestError::Status {
                 method,

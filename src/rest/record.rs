@@ -677,7 +677,7 @@ impl Recorder {
                     "a poll took {:.1} s, longer than --interval {}: polls are further apart \
                      than asked",
                     took.as_secs_f64(),
-                    crate::scaler::DurationMs(interval.as_millis() as i64)
+                    crate::value::DurationMs(interval.as_millis() as i64)
                 )));
             }
             next += interval;

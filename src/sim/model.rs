@@ -7,7 +7,7 @@
 //! skew it. A scaling-efficiency exponent `α` (capacity ∝ p^α) is 1 unless the recording holds the
 //! same vertex at two parallelisms, in which case it is fitted to both.
 
-use crate::recommend::vertices::JobVertex;
+use crate::graph::vertices::JobVertex;
 use crate::sim::quantile::Quantiles;
 use crate::sim::recording::Recording;
 

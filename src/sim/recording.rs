@@ -11,8 +11,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::graph::vertices::JobVertex;
 use crate::metrics::{Sample, SampleSink};
-use crate::recommend::vertices::{match_metric_vertex, JobVertex};
+use crate::recommend::vertices::match_metric_vertex;
 use crate::sim::quantile::Quantiles;
 use crate::sim::spool::{Record, Spool, Spooled};
 
