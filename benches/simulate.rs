@@ -70,7 +70,7 @@ fn trace() -> Trace {
 fn specs() -> Vec<PolicySpec> {
     let s = |name: &str, kind: &str, keys: &[(&str, &str)]| PolicySpec {
         name: name.into(),
-        kind: kind.into(),
+        kind: planscale::sim::policy::PolicyKind::from_name(kind).expect("a policy kind"),
         keys: keys
             .iter()
             .map(|(k, v)| {

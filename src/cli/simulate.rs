@@ -362,7 +362,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         .zip(&options)
         .map(|((s, summary), options)| PolicyResult {
             name: &s.name,
-            kind: &s.kind,
+            kind: s.kind.name(),
             model: s.is_model(),
             summary,
             options,

@@ -7,8 +7,8 @@
 //! a CU ceiling) for each key the policy leaves unset. Unknown and misspelled keys are warnings
 //! through the same path `recommend` uses (`settings::key_warnings`).
 
-use crate::settings::{self, KeyScope, Origin, Setting, SettingError, SettingWarning};
-use crate::sim::policy::{self, PolicySpec};
+use crate::settings::{self, KeyScope, Setting, SettingError, SettingWarning};
+use crate::sim::policy::{self, PolicyKind, PolicySpec};
 
 /// A policy file as read: its path and its settings.
 pub struct PolicyFile {
@@ -31,13 +31,13 @@ pub fn policies(
     let shared: Vec<Setting> = config.iter().chain(defines).cloned().collect();
     let mut specs = vec![PolicySpec {
         name: "static".into(),
-        kind: "static".into(),
+        kind: PolicyKind::Static,
         keys: vec![],
     }];
     if files.is_empty() {
         specs.push(PolicySpec {
             name: "autoscaler".into(),
-            kind: "flink-autoscaler".into(),
+            kind: PolicyKind::FlinkAutoscaler,
             keys: shared.clone(),
         });
     }
@@ -50,17 +50,18 @@ pub fn policies(
             .iter()
             .rev()
             .find(|s| s.key.trim() == "planscale.policy");
-        let kind = kind_setting.map_or("flink-autoscaler".to_string(), |s| {
-            s.value.trim().to_string()
-        });
-        if !policy::KINDS.contains(&kind.as_str()) {
-            return Err(SettingError {
+        let kind = match kind_setting {
+            None => PolicyKind::FlinkAutoscaler,
+            Some(s) => PolicyKind::from_name(s.value.trim()).ok_or_else(|| SettingError {
                 key: "planscale.policy".into(),
-                value: kind,
-                message: format!("not a policy kind; one of {}", policy::KINDS.join(", ")),
-                origin: kind_setting.map_or(Origin::Default, |s| s.origin.clone()),
-            });
-        }
+                value: s.value.trim().to_string(),
+                message: format!(
+                    "not a policy kind; one of {}",
+                    policy::kind_names().join(", ")
+                ),
+                origin: s.origin.clone(),
+            })?,
+        };
         let name = std::path::Path::new(&file.path)
             .file_stem()
             .map_or(file.path.clone(), |s| s.to_string_lossy().into_owned());
@@ -69,7 +70,7 @@ pub fn policies(
     }
     let warnings = key_warnings(&shared, &specs, &own);
     // A static policy of the user's is the baseline: no second, implicit one beside it.
-    if specs.iter().skip(1).any(|s| s.kind == "static") {
+    if specs.iter().skip(1).any(|s| s.kind == PolicyKind::Static) {
         specs.remove(0);
     }
     for s in &mut specs {
@@ -102,17 +103,17 @@ fn key_warnings(
     );
     for (i, own) in own {
         let spec = &specs[*i];
-        let uses = |k: &str| policy::uses_key(&spec.kind, k);
+        let uses = |k: &str| policy::uses_key(spec.kind, k);
         out.extend(settings::key_warnings(
             own,
             &KeyScope {
-                on: format!("the {} policy {}", spec.kind, spec.name),
+                on: format!("the {} policy {}", spec.kind.name(), spec.name),
                 uses: &uses,
                 known_anywhere: &any,
                 candidates: &candidates,
             },
         ));
-        if spec.kind == "dli-dynamic-scaling"
+        if spec.kind == PolicyKind::DliDynamicScaling
             && spec.bool("flink.dli.job.scale.enable", false) == Ok(false)
         {
             out.push(SettingWarning::NeverRescales {

@@ -20,67 +20,112 @@ use crate::sim::model::JobModel;
 use crate::sim::trace::Trace;
 use crate::value::{parse_bool, parse_double, parse_duration, parse_int};
 
-/// The kinds `planscale.policy` may name.
-pub const KINDS: &[&str] = &[
-    "flink-autoscaler",
-    "alibaba-autoscale",
-    "dli-dynamic-scaling",
-    "reactive",
-    "static",
-    "recorded",
-];
+/// What a policy is: the value of `planscale.policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    FlinkAutoscaler,
+    AlibabaAutoscale,
+    DliDynamicScaling,
+    Reactive,
+    Static,
+    Recorded,
+}
+
+impl PolicyKind {
+    pub const ALL: [PolicyKind; 6] = [
+        PolicyKind::FlinkAutoscaler,
+        PolicyKind::AlibabaAutoscale,
+        PolicyKind::DliDynamicScaling,
+        PolicyKind::Reactive,
+        PolicyKind::Static,
+        PolicyKind::Recorded,
+    ];
+
+    /// The name `planscale.policy` gives it (and the JSON's `kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyKind::FlinkAutoscaler => "flink-autoscaler",
+            PolicyKind::AlibabaAutoscale => "alibaba-autoscale",
+            PolicyKind::DliDynamicScaling => "dli-dynamic-scaling",
+            PolicyKind::Reactive => "reactive",
+            PolicyKind::Static => "static",
+            PolicyKind::Recorded => "recorded",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PolicyKind> {
+        PolicyKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// A closed platform's policy: a model, labelled so in every output.
+    pub fn is_model(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::AlibabaAutoscale | PolicyKind::DliDynamicScaling | PolicyKind::Reactive
+        )
+    }
+}
+
+/// The names `planscale.policy` may give, for messages.
+pub fn kind_names() -> Vec<&'static str> {
+    PolicyKind::ALL.iter().map(|k| k.name()).collect()
+}
 
 /// One policy to run: its display name, kind and settings (shared `--config` and `-D`, then its
 /// own file, then the flags that fill in what the file leaves open).
 #[derive(Debug, Clone)]
 pub struct PolicySpec {
     pub name: String,
-    pub kind: String,
+    pub kind: PolicyKind,
     pub keys: Vec<Setting>,
 }
 
 /// The keys each kind reads, besides `planscale.policy` (and, for `flink-autoscaler`, every
 /// `job.autoscaler.*` option).
-pub fn kind_keys(kind: &str) -> &'static [&'static str] {
+pub fn kind_keys(kind: PolicyKind) -> &'static [&'static str] {
     match kind {
-        "flink-autoscaler" => &[flink::QUOTA_CU_KEY],
-        "alibaba-autoscale" => &[
+        PolicyKind::FlinkAutoscaler => &[flink::QUOTA_CU_KEY],
+        PolicyKind::AlibabaAutoscale => &[
             "planscale.alibaba.expected-pending-time",
             "planscale.alibaba.max-cu",
         ],
-        "dli-dynamic-scaling" => &[
+        PolicyKind::DliDynamicScaling => &[
             "flink.dli.job.scale.enable",
             "flink.dli.job.scale.interval",
             "flink.dli.job.cu.min",
             "flink.dli.job.cu.max",
         ],
-        "reactive" => &[
+        PolicyKind::Reactive => &[
             "planscale.reactive.target-cpu-utilization",
             "planscale.reactive.scale-up-stabilization",
             "planscale.reactive.scale-down-stabilization",
             "taskmanager.numberOfTaskSlots",
             "jobmanager.adaptive-scheduler.scaling-interval.min",
         ],
-        _ => &[],
+        PolicyKind::Static | PolicyKind::Recorded => &[],
     }
 }
 
 /// Whether a policy of `kind` reads `key`.
-pub fn uses_key(kind: &str, key: &str) -> bool {
+pub fn uses_key(kind: PolicyKind, key: &str) -> bool {
     key == "planscale.policy"
         || kind_keys(kind).contains(&key)
-        || (kind == "flink-autoscaler" && AutoscalerOptions::is_known_key(key))
+        || (kind == PolicyKind::FlinkAutoscaler && AutoscalerOptions::is_known_key(key))
 }
 
 /// Whether any policy kind reads `key`.
 pub fn is_policy_key(key: &str) -> bool {
-    KINDS.iter().any(|k| uses_key(k, key))
+    PolicyKind::ALL.iter().any(|k| uses_key(*k, key))
 }
 
 /// Every policy key in full, for suggestions.
 pub fn all_policy_keys() -> Vec<String> {
     let mut keys: Vec<String> = std::iter::once("planscale.policy")
-        .chain(KINDS.iter().flat_map(|k| kind_keys(k).iter().copied()))
+        .chain(
+            PolicyKind::ALL
+                .iter()
+                .flat_map(|k| kind_keys(*k).iter().copied()),
+        )
         .map(str::to_string)
         .collect();
     keys.extend(crate::settings::autoscaler_keys());
@@ -150,10 +195,7 @@ impl PolicySpec {
 
     /// Whether the model is a closed platform's (labelled as a model in outputs).
     pub fn is_model(&self) -> bool {
-        matches!(
-            self.kind.as_str(),
-            "alibaba-autoscale" | "dli-dynamic-scaling" | "reactive"
-        )
+        self.kind.is_model()
     }
 }
 
@@ -161,12 +203,12 @@ impl PolicySpec {
 /// option (upstream's defaults included, as `recommend` lists them), for the others the keys of
 /// their kind that were set (the last setting of a key wins).
 pub fn options_in_effect(spec: &PolicySpec, version: Version) -> Vec<crate::settings::InEffect> {
-    if spec.kind == "flink-autoscaler" {
+    if spec.kind == PolicyKind::FlinkAutoscaler {
         return crate::settings::resolve_autoscaler(version, &autoscaler_keys(spec))
             .map(|r| r.in_effect)
             .unwrap_or_default();
     }
-    kind_keys(&spec.kind)
+    kind_keys(spec.kind)
         .iter()
         .filter_map(|k| spec.setting(k))
         .map(|s| crate::settings::InEffect {
@@ -203,10 +245,10 @@ fn autoscaler_keys(spec: &PolicySpec) -> Vec<Setting> {
 }
 
 pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, SettingError> {
-    Ok(match spec.kind.as_str() {
-        "static" => Box::new(fixed::Static::new(&spec.name)),
-        "recorded" => Box::new(fixed::Recorded::new(&spec.name, ctx.trace)),
-        "flink-autoscaler" => {
+    Ok(match spec.kind {
+        PolicyKind::Static => Box::new(fixed::Static::new(&spec.name)),
+        PolicyKind::Recorded => Box::new(fixed::Recorded::new(&spec.name, ctx.trace)),
+        PolicyKind::FlinkAutoscaler => {
             let opts =
                 crate::settings::resolve_autoscaler(ctx.version, &autoscaler_keys(spec))?.opts;
             let quota = spec.f64_in(flink::QUOTA_CU_KEY, f64::INFINITY, Range::Above(0.0));
@@ -216,19 +258,9 @@ pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, Set
             };
             Box::new(flink::FlinkAutoscaler::new(&spec.name, opts, quota, ctx))
         }
-        "alibaba-autoscale" => Box::new(alibaba::AutoScale::new(spec, ctx)?),
-        "dli-dynamic-scaling" => Box::new(dli::DynamicScaling::new(spec, ctx)?),
-        "reactive" => Box::new(reactive::Reactive::new(spec, ctx)?),
-        other => {
-            return Err(SettingError {
-                key: "planscale.policy".into(),
-                value: other.to_string(),
-                message: format!("one of {}", KINDS.join(", ")),
-                origin: spec
-                    .setting("planscale.policy")
-                    .map_or(Origin::Default, |s| s.origin.clone()),
-            })
-        }
+        PolicyKind::AlibabaAutoscale => Box::new(alibaba::AutoScale::new(spec, ctx)?),
+        PolicyKind::DliDynamicScaling => Box::new(dli::DynamicScaling::new(spec, ctx)?),
+        PolicyKind::Reactive => Box::new(reactive::Reactive::new(spec, ctx)?),
     })
 }
 
