@@ -266,12 +266,12 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     };
     print_warnings(&warnings);
     let mut warnings: Vec<String> = read.warnings.clone();
-    warnings.extend(recording.warnings.iter().cloned());
+    warnings.extend(recording.warnings.iter().map(render::recording_warning));
     let (restart_note, restart_warning) = render::restart_words(&restart, duration_ms);
     warnings.extend(restart_warning);
     for m in &model.vertices {
         if m.capacity_per_subtask.is_none() && !m.vertex.is_source() {
-            warnings.push(format!("vertex {} did no measurable work in the recording: its capacity is taken as unlimited", m.vertex.name));
+            warnings.push(render::unlimited_capacity(&m.vertex.name));
         }
     }
     // --timeline and --plot see each step as it is simulated: the timeline's rows stream into

@@ -133,6 +133,24 @@ pub fn restart_words(r: &Restart, duration_ms: i64) -> (Option<String>, Option<S
     (note, warning)
 }
 
+/// What the recorder noticed, in words.
+pub fn recording_warning(w: &crate::sim::recording::RecordingWarning) -> String {
+    use crate::sim::recording::RecordingWarning;
+    match w {
+        RecordingWarning::SecondSeries { series, vertex } => format!(
+            "metric vertex {series} is a second series for vertex {vertex}; the series whose samples start first is used, this one is ignored"
+        ),
+        RecordingWarning::TooManyChanges { vertex, kept } => format!(
+            "vertex {vertex}: its parallelism changes more than {kept} times in the recording; later changes are not replayed by the `recorded` policy"
+        ),
+    }
+}
+
+/// A vertex the model cannot size: it never worked measurably in the recording.
+pub fn unlimited_capacity(vertex: &str) -> String {
+    format!("vertex {vertex} did no measurable work in the recording: its capacity is taken as unlimited")
+}
+
 /// What a policy wants said after its run, in words.
 pub fn note(policy: &str, n: &crate::sim::replay::Note, duration_ms: i64) -> String {
     match n {

@@ -83,6 +83,15 @@ impl Outage {
     }
 }
 
+/// What the recorder noticed about the file, as data (`render::simulate` words it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecordingWarning {
+    /// A second metric series for one job vertex: the one whose samples start first is used.
+    SecondSeries { series: String, vertex: String },
+    /// More parallelism changes than are kept; later ones are not replayed by `recorded`.
+    TooManyChanges { vertex: String, kept: usize },
+}
+
 /// The recording, per job vertex (in the job's vertex order).
 #[derive(Debug)]
 pub struct Recording {
@@ -96,7 +105,7 @@ pub struct Recording {
     pub first_demand: Vec<f64>,
     /// The recorded restarts, in time order.
     pub outages: Vec<Outage>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<RecordingWarning>,
 }
 
 impl Recording {
@@ -151,7 +160,7 @@ pub struct Recorder<'a> {
     /// Per source, its latest demand samples (time, value), newest last.
     recent: Vec<std::collections::VecDeque<(i64, f64)>>,
     outages: Vec<Outage>,
-    warnings: Vec<String>,
+    warnings: Vec<RecordingWarning>,
 }
 
 impl<'a> Recorder<'a> {
@@ -263,12 +272,10 @@ impl<'a> Recorder<'a> {
             ));
         };
         let m = if self.claimed[i] {
-            self.warnings.push(format!(
-                "metric vertex {} is a second series for vertex {}; the series whose samples \
-                 start first is used, this one is ignored",
-                name.unwrap_or(key),
-                self.vertices[i].name
-            ));
+            self.warnings.push(RecordingWarning::SecondSeries {
+                series: name.unwrap_or(key).to_string(),
+                vertex: self.vertices[i].name.clone(),
+            });
             Mapped::Ignored
         } else {
             self.claimed[i] = true;
@@ -367,11 +374,10 @@ impl SampleSink for Recorder<'_> {
                 r.parallelism.push((s.t_ms, p));
             } else if !r.too_many_changes {
                 r.too_many_changes = true;
-                self.warnings.push(format!(
-                    "vertex {}: its parallelism changes more than {MAX_PARALLELISM_CHANGES} times \
-                     in the recording; later changes are not replayed by the `recorded` policy",
-                    jv.name
-                ));
+                self.warnings.push(RecordingWarning::TooManyChanges {
+                    vertex: jv.name.clone(),
+                    kept: MAX_PARALLELISM_CHANGES,
+                });
             }
         }
         if let (true, Some(prev_t)) = (changed, prev_t) {
