@@ -154,7 +154,17 @@ pub fn unlimited_capacity(vertex: &str) -> String {
 /// What a policy wants said after its run, in words.
 pub fn note(policy: &str, n: &crate::sim::replay::Note, duration_ms: i64) -> String {
     match n {
-        crate::sim::replay::Note::Said(text) => text.clone(),
+        crate::sim::replay::Note::Policy(crate::sim::engine::PolicyNote::QuotaVetoed {
+            policy,
+            count,
+            first_ms,
+            cu,
+            quota,
+        }) => format!(
+            "{policy}: {count} rescale{} not executed: over the --max-cu quota {quota} (ResourceQuotaReached; the first at {}, for {cu:.2} CU)",
+            if *count == 1 { " was" } else { "s were" },
+            crate::metrics::time::format_rfc3339(*first_ms)
+        ),
         crate::sim::replay::Note::CouldNotAct(w) => could_not_act(policy, w, duration_ms),
     }
 }

@@ -44,7 +44,7 @@ pub trait Policy {
     /// The job is running again after a rescale (metric histories reset).
     fn restarted(&mut self, _t_ms: i64) {}
     /// What the user should know after the replay (e.g. decisions a quota vetoed).
-    fn warnings(&self) -> Vec<String> {
+    fn notes(&self) -> Vec<PolicyNote> {
         Vec::new()
     }
     /// How long the policy watches before its first possible decision, and the settings that
@@ -52,6 +52,19 @@ pub trait Policy {
     fn warm_up(&self) -> Option<WarmUp> {
         None
     }
+}
+
+/// What a policy wants said after its run, as data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyNote {
+    /// Rescales a CU quota did not let happen: how many, the first (time, CU it wanted).
+    QuotaVetoed {
+        policy: String,
+        count: usize,
+        first_ms: i64,
+        cu: f64,
+        quota: f64,
+    },
 }
 
 /// The least recording a policy needs before it can act, as the sum of its settings.

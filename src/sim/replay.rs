@@ -6,7 +6,7 @@
 //! policy wants said stay data here ([`Note`]); `render::simulate` writes them.
 
 use crate::settings::SettingError;
-use crate::sim::engine::{self, Params, Summary, WarmUp};
+use crate::sim::engine::{self, Params, PolicyNote, Summary, WarmUp};
 use crate::sim::model::JobModel;
 use crate::sim::policy::{self, Context, PolicySpec};
 use crate::sim::timeline::Step;
@@ -15,8 +15,8 @@ use crate::sim::trace::Trace;
 /// What a policy wants the user to know after its run, in the order it came.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Note {
-    /// The policy's own warning, already in words (a model's veto, a quota).
-    Said(String),
+    /// The policy's own note (a quota that vetoed rescales).
+    Policy(PolicyNote),
     /// The policy watches longer than the recording lasts: it never had the chance to decide.
     CouldNotAct(WarmUp),
 }
@@ -62,7 +62,7 @@ pub fn replay(
         let (_, summary) =
             engine::run(model, trace, ctx.initial, p.as_mut(), params, tick, on_step)
                 .map_err(ReplayError::Spool)?;
-        let mut notes: Vec<Note> = p.warnings().into_iter().map(Note::Said).collect();
+        let mut notes: Vec<Note> = p.notes().into_iter().map(Note::Policy).collect();
         if let Some(w) = p.warm_up().filter(|w| duration_ms < w.ms()) {
             notes.push(Note::CouldNotAct(w));
         }

@@ -13,7 +13,7 @@ use crate::scaler::{
     self, AutoscalerOptions, MetricWindow, Sample, ScalerState, ScalingMetric, ShipStrategy,
     Topology, VertexInfo,
 };
-use crate::sim::engine::{Observation, Policy, WarmUp};
+use crate::sim::engine::{Observation, Policy, PolicyNote, WarmUp};
 use crate::sim::policy::Context;
 
 /// The policy key of the CU quota; `simulate --max-cu` fills it in.
@@ -122,17 +122,14 @@ impl Policy for FlinkAutoscaler {
         }
     }
 
-    fn warnings(&self) -> Vec<String> {
+    fn notes(&self) -> Vec<PolicyNote> {
         self.vetoed
-            .map(|(n, t, cu)| {
-                format!(
-                    "{}: {n} rescale{} not executed: over the --max-cu quota {} \
-                     (ResourceQuotaReached; the first at {}, for {cu:.2} CU)",
-                    self.name,
-                    if n == 1 { " was" } else { "s were" },
-                    self.quota_cu,
-                    crate::metrics::time::format_rfc3339(t)
-                )
+            .map(|(count, first_ms, cu)| PolicyNote::QuotaVetoed {
+                policy: self.name.clone(),
+                count,
+                first_ms,
+                cu,
+                quota: self.quota_cu,
             })
             .into_iter()
             .collect()
