@@ -107,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         'planscale;plan;diff' {
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read the plan as this format instead of detecting it')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: a summary table and a unified diff of the files as written; json: the changes')
+            [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 1 when the plans differ in meaning (a node, link or value changed), as `git diff --exit-code` does; without it the exit code is 0 for any two readable plans')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

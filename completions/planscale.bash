@@ -466,7 +466,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan__subcmd__diff)
-            opts="-h -V --plan-format --format --help --version"
+            opts="-h -V --plan-format --format --exit-code --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

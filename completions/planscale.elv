@@ -98,6 +98,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;plan;diff'= {
             cand --plan-format 'Read the plan as this format instead of detecting it'
             cand --format 'text: a summary table and a unified diff of the files as written; json: the changes'
+            cand --exit-code 'Exit 1 when the plans differ in meaning (a node, link or value changed), as `git diff --exit-code` does; without it the exit code is 0 for any two readable plans'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

@@ -102,6 +102,7 @@ blink\t''
 expert\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l format -d 'text: a summary table and a unified diff of the files as written; json: the changes' -r -f -a "text\t''
 json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -l exit-code -d 'Exit 1 when the plans differ in meaning (a node, link or value changed), as `git diff --exit-code` does; without it the exit code is 0 for any two readable plans'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check plans against the job graph and a CU budget'

@@ -389,7 +389,7 @@ fn connection_refused_and_unknown_jobs_are_one_error_line() {
     let out = run(&[
         "record",
         "--rest",
-        "127.0.0.1:8081",
+        "ftp://127.0.0.1:8081",
         "--job",
         JOB,
         "-o",

@@ -508,3 +508,31 @@ fn recommend_and_simulate_take_the_format_overrides_every_graph_command_takes() 
     ]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_cu_bound_must_be_above_zero_and_says_so() {
+    for (flag, value, want) in [
+        (
+            "--max-cu",
+            "-3",
+            "invalid value '-3' for '--max-cu <N>': a CU bound is a number above 0",
+        ),
+        (
+            "--min-cu",
+            "0",
+            "invalid value '0' for '--min-cu <N>': a CU bound is a number above 0",
+        ),
+        ("--max-cu", "abc", "`abc` is not a number"),
+    ] {
+        let (code, _, err) = run(&[
+            "--metrics",
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            "--graph",
+            "fixtures/lab/udf_bottleneck/job.json",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want), "{err}");
+    }
+}

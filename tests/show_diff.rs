@@ -259,3 +259,29 @@ fn diff_across_formats_pairs_nodes_by_name() {
         doc["changes"]
     );
 }
+
+#[test]
+fn diff_exit_code_says_whether_the_plans_differ_in_meaning() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "fixtures/plans/udf_bottleneck.plan.json";
+    let text = fs::read_to_string(plan).unwrap();
+    // Only formatting changed: no semantic change, exit 0 even with --exit-code.
+    let reflowed = dir.path().join("reflowed.json");
+    fs::write(&reflowed, text.replace(" : ", ": ")).unwrap();
+    // A parallelism changed: exit 1 with --exit-code, 0 without.
+    let edited = dir.path().join("edited.json");
+    fs::write(
+        &edited,
+        text.replacen("\"parallelism\" : 2,", "\"parallelism\" : 3,", 1),
+    )
+    .unwrap();
+    let code = |new: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["plan", "diff", plan, new.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        run(&args).0
+    };
+    assert_eq!(code(&reflowed, &["--exit-code"]), 0);
+    assert_eq!(code(&edited, &["--exit-code"]), 1);
+    assert_eq!(code(&edited, &["--exit-code", "--format", "json"]), 1);
+    assert_eq!(code(&edited, &[]), 0);
+}

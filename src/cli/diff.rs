@@ -26,6 +26,10 @@ pub struct DiffArgs {
     /// text: a summary table and a unified diff of the files as written; json: the changes
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
+    /// Exit 1 when the plans differ in meaning (a node, link or value changed), as `git diff
+    /// --exit-code` does; without it the exit code is 0 for any two readable plans
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 pub fn run(a: DiffArgs) -> anyhow::Result<u8> {
@@ -114,7 +118,8 @@ pub fn run(a: DiffArgs) -> anyhow::Result<u8> {
         }
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
-    Ok(0)
+    let differ = !(d.removed.is_empty() && d.added.is_empty() && d.changes.is_empty());
+    Ok(u8::from(a.exit_code && differ))
 }
 
 /// A unified diff of two different files, headed with their own names.

@@ -60,6 +60,16 @@ pub enum PlanCommand {
     Diff(diff::DiffArgs),
 }
 
+/// A CU bound (`--max-cu`, `--min-cu`): a finite number above 0. Negative numbers reach the
+/// parser (`allow_negative_numbers`) so that `-3` is named as a bad value, not as a flag.
+pub fn cu_bound(s: &str) -> Result<f64, String> {
+    match crate::value::parse_double(s) {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        Ok(_) => Err("a CU bound is a number above 0".to_string()),
+        Err(m) => Err(m),
+    }
+}
+
 /// `--plan-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormatArg {

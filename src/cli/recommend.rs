@@ -50,10 +50,10 @@ pub struct RecommendArgs {
     #[arg(long, value_name = "DUR")]
     pub expected_pending_time: Option<String>,
     /// CU ceiling: scale-ups that would take the job above it are held back, largest first
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::cli::cu_bound)]
     pub max_cu: Option<f64>,
     /// CU floor: scale-downs that would take the job below it are held back, largest first
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::cli::cu_bound)]
     pub min_cu: Option<f64>,
     /// End of the evaluated window: epoch ms or s, or RFC 3339
     #[arg(long, value_name = "TIMESTAMP")]

@@ -47,10 +47,10 @@ pub struct SimulateArgs {
     pub expected_pending_time: Option<String>,
     /// CU ceiling: the platform models' budget where their policy sets none, and the Flink
     /// autoscaler's quota (a rescale growing the job beyond it is not executed)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::cli::cu_bound)]
     pub max_cu: Option<f64>,
     /// CU floor for the platform models without their own
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = crate::cli::cu_bound)]
     pub min_cu: Option<f64>,
     /// How often the Flink autoscaler samples and decides (default 60s, the operator's reconcile interval)
     #[arg(long, value_name = "DUR")]

@@ -237,7 +237,14 @@ impl Client {
     /// each whole request. Proxies come from the environment by curl's rules ([`proxy_for`]),
     /// never for a loopback host.
     pub fn new(base: &str, timeout: Duration) -> Result<Client, RestError> {
-        let base = base.trim().trim_end_matches('/').to_string();
+        // `127.0.0.1:8081` is http://127.0.0.1:8081, as curl reads a URL without a scheme.
+        let raw = base.trim();
+        let base = if raw.contains("://") {
+            raw.to_string()
+        } else {
+            format!("http://{raw}")
+        };
+        let base = base.trim_end_matches('/').to_string();
         let bad = |reason: &str| RestError::BadUrl {
             url: base.clone(),
             reason: reason.to_string(),
@@ -920,6 +927,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_url_without_a_scheme_is_http_as_in_curl() {
+        let c = Client::new("127.0.0.1:8081/", Duration::from_secs(1)).unwrap();
+        assert_eq!(c.base(), "http://127.0.0.1:8081");
+        let e = Client::new("ftp://127.0.0.1:8081", Duration::from_secs(1)).unwrap_err();
+        assert!(e.to_string().contains("expected an http:// URL"), "{e}");
+    }
+
+    #[test]
     fn bare_nan_and_infinity_become_strings() {
         let v = parse_json(r#"[{"id":"a","min":NaN,"max":Infinity,"avg":-Infinity,"s":"NaN x"}]"#)
             .unwrap();
@@ -1061,7 +1076,12 @@ mod tests {
         ] {
             assert!(!is_loopback_host(h), "{h}");
         }
-        assert!(Client::new("127.0.0.1:8081", Duration::from_secs(1)).is_err());
+        assert_eq!(
+            Client::new("127.0.0.1:8081", Duration::from_secs(1))
+                .unwrap()
+                .base(),
+            "http://127.0.0.1:8081"
+        );
         assert!(Client::new("http://", Duration::from_secs(1)).is_err());
         let c = Client::new("http://127.0.0.1:8081/", Duration::from_secs(1)).unwrap();
         assert_eq!(c.url("/jobs"), "http://127.0.0.1:8081/jobs");
