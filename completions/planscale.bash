@@ -586,7 +586,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__plan__subcmd__init)
-            opts="-D -o -h -V --graph --graph-format --plan-format --output --help --version"
+            opts="-D -o -h -V --graph --graph-format --plan-format --define --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -602,6 +602,10 @@ _planscale() {
                     ;;
                 --plan-format)
                     COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --define)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -D)
@@ -692,7 +696,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__recommend)
-            opts="-D -o -h -V --metrics --plan --graph --plan-format --graph-format --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
+            opts="-D -o -h -V --metrics --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -716,6 +720,10 @@ _planscale() {
                     ;;
                 --graph-format)
                     COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
+                    return 0
+                    ;;
+                --define)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -D)
@@ -816,7 +824,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__simulate)
-            opts="-D -h -V --metrics --plan --graph --plan-format --graph-format --policy --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
+            opts="-D -h -V --metrics --plan --graph --plan-format --graph-format --policy --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -843,6 +851,10 @@ _planscale() {
                     return 0
                     ;;
                 --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --define)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -65,7 +65,7 @@ job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -l plan-format -d 'Plan format to write' -r -f -a "auto\t''
 blink\t''
 expert\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s D -d 'Set a default (see below); repeatable' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s D -l define -d 'Set a default (see below); repeatable' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s o -l output -d 'Write the plan to FILE (atomically) instead of stdout' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from init" -s V -l version -d 'Print version'
@@ -120,7 +120,7 @@ expert\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -l define -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
 1.16\t''
@@ -151,7 +151,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph-f
 stream-graph\t''
 job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l policy -d 'Policy file (repeatable); its name is the file stem' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -l define -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
 1.16\t''

@@ -536,3 +536,20 @@ fn a_cu_bound_must_be_above_zero_and_says_so() {
         assert!(err.contains(want), "{err}");
     }
 }
+
+#[test]
+fn observed_rate_is_a_sources_own() {
+    let (doc, _) = json(&[
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+    ]);
+    for v in doc["vertices"].as_array().unwrap() {
+        if v["is_source"] == true {
+            assert!(v["observed_rate"].as_f64().unwrap() > 0.0, "{v}");
+        } else {
+            assert!(v["observed_rate"].is_null(), "{v}");
+        }
+    }
+}

@@ -28,7 +28,7 @@ pub struct InitArgs {
     #[arg(long, value_enum, default_value_t = PlanFormatArg::Blink)]
     pub plan_format: PlanFormatArg,
     /// Set a default (see below); repeatable
-    #[arg(short = 'D', value_name = "KEY=VALUE")]
+    #[arg(short = 'D', long = "define", value_name = "KEY=VALUE")]
     pub defines: Vec<String>,
     /// Write the plan to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE")]

@@ -30,7 +30,7 @@ impl AutoscalerVersion {
 pub struct ScalingArgs {
     /// A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are
     /// read as Flink reads them: a duration without a unit is milliseconds
-    #[arg(short = 'D', value_name = "KEY=VALUE")]
+    #[arg(short = 'D', long = "define", value_name = "KEY=VALUE")]
     pub defines: Vec<String>,
     /// Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or
     /// FlinkSessionJob (spec.flinkConfiguration) or the operator's Helm values

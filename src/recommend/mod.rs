@@ -469,7 +469,8 @@ pub fn recommend(
             true_processing_rate: ev.map(|e| e.true_processing_rate).filter(|_| has_metrics),
             target_rate: ev.map(|e| e.target_data_rate).filter(|_| has_metrics),
             catch_up_rate: ev.map(|e| e.catch_up_data_rate).filter(|_| has_metrics),
-            observed_rate: has_metrics.then_some(converted[i].observed_rate),
+            // What a source emitted; other vertices have no "observed rate" in the contract.
+            observed_rate: (has_metrics && v.is_source()).then_some(converted[i].observed_rate),
             utilization: ev.map(|e| e.load).filter(|x| has_metrics && x.is_finite()),
             action,
             bounded_by,
