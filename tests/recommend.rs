@@ -553,3 +553,30 @@ fn observed_rate_is_a_sources_own() {
         }
     }
 }
+
+#[test]
+fn a_plan_given_as_the_graph_is_named_and_pointed_to_plan() {
+    for (file, what) in [
+        (
+            "fixtures/plans/udf_bottleneck.plan.json",
+            "this is a Blink resource plan, not a job graph",
+        ),
+        (
+            "fixtures/expert/udf_bottleneck.expert.json",
+            "this is an expert resource plan, not a job graph",
+        ),
+    ] {
+        let (code, _, err) = run(&[
+            "--metrics",
+            "fixtures/metrics/udf_bottleneck.long.csv",
+            "--graph",
+            file,
+        ]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(what), "{err}");
+        assert!(
+            err.contains("hint: a plan goes to --plan (recommend, simulate)"),
+            "{err}"
+        );
+    }
+}

@@ -57,9 +57,12 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Graph, Inp
         Format::Blink | Format::Expert => {
             return Err(InputError::new(
                 file,
-                format!("this is a {} resource plan, not a job graph", fmt.name()),
+                format!(
+                    "this is {} resource plan, not a job graph",
+                    if fmt == Format::Expert { "an expert" } else { "a Blink" }
+                ),
             )
-            .hint("give the job's execution plan (StreamExecutionEnvironment#getExecutionPlan) or REST job plan as --graph"))
+            .hint("a plan goes to --plan (recommend, simulate) or is the PLAN argument (plan validate, show, break-chain); --graph takes the job's execution plan (StreamExecutionEnvironment#getExecutionPlan) or REST job details (GET /jobs/:id)"))
         }
     };
     Ok(Graph {
