@@ -47,7 +47,7 @@ fn validate_json(plans: &[&str], graph: Option<&str>, extra: &[&str]) -> (i32, V
             out.stdout, out.stderr
         )
     });
-    check_contract(&doc, plans.len());
+    check_contract(&doc, plans.len(), extra.contains(&"--deny-warnings"));
     (out.code, doc)
 }
 
@@ -58,7 +58,8 @@ fn broken(job: &str, case: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // The JSON contract (spec/outputs.md)
 
-fn check_contract(doc: &Value, n_files: usize) {
+/// `deny`: `--deny-warnings` was given, so a warning fails a plan (`ok` false) like an error.
+fn check_contract(doc: &Value, n_files: usize, deny: bool) {
     assert_eq!(
         doc["planscale_version"].as_str(),
         Some(env!("CARGO_PKG_VERSION")),
@@ -83,7 +84,11 @@ fn check_contract(doc: &Value, n_files: usize) {
         let count = |sev: &str| diags.iter().filter(|d| d["severity"] == sev).count() as u64;
         assert_eq!(summary["errors"].as_u64(), Some(count(ERROR)), "{f:#}");
         assert_eq!(summary["warnings"].as_u64(), Some(count(WARNING)), "{f:#}");
-        assert_eq!(f["ok"], count(ERROR) == 0, "ok means no error: {f:#}");
+        assert_eq!(
+            f["ok"],
+            count(ERROR) == 0 && !(deny && count(WARNING) > 0),
+            "ok means no error (and no warning under --deny-warnings): {f:#}"
+        );
         for d in diags {
             let obj = d.as_object().expect("a diagnostic is an object");
             let keys: BTreeSet<&str> = obj.keys().map(String::as_str).collect();
@@ -728,9 +733,12 @@ fn deny_warnings_turns_a_warning_only_result_into_exit_1() {
     assert_eq!(code, 0, "{doc:#}");
     let (code, doc) = validate_json(&[&plan], Some(&graph), &["--deny-warnings"]);
     assert_eq!(code, 1, "{doc:#}");
-    // The document is unchanged: still no error, still `ok`.
-    assert_eq!(doc["files"][0]["ok"], true);
+    // The document agrees with the exit code: no error, one warning, and not `ok`.
+    assert_eq!(doc["files"][0]["ok"], false);
+    assert_eq!(doc["files"][0]["summary"]["errors"], 0);
     assert_eq!(doc["files"][0]["summary"]["warnings"], 1);
+    let (_, doc) = validate_json(&[&plan], Some(&graph), &[]);
+    assert_eq!(doc["files"][0]["ok"], true);
     // A clean plan stays 0.
     let (code, _) = validate_json(
         &[&plan_file("window_agg")],
@@ -750,7 +758,8 @@ fn deny_warnings_turns_a_warning_only_result_into_exit_1() {
         ])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("warning[edge-mismatch]"));
+        .stdout(predicate::str::contains("warning[edge-mismatch]"))
+        .stdout(predicate::str::contains("FAILED"));
 }
 
 #[test]

@@ -5,7 +5,6 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cli::{GraphFormatArg, PlanFormatArg};
-use crate::diagnostic::Severity;
 use crate::graph;
 use crate::io::read_document;
 use crate::plan;
@@ -96,6 +95,7 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<u8> {
             max_cu: a.max_cu,
             nodes,
             outcome,
+            deny_warnings: a.deny_warnings,
         });
     }
 
@@ -106,10 +106,8 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<u8> {
                 crate::cli::report_error(&anyhow::Error::new(e.clone()));
                 code = 2;
             }
-            Ok(rep) => {
-                let failed = rep.count(Severity::Error) > 0
-                    || (a.deny_warnings && rep.count(Severity::Warning) > 0);
-                if failed {
+            Ok(_) => {
+                if !r.passed() {
                     code = code.max(1);
                 }
             }

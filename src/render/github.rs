@@ -111,6 +111,7 @@ mod tests {
 
     fn file<'a>(plan: &'a str, outcome: Result<Report, InputError>) -> FileResult<'a> {
         FileResult {
+            deny_warnings: false,
             plan,
             graph: None,
             format: Some("blink"),

@@ -256,6 +256,7 @@ mod tests {
 
     fn file<'a>(plan: &'a str, outcome: Result<Report, InputError>) -> FileResult<'a> {
         FileResult {
+            deny_warnings: false,
             plan,
             graph: Some("jobs/graph.json"),
             format: Some("blink"),

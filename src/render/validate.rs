@@ -16,6 +16,21 @@ pub struct FileResult<'a> {
     pub max_cu: Option<f64>,
     pub nodes: usize,
     pub outcome: Result<Report, crate::error::InputError>,
+    /// `--deny-warnings`: a warning fails the plan too, in the exit code and in every output.
+    pub deny_warnings: bool,
+}
+
+impl FileResult<'_> {
+    /// Whether the plan passes: no error, and no warning under `--deny-warnings`.
+    pub fn passed(&self) -> bool {
+        match &self.outcome {
+            Ok(rep) => {
+                rep.count(Severity::Error) == 0
+                    && !(self.deny_warnings && rep.count(Severity::Warning) > 0)
+            }
+            Err(_) => false,
+        }
+    }
 }
 
 /// `file:line:col: severity[rule]: message` lines, one per diagnostic; with `color`, the
@@ -87,7 +102,7 @@ pub fn text(results: &[FileResult<'_>]) -> String {
                     r.max_cu.map_or("-".to_string(), short),
                     errors.to_string(),
                     rep.count(Severity::Warning).to_string(),
-                    if errors == 0 { "ok" } else { "FAILED" }.to_string(),
+                    if r.passed() { "ok" } else { "FAILED" }.to_string(),
                 ]);
             }
             Err(_) => {
@@ -129,7 +144,7 @@ pub fn json(results: &[FileResult<'_>]) -> String {
                     "plan": r.plan,
                     "graph": r.graph,
                     "plan_format": r.format,
-                    "ok": errors == 0,
+                    "ok": r.passed(),
                     "error": null,
                     "summary": {
                         "errors": errors,
@@ -174,6 +189,7 @@ mod tests {
     fn severity_is_coloured_only_when_asked() {
         let rep = result(r#"{"nodes":[{"id":1,"vcore":-1,"parallelism":1}],"links":[],"x":1}"#);
         let r = FileResult {
+            deny_warnings: false,
             plan: "p.json",
             graph: None,
             format: Some("blink"),
