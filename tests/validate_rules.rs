@@ -1026,3 +1026,39 @@ fn a_sink_v2_writer_may_be_an_operator_or_a_sink_in_the_plan() {
         "node mismatch: node 24 is a source in the plan but an operator in the job graph"
     );
 }
+
+#[test]
+fn a_graph_given_as_the_plan_gets_a_hint_that_works() {
+    // Every hint names a command that works on that very file.
+    for (graph, hint_cmd) in [
+        (
+            job_plan("udf_bottleneck"),
+            vec![
+                "plan",
+                "init",
+                "--graph",
+                "GRAPH",
+                "--plan-format",
+                "expert",
+            ],
+        ),
+        (
+            stream_graph("udf_bottleneck"),
+            vec!["plan", "init", "--graph", "GRAPH"],
+        ),
+    ] {
+        let out = planscale(&["plan", "validate", &graph]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        let shown = format!(
+            "`planscale {}`",
+            hint_cmd.join(" ").replace("GRAPH", &graph)
+        );
+        assert!(out.stderr.contains(&shown), "{}", out.stderr);
+        let args: Vec<&str> = hint_cmd
+            .iter()
+            .map(|a| if *a == "GRAPH" { graph.as_str() } else { a })
+            .collect();
+        let run = planscale(&args);
+        assert_eq!(run.code, 0, "{shown}: {}", run.stderr);
+    }
+}

@@ -40,15 +40,21 @@ pub fn read(file: &str, text: &str, forced: Option<Format>) -> Result<Plan, Inpu
     match fmt {
         Format::Blink => blink::read(file, text, &value),
         Format::Expert => expert::read(file, text, &value),
-        Format::StreamGraph | Format::JobPlan => Err(InputError::new(
+        // The hint names a command that works on this very file: a Blink plan is keyed by
+        // stream nodes, which a REST job plan does not list, so there only an expert plan.
+        Format::StreamGraph => Err(InputError::new(
             file,
-            format!(
-                "this is a Flink {} (a job graph), not a resource plan",
-                fmt.name()
-            ),
+            "this is a Flink execution plan (a job graph), not a resource plan",
         )
         .hint(format!(
             "pass it as --graph {file}; `planscale plan init --graph {file}` writes a plan for it"
+        ))),
+        Format::JobPlan => Err(InputError::new(
+            file,
+            "this is a Flink REST job plan (a job graph), not a resource plan",
+        )
+        .hint(format!(
+            "pass it as --graph {file}; `planscale plan init --graph {file} --plan-format expert` writes a plan for it (a Blink plan needs the execution plan's stream nodes)"
         ))),
     }
 }
