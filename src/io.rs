@@ -390,28 +390,27 @@ pub fn refuse_same_files(files: &[Named]) -> Result<(), crate::error::UsageError
             }
         })
         .collect();
-    for (j, b) in files.iter().enumerate() {
-        if !b.output {
-            continue;
-        }
-        for (i, a) in files[..j].iter().enumerate().chain(
-            files[j + 1..]
-                .iter()
-                .enumerate()
-                .map(|(k, f)| (j + 1 + k, f))
-                .filter(|(_, f)| !f.output),
-        ) {
-            if ids[j].is_some() && ids[i] == ids[j] {
-                let what = if a.output {
-                    "one output would overwrite the other"
-                } else {
-                    "the output would replace an input"
-                };
-                return Err(crate::error::UsageError(format!(
-                    "{} {} and {} {} name the same file: {what}",
-                    a.flag, a.path, b.flag, b.path
-                )));
+    for j in 0..files.len() {
+        for i in 0..j {
+            let (x, y) = (&files[i], &files[j]);
+            if !(x.output || y.output) || ids[j].is_none() || ids[i] != ids[j] {
+                continue;
             }
+            // Named input first, then the output that would replace it; two outputs in order.
+            let (a, b) = if x.output && !y.output {
+                (y, x)
+            } else {
+                (x, y)
+            };
+            let what = if a.output {
+                "one output would overwrite the other"
+            } else {
+                "the output would replace an input"
+            };
+            return Err(crate::error::UsageError(format!(
+                "{} {} and {} {} name the same file: {what}",
+                a.flag, a.path, b.flag, b.path
+            )));
         }
     }
     Ok(())

@@ -165,7 +165,7 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
     // is left at once.
     let stop = crate::signals::graceful_stop();
     let client = client(&a.rest, timeout)?.interruptible(stop, None);
-    match record(a, interval, limit, client) {
+    match record(a, interval, limit, client, stop) {
         Err(e) if is_interrupted(&e) => {
             eprintln!("interrupted before recording started: nothing was written");
             Ok(130)
@@ -186,6 +186,7 @@ fn record(
     interval: Duration,
     limit: Option<Duration>,
     client: Client,
+    stop: &'static std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<u8> {
     // Jobs named with --job must be there; jobs found by --all-running may end before their
     // details are read, which is only a warning.
@@ -254,7 +255,7 @@ fn record(
         Note::Info(m) => eprintln!("[{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
         Note::Warning(m) => eprintln!("warning: [{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
     };
-    let reason = recorder.run(interval, limit, crate::signals::graceful_stop(), &mut notes)?;
+    let reason = recorder.run(interval, limit, stop, &mut notes)?;
     let why = match reason {
         StopReason::Duration => "duration reached",
         StopReason::Interrupted => "interrupted",
