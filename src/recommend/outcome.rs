@@ -4,23 +4,8 @@
 //! `render::recommend` (ripgrep's searcher/printer split), so the text, the JSON and a future
 //! renderer cannot drift apart, and no core message names a command-line flag.
 
-/// The change a vertex gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    ScaleUp,
-    ScaleDown,
-    None,
-}
-
-impl Action {
-    pub fn of(current: i64, recommended: i64) -> Action {
-        match recommended.cmp(&current) {
-            std::cmp::Ordering::Greater => Action::ScaleUp,
-            std::cmp::Ordering::Less => Action::ScaleDown,
-            std::cmp::Ordering::Equal => Action::None,
-        }
-    }
-}
+/// The change a vertex gets: the scaler's own direction (its `as_str` is the contract's name).
+pub use crate::scaler::Action;
 
 /// The bound that limited a vertex (the contract's `bounded_by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 
-use crate::recommend::{Action, Bound, Explained, Outcome, Reason, Warning};
+use crate::recommend::{Bound, Explained, Outcome, Reason, Warning};
 use crate::render::{number, short, VERSION};
 use crate::settings::InEffect;
 
@@ -13,15 +13,6 @@ fn opt(x: Option<f64>) -> String {
         Some(v) if v.is_infinite() => "∞".into(),
         Some(v) if v.is_finite() => short(v),
         _ => "-".into(),
-    }
-}
-
-/// The contract's name of an action (outputs.md `action`).
-pub fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::ScaleUp => "scale-up",
-        Action::ScaleDown => "scale-down",
-        Action::None => "none",
     }
 }
 
@@ -219,7 +210,7 @@ pub fn text(o: &Outcome) -> String {
             Cell::new(opt(v.true_processing_rate)).set_alignment(CellAlignment::Right),
             Cell::new(opt(v.target_rate)).set_alignment(CellAlignment::Right),
             Cell::new(opt(v.utilization)).set_alignment(CellAlignment::Right),
-            Cell::new(action_name(v.action)),
+            Cell::new(v.action.as_str()),
             Cell::new(v.bounded_by.map_or("", bound_name)),
         ]);
     }
@@ -265,7 +256,7 @@ pub fn json(o: &Outcome, options: &[InEffect]) -> String {
                 "catch_up_rate": v.catch_up_rate.map(number),
                 "observed_rate": v.observed_rate.map(number),
                 "utilization": v.utilization.map(number),
-                "action": action_name(v.action),
+                "action": v.action.as_str(),
                 "bounded_by": v.bounded_by.map(bound_name),
                 "reason": reason_text(&v.reason, v.recommended_parallelism),
                 "num_source_partitions": v.num_source_partitions,

@@ -288,6 +288,15 @@ pub enum Action {
 }
 
 impl Action {
+    /// The direction from `current` to `new` parallelism.
+    pub fn of(current: i64, new: i64) -> Action {
+        match new.cmp(&current) {
+            std::cmp::Ordering::Greater => Action::ScaleUp,
+            std::cmp::Ordering::Less => Action::ScaleDown,
+            std::cmp::Ordering::Equal => Action::None,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::ScaleUp => "scale-up",
