@@ -46,6 +46,15 @@ pub fn read_document(path: &str) -> Result<String, InputError> {
     if bytes.is_empty() {
         return Err(InputError::new(path, "file is empty (0 bytes)"));
     }
+    // Before decoding: UTF-16 text of ASCII is valid UTF-8 (NUL every other byte), and would
+    // otherwise surface as a puzzling JSON or YAML error.
+    if let Some(why) = utf16(&bytes) {
+        return Err(InputError::at(
+            path,
+            Pos { line: 1, column: 1 },
+            format!("the file is UTF-16 ({why}); save it as UTF-8"),
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         // Valid prefix, so the lossy conversion is exact and positions are right.
@@ -57,6 +66,30 @@ pub fn read_document(path: &str) -> Result<String, InputError> {
             "invalid UTF-8: the file must be UTF-8 encoded text",
         )
     })
+}
+
+/// `Some(reason)` when the start of a file looks like UTF-16 (a byte order mark, or NUL bytes in
+/// every other position of ASCII text) rather than UTF-8.
+pub fn utf16(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return Some("it starts with a UTF-16 byte order mark");
+    }
+    let sample = &head[..head.len().min(512)];
+    if sample.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let pairs = sample.len() / 2;
+    let (even, odd) = (zeros(0), zeros(1));
+    ((even * 2 >= pairs && odd == 0) || (odd * 2 >= pairs && even == 0))
+        .then_some("every other byte is NUL")
 }
 
 fn too_large(path: &str) -> InputError {
@@ -461,6 +494,18 @@ impl<R: std::io::Read> std::io::Read for ProgressRead<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_recognised() {
+        let text = "timestamp,vertex\n1,a\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(utf16(&le), Some("every other byte is NUL"));
+        assert_eq!(utf16(&be), Some("every other byte is NUL"));
+        assert!(utf16(b"\xFF\xFEt\0").is_some());
+        assert_eq!(utf16(text.as_bytes()), None);
+        assert_eq!(utf16(b"a,\0,b\n"), None);
+    }
 
     #[test]
     fn a_streamed_file_replaces_the_target_only_on_commit() {

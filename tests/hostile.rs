@@ -555,3 +555,47 @@ fn integral_ids_read_the_same_in_plans_and_graphs() {
         r.stderr
     );
 }
+
+#[test]
+fn a_utf16_plan_or_config_is_named_as_such() {
+    // The same check the metric CSV reader makes, in the one place every document is read.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/plans/udf_bottleneck.plan.json"
+    ))
+    .unwrap();
+    let mut bom = vec![0xFF, 0xFE];
+    bom.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    for (bytes, why) in [
+        (&bom, "it starts with a UTF-16 byte order mark"),
+        (&bare, "every other byte is NUL"),
+    ] {
+        let (_d, p) = temp_file("utf16.plan.json", bytes);
+        let e = one_error(&["plan", "validate", &p]);
+        assert!(
+            e.ends_with(&format!(
+                "1:1: the file is UTF-16 ({why}); save it as UTF-8"
+            )),
+            "{e}"
+        );
+    }
+    let config: Vec<u8> = "job.autoscaler.metrics.window: 1min\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let (_d, c) = temp_file("config.yaml", &config);
+    let e = one_error(&[
+        "recommend",
+        "--metrics",
+        "fixtures/metrics/udf_bottleneck.long.csv",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+        "--config",
+        &c,
+    ]);
+    assert!(
+        e.contains("the file is UTF-16 (every other byte is NUL)"),
+        "{e}"
+    );
+}

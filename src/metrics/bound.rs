@@ -104,30 +104,6 @@ fn show_at_most(bytes: &[u8], max_chars: usize) -> String {
     out
 }
 
-/// `Some(reason)` when the start of a file looks like UTF-16 (a byte order mark, or NUL bytes in
-/// every other position of ASCII text) rather than UTF-8.
-pub fn utf16(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return Some("it starts with a UTF-16 byte order mark");
-    }
-    let sample = &head[..head.len().min(512)];
-    if sample.len() < 4 {
-        return None;
-    }
-    let zeros = |parity: usize| {
-        sample
-            .iter()
-            .skip(parity)
-            .step_by(2)
-            .filter(|&&b| b == 0)
-            .count()
-    };
-    let pairs = sample.len() / 2;
-    let (even, odd) = (zeros(0), zeros(1));
-    ((even * 2 >= pairs && odd == 0) || (odd * 2 >= pairs && even == 0))
-        .then_some("every other byte is NUL")
-}
-
 /// A record that passed the limit: where the field that passed it starts, and how it begins.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TooLong {
@@ -538,17 +514,5 @@ mod tests {
         );
         assert_eq!(show("x".repeat(40).as_bytes()), "x".repeat(40));
         assert_eq!(show(&[b'y'; 1000]), format!("{}…", "y".repeat(40)));
-    }
-
-    #[test]
-    fn utf16_is_recognised() {
-        let text = "timestamp,vertex\n1,a\n";
-        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        assert_eq!(utf16(&le), Some("every other byte is NUL"));
-        assert_eq!(utf16(&be), Some("every other byte is NUL"));
-        assert!(utf16(b"\xFF\xFEt\0").is_some());
-        assert_eq!(utf16(text.as_bytes()), None);
-        assert_eq!(utf16(b"a,\0,b\n"), None);
     }
 }

@@ -79,7 +79,7 @@ pub(super) fn read<'a, R: Read>(
         }
         head.extend_from_slice(&chunk[..n]);
     }
-    if let Some(why) = bound::utf16(&head) {
+    if let Some(why) = crate::io::utf16(&head) {
         return Err(InputError::at(
             name,
             Pos { line: 1, column: 1 },
