@@ -887,6 +887,8 @@ fn every_model_settles_on_steady_step_daily_and_spike_traces() {
         for name in ["reactive", "alibaba", "dli", "flink"] {
             let p = policy(&doc, name);
             let rescales = p["rescales"].as_u64().unwrap() as usize;
+            // The README's table quotes these (`-- --nocapture`).
+            eprintln!("{label}: {name} {rescales} rescales");
             assert!(
                 rescales <= most,
                 "{label}: {name} rescaled {rescales} times: {}",
@@ -920,6 +922,7 @@ fn every_model_settles_on_steady_step_daily_and_spike_traces() {
     ] {
         let p = policy(&doc, name);
         let rescales = p["rescales"].as_u64().unwrap() as usize;
+        eprintln!("daily sine: {name} {rescales} rescales");
         assert!(rescales <= most, "daily: {name} rescaled {rescales} times");
         let c = &p["convergence"];
         let (changes, settled) = (
@@ -997,4 +1000,37 @@ fn json_lists_each_policys_settings_and_where_they_came_from() {
         .as_array()
         .unwrap()
         .is_empty());
+}
+
+/// Why the reactive model's scale-up window is not Kubernetes' 0 s: with it, every restart's
+/// catch-up at 100% CPU reads as demand (the README quotes the counts, `-- --nocapture`).
+#[test]
+fn reactive_with_kubernetes_default_window_climbs_and_falls_over_and_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let k8s = dir.path().join("k8s.yaml");
+    fs::write(
+        &k8s,
+        "planscale.policy: reactive\nplanscale.reactive.scale-up-stabilization: 0s\n",
+    )
+    .unwrap();
+    let ours = dir.path().join("reactive.yaml");
+    fs::write(&ours, "planscale.policy: reactive\n").unwrap();
+    let doc = simulate_trace(
+        &recording(15.0, |_| 1800.0),
+        &[
+            "--policy",
+            k8s.to_str().unwrap(),
+            "--policy",
+            ours.to_str().unwrap(),
+            "--restart-time",
+            "30s",
+        ],
+    );
+    let (k, r) = (
+        policy(&doc, "k8s")["rescales"].as_u64().unwrap(),
+        policy(&doc, "reactive")["rescales"].as_u64().unwrap(),
+    );
+    eprintln!("steady 1,800 rec/s, 15 h, 30 s restart: 0 s window {k} rescales, default {r}");
+    assert!(k > 100, "{k}");
+    assert!(r <= 2, "{r}");
 }
