@@ -13,8 +13,8 @@
 //! whichever is longer, not 0 s. Every rescale restarts the job, and the backlog of the restart
 //! is worked off at 100% CPU (at a 70% target, for about 2.3 restart times); with a 0 s window
 //! the HPA takes that catch-up for demand, scales up again, restarts again, and climbs to the
-//! max parallelism and back, over and over (measured by the test `reactive_with_kubernetes_default_window_climbs_and_falls_over_and_over`: 433 rescales in 15 h of steady traffic at
-//! a 30 s restart). A window longer than a restart's catch-up is what a working reactive-mode
+//! max parallelism and back, over and over (433 rescales in 15 h of steady traffic at a 30 s
+//! restart: tests/simulate.rs `reactive_with_kubernetes_default_window_…`). A window longer than a restart's catch-up is what a working reactive-mode
 //! setup configures; set it to `0 s` to see Kubernetes' default.
 
 use crate::scaler::options::Range;
