@@ -1,8 +1,9 @@
 //! planscale: Flink resource plans, offline.
 //!
 //! Data flows one way: files are read by `plan` and `graph` into the `model`; `chaining`,
-//! `resources` and `rules` analyse it; `render` turns results into text; `cli` wires flags to
-//! all of the above. Lower modules never use higher ones.
+//! `resources` and `rules` analyse it; `render` turns results into text. The binary's `cli`
+//! (`src/cli/`, not part of the library) wires flags to all of the above. Lower modules never use
+//! higher ones.
 //!
 //! The floors, lowest first ([`LAYERS`]; `tests/layering.rs` fails on any `use crate::` that
 //! points sideways or up, so the module graph stays acyclic):
@@ -19,10 +20,9 @@
 //! | 7 | `recommend`, `rest`, `compare` |
 //! | 8 | `sim` |
 //! | 9 | `render` (every word the user reads) |
-//! | 10 | `cli` (flags to requests, results to renderers) |
+//! | 10 | `cli`, in the binary (flags to requests, results to renderers) |
 
 pub mod chaining;
-pub mod cli;
 pub mod compare;
 pub mod diagnostic;
 pub mod error;

@@ -1,5 +1,8 @@
-//! `planscale`: parse, dispatch, exit. Everything else lives in the library.
+//! `planscale`: parse, dispatch, exit. The command line (`cli`) lives in the binary; everything it
+//! calls lives in the library, which knows nothing of flags.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    planscale::cli::main()
+    cli::main()
 }

@@ -3,6 +3,7 @@
 
 mod common;
 #[path = "../fixtures/rest/fake_server.rs"]
+#[allow(unreachable_pub)]
 mod fake_server;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! fake server on 127.0.0.1.
 
 #[path = "../fixtures/rest/fake_server.rs"]
+#[allow(unreachable_pub)]
 mod fake_server;
 
 use std::time::Duration;

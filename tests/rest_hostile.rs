@@ -4,6 +4,7 @@
 
 mod common;
 #[path = "../fixtures/rest/fake_server.rs"]
+#[allow(unreachable_pub)]
 mod fake_server;
 
 use std::process::{Command, Output, Stdio};

@@ -7,15 +7,15 @@ use clap::Args;
 use serde_json::json;
 
 use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
-use crate::diagnostic::Rule;
-use crate::error::{InputError, UsageError};
-use crate::format::{self, Format};
-use crate::graph;
-use crate::io::{read_document, refuse_same_files, write_atomic, Named};
-use crate::plan::break_chain::{self, Request};
-use crate::plan::{self, edit};
-use crate::render::{self, diff};
-use crate::rules;
+use planscale::diagnostic::Rule;
+use planscale::error::{InputError, UsageError};
+use planscale::format::{self, Format};
+use planscale::graph;
+use planscale::io::{read_document, refuse_same_files, write_atomic, Named};
+use planscale::plan::break_chain::{self, Request};
+use planscale::plan::{self, edit};
+use planscale::render::{self, diff};
+use planscale::rules;
 
 #[derive(Debug, Args)]
 #[command(
@@ -26,7 +26,7 @@ Only those bytes change: comments, key order, indentation and number spellings s
 Expert-mode plans have no per-node chaining field: there --new-group NAME moves the node into a \
 slot-sharing group of its own, which Flink never chains across."
 )]
-pub struct BreakChainArgs {
+pub(crate) struct BreakChainArgs {
     /// The plan to edit (Blink PlanJSON, or an expert plan with --new-group)
     #[arg(value_name = "PLAN")]
     pub plan: String,
@@ -73,7 +73,7 @@ fn expert_refusal(file: &str) -> InputError {
         .hint("to split one node off, move it to its own slot-sharing group (operators in different groups never chain): add --new-group NAME")
 }
 
-pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
     if a.format == OutputFormat::Json && a.output.is_none() && !a.in_place && !a.dry_run {
         return Err(UsageError(
             "--format json prints a report, so the edited plan needs -o FILE, --in-place or --dry-run".into(),
@@ -89,7 +89,7 @@ pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
     let text = read_document(&a.plan)?;
     let detected = match a.plan_format.forced() {
         Some(f) => Some(f),
-        None => format::detect(&crate::json::parse(&a.plan, &text)?),
+        None => format::detect(&planscale::json::parse(&a.plan, &text)?),
     };
     let to_input_error = |e: break_chain::CutError| {
         let mut ie = InputError::new(&a.plan, e.to_string());
@@ -147,7 +147,7 @@ pub fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
     let after = plan::read(&a.plan, &edited.text, Some(before.format))?;
 
     let cu = |p: &plan::Plan| {
-        let s = crate::summary::summarize(p);
+        let s = planscale::summary::summarize(p);
         (s.vertices.len(), s.totals.cu)
     };
     let ((chains_before, cu_before), (chains_after, cu_after)) = (cu(&before), cu(&after));

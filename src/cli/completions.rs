@@ -8,39 +8,27 @@ use clap::Args;
 use clap_complete::Shell;
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// Shell to generate for
     #[arg(value_enum)]
     pub shell: Shell,
 }
 
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<String>,
 }
 
-/// File name of the committed completion script for a shell.
-pub fn completion_file(shell: Shell) -> &'static str {
-    match shell {
-        Shell::Bash => "planscale.bash",
-        Shell::Zsh => "_planscale",
-        Shell::Fish => "planscale.fish",
-        Shell::Elvish => "planscale.elv",
-        Shell::PowerShell => "_planscale.ps1",
-        _ => "planscale.completion",
-    }
-}
-
-pub fn completion_script(shell: Shell) -> Vec<u8> {
+pub(crate) fn completion_script(shell: Shell) -> Vec<u8> {
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut super::command(), "planscale", &mut buf);
     buf
 }
 
 /// Every man page as (file name, roff text): the main page and one per (nested) subcommand.
-pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut pages = Vec::new();
     let root = super::command();
     let mut buf = Vec::new();
@@ -71,18 +59,18 @@ pub fn man_pages() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     Ok(pages)
 }
 
-pub fn run_completions(a: CompletionsArgs) -> anyhow::Result<u8> {
+pub(crate) fn run_completions(a: CompletionsArgs) -> anyhow::Result<u8> {
     let mut out = std::io::stdout().lock();
     out.write_all(&completion_script(a.shell))?;
     Ok(0)
 }
 
-pub fn run_man(a: ManArgs) -> anyhow::Result<u8> {
+pub(crate) fn run_man(a: ManArgs) -> anyhow::Result<u8> {
     let pages = man_pages()?;
     match a.out_dir {
         Some(dir) => {
             for (name, text) in pages {
-                crate::io::write_atomic(&Path::new(&dir).join(name), &text)?;
+                planscale::io::write_atomic(&Path::new(&dir).join(name), &text)?;
             }
         }
         None => {

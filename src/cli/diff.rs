@@ -7,13 +7,13 @@ use comfy_table::{presets, ContentArrangement, Table};
 use serde_json::json;
 
 use crate::cli::{OutputFormat, PlanFormatArg};
-use crate::compare;
-use crate::io::read_document;
-use crate::plan;
-use crate::render::{self, diff::unified, number, short};
+use planscale::compare;
+use planscale::io::read_document;
+use planscale::plan;
+use planscale::render::{self, diff::unified, number, short};
 
 #[derive(Debug, Args)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The old plan
     #[arg(value_name = "OLD")]
     pub old: String,
@@ -32,7 +32,7 @@ pub struct DiffArgs {
     pub exit_code: bool,
 }
 
-pub fn run(a: DiffArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: DiffArgs) -> anyhow::Result<u8> {
     let old_text = read_document(&a.old)?;
     let new_text = read_document(&a.new)?;
     let old = plan::read(&a.old, &old_text, a.plan_format.forced())?;

@@ -3,11 +3,11 @@
 use clap::Args;
 
 use crate::cli::{GraphFormatArg, PlanFormatArg};
-use crate::error::{InputError, UsageError};
-use crate::format::Format;
-use crate::graph;
-use crate::io::{read_document, refuse_same_files, write_atomic, Named};
-use crate::plan::blink::{self, InitSettings};
+use planscale::error::{InputError, UsageError};
+use planscale::format::Format;
+use planscale::graph;
+use planscale::io::{read_document, refuse_same_files, write_atomic, Named};
+use planscale::plan::blink::{self, InitSettings};
 
 #[derive(Debug, Args)]
 #[command(after_help = "Settings (-D key=value):\n  \
@@ -17,7 +17,7 @@ parallelism, blink.operator.parallelism                          parallelism whe
 Like the console's \"acquire configuration\": ids and uids from the stream node ids, pact from the \
 graph's shape, names without the Source:/Sink: prefix, sources HEAD, max parallelism from the graph \
 or 32768. Heuristics that need runtime facts (partition counts, state backend) are not applied.")]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The job's stream graph (execution plan or REST stream graph)
     #[arg(long, value_name = "GRAPH")]
     pub graph: String,
@@ -70,7 +70,7 @@ fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
     Ok(s)
 }
 
-pub fn run(a: InitArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: InitArgs) -> anyhow::Result<u8> {
     if let Some(out) = a.output.as_deref() {
         refuse_same_files(&[Named::input("--graph", &a.graph), Named::output("-o", out)])?;
     }
@@ -82,7 +82,7 @@ pub fn run(a: InitArgs) -> anyhow::Result<u8> {
     }
     let out_path = std::path::Path::new(a.output.as_deref().unwrap_or("-"));
     if a.plan_format == PlanFormatArg::Expert {
-        let w = crate::plan::expert::write_init(&g.job, &s);
+        let w = planscale::plan::expert::write_init(&g.job, &s);
         if w.placeholder_vertex_ids {
             eprintln!(
                 "warning: {}: the graph does not name its job vertices, so the `vertices` keys are \
@@ -119,7 +119,7 @@ pub fn run(a: InitArgs) -> anyhow::Result<u8> {
 /// Never a plan planscale would refuse to read back: above the document limit, nothing is
 /// written (a dense graph's edges can make a plan larger than the graph).
 fn write_plan(out: &std::path::Path, graph: &str, text: &str) -> anyhow::Result<u8> {
-    let limit = crate::io::MAX_DOCUMENT_BYTES;
+    let limit = planscale::io::MAX_DOCUMENT_BYTES;
     if text.len() as u64 > limit {
         return Err(InputError::new(
             graph,

@@ -4,17 +4,17 @@
 use clap::Args;
 
 use crate::cli::{GraphFormatArg, PlanFormatArg};
-use crate::error::{InputError, UsageError};
-use crate::graph;
-use crate::graph::vertices::{job_vertices, JobVertex};
-use crate::io::read_document;
-use crate::plan::{self, Plan};
-use crate::resources::{cost_model, default_subtask_cu, CostModel};
+use planscale::error::{InputError, UsageError};
+use planscale::graph;
+use planscale::graph::vertices::{job_vertices, JobVertex};
+use planscale::io::read_document;
+use planscale::plan::{self, Plan};
+use planscale::resources::{cost_model, default_subtask_cu, CostModel};
 
 /// The job to size, as `recommend` and `simulate` take it: one flag group, declared once. The
 /// commands that flatten it require one of `--plan`/`--graph` (their `topology` group).
 #[derive(Args, Debug, Clone)]
-pub struct JobArgs {
+pub(crate) struct JobArgs {
     /// The plan whose vertices to size (Blink or expert); needed for recommend --format plan
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<String>,
@@ -31,20 +31,20 @@ pub struct JobArgs {
 
 impl JobArgs {
     /// The files these flags name, for `io::refuse_same_files`.
-    pub fn inputs(&self) -> impl Iterator<Item = crate::io::Named<'_>> {
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = planscale::io::Named<'_>> {
         let plan = self
             .plan
             .as_deref()
-            .map(|p| crate::io::Named::input("--plan", p));
+            .map(|p| planscale::io::Named::input("--plan", p));
         let graph = self
             .graph
             .as_deref()
-            .map(|p| crate::io::Named::input("--graph", p));
+            .map(|p| planscale::io::Named::input("--graph", p));
         plan.into_iter().chain(graph)
     }
 }
 
-pub struct LoadedJob {
+pub(crate) struct LoadedJob {
     pub vertices: Vec<JobVertex>,
     /// What the job costs at a parallelism per vertex.
     pub cost: CostModel,
@@ -55,7 +55,7 @@ pub struct LoadedJob {
 
 /// Which job the graph is, for choosing and checking the metrics' job.
 #[derive(Debug, Clone, Default)]
-pub struct JobIdentity {
+pub(crate) struct JobIdentity {
     /// The job id the graph names (REST job plan or job details).
     pub job_id: Option<String>,
     /// The `--graph` file, for messages.
@@ -66,7 +66,7 @@ impl JobIdentity {
     /// The job whose metrics to read: `--job`, else the graph's own id, so that a file with
     /// several jobs selects the graph's and metrics of another job are refused rather than
     /// matched by colliding vertex ids.
-    pub fn metric_job(&self, flag: Option<&str>) -> anyhow::Result<Option<String>> {
+    pub(crate) fn metric_job(&self, flag: Option<&str>) -> anyhow::Result<Option<String>> {
         match (flag.map(str::trim), self.job_id.as_deref()) {
             (Some(f), Some(g)) if f != g => Err(UsageError(format!(
                 "--job {f} is not the job of --graph {} (jid {g}): metrics are never matched \
@@ -80,7 +80,7 @@ impl JobIdentity {
     }
 
     /// Adds to a metric-reading error that the job was chosen from the graph.
-    pub fn explain_job_error(&self, flag: Option<&str>, e: InputError) -> InputError {
+    pub(crate) fn explain_job_error(&self, flag: Option<&str>, e: InputError) -> InputError {
         match (&self.job_id, flag) {
             (Some(g), None) if e.message.starts_with("no rows of job") => e.hint(format!(
                 "job {g} is the job of --graph {}: give that job's metrics, or the graph of \
@@ -92,7 +92,7 @@ impl JobIdentity {
     }
 }
 
-pub fn load(args: &JobArgs) -> anyhow::Result<LoadedJob> {
+pub(crate) fn load(args: &JobArgs) -> anyhow::Result<LoadedJob> {
     match (args.plan.as_deref(), args.graph.as_deref()) {
         (Some(p), _) => {
             let text = read_document(p)?;

@@ -1,6 +1,6 @@
 //! `planscale record` and `planscale apply`: talking to a running Flink cluster.
 //!
-//! Flags and messages only; the REST client and the logic of both commands are in `crate::rest`.
+//! Flags and messages only; the REST client and the logic of both commands are in `planscale::rest`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,10 +10,10 @@ use clap::Args;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
-use crate::error::{InputError, UsageError};
-use crate::rest::apply::{self, Change, WaitOutcome};
-use crate::rest::record::{Note, Recorder, StopReason};
-use crate::rest::{Client, JobDetails, RestError};
+use planscale::error::{InputError, UsageError};
+use planscale::rest::apply::{self, Change, WaitOutcome};
+use planscale::rest::record::{Note, Recorder, StopReason};
+use planscale::rest::{Client, JobDetails, RestError};
 
 #[derive(Debug, Args)]
 #[command(
@@ -28,7 +28,7 @@ the parallelism changes. Stops after --duration, on Ctrl-C, or when every job ha
 that stops answering mid-recording is a warning and polling goes on. Then: planscale recommend \
 --metrics CSV --graph <CSV stem>.plan.json"
 )]
-pub struct RecordArgs {
+pub(crate) struct RecordArgs {
     /// The cluster's REST endpoint, e.g. http://127.0.0.1:8081
     #[arg(long, value_name = "URL")]
     pub rest: String,
@@ -67,7 +67,7 @@ requirements of the others. Nothing is sent when the ids differ from the job's (
 at its new parallelism (exit 1 if it is not within --wait-timeout). In Flink 2.x the adaptive \
 scheduler rescales after its stabilization timeout, at the next completed checkpoint."
 )]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// The cluster's REST endpoint, e.g. http://127.0.0.1:8081
     #[arg(long, value_name = "URL")]
     pub rest: String,
@@ -98,7 +98,8 @@ pub struct ApplyArgs {
 }
 
 fn duration(flag: &str, text: &str) -> anyhow::Result<Duration> {
-    let d = crate::scaler::parse_duration(text).map_err(|e| UsageError(format!("{flag}: {e}")))?;
+    let d =
+        planscale::scaler::parse_duration(text).map_err(|e| UsageError(format!("{flag}: {e}")))?;
     if d.0 <= 0 {
         return Err(UsageError(format!("{flag}: `{text}` must be positive")).into());
     }
@@ -145,7 +146,7 @@ fn fetch_job(client: &Client, job: &str) -> anyhow::Result<JobDetails> {
         .map_err(|e| startup_error(client, e, job))
 }
 
-pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
+pub(crate) fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
     let interval = duration("--interval", &a.interval)?;
     let limit = a
         .duration
@@ -163,7 +164,7 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
     // nothing of the poll it belongs to, and stop; a second one ends the process at once
     // (`signals`). Asked for before the first request, so even a cluster that hangs at startup
     // is left at once.
-    let stop = crate::signals::graceful_stop();
+    let stop = planscale::signals::graceful_stop();
     let client = client(&a.rest, timeout)?.interruptible(stop, None);
     match record(a, interval, limit, client, stop) {
         Err(e) if is_interrupted(&e) => {
@@ -306,7 +307,7 @@ fn change_lines(changes: &[Change]) -> Vec<String> {
         .collect()
 }
 
-pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
+pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     let timeout = duration("--timeout", &a.timeout)?;
     let wait_timeout = duration("--wait-timeout", &a.wait_timeout)?;
     // Everything local first: nothing is requested for an unreadable recommendation.
@@ -375,7 +376,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
 
     let path = format!(
         "/jobs/{}/resource-requirements",
-        crate::rest::encode(job_id)
+        planscale::rest::encode(job_id)
     );
     let url = client.url(&path);
     let body = apply::body(&changes);
@@ -501,7 +502,7 @@ pub fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
             eprintln!(
                 "error: job {} is not at the new parallelism {} after the PUT: {}",
                 job.name,
-                crate::value::DurationMs(wait_timeout.as_millis() as i64),
+                planscale::value::DurationMs(wait_timeout.as_millis() as i64),
                 why.join("; ")
             );
             eprintln!(

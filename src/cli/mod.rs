@@ -1,34 +1,34 @@
 //! The command line: clap definitions and dispatch. Each subcommand's file only translates between
 //! flags and the core; nothing here computes a finding.
 
-pub mod break_chain;
-pub mod completions;
-pub mod diff;
-pub mod init;
-pub mod job;
-pub mod live;
-pub mod recommend;
-pub mod scaling;
-pub mod show;
-pub mod simulate;
-pub mod validate;
+pub(crate) mod break_chain;
+pub(crate) mod completions;
+pub(crate) mod diff;
+pub(crate) mod init;
+pub(crate) mod job;
+pub(crate) mod live;
+pub(crate) mod recommend;
+pub(crate) mod scaling;
+pub(crate) mod show;
+pub(crate) mod simulate;
+pub(crate) mod validate;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::format::Format;
+use planscale::format::Format;
 
 /// Validate, edit and tune Apache Flink resource plans offline, from files.
 #[derive(Debug, Parser)]
 #[command(name = "planscale", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Work with resource plans (Blink PlanJSON, expert resourcePlan)
     #[command(subcommand)]
     Plan(PlanCommand),
@@ -47,7 +47,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PlanCommand {
+pub(crate) enum PlanCommand {
     /// Check plans against the job graph and a CU budget
     Validate(validate::ValidateArgs),
     /// Write the plan "acquire configuration" would write for a job graph
@@ -62,8 +62,8 @@ pub enum PlanCommand {
 
 /// A CU bound (`--max-cu`, `--min-cu`): a finite number above 0. Negative numbers reach the
 /// parser (`allow_negative_numbers`) so that `-3` is named as a bad value, not as a flag.
-pub fn cu_bound(s: &str) -> Result<f64, String> {
-    match crate::value::parse_double(s) {
+pub(crate) fn cu_bound(s: &str) -> Result<f64, String> {
+    match planscale::value::parse_double(s) {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
         Ok(_) => Err("a CU bound is a number above 0".to_string()),
         Err(m) => Err(m),
@@ -72,14 +72,14 @@ pub fn cu_bound(s: &str) -> Result<f64, String> {
 
 /// `--plan-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormatArg {
+pub(crate) enum PlanFormatArg {
     Auto,
     Blink,
     Expert,
 }
 
 impl PlanFormatArg {
-    pub fn forced(self) -> Option<Format> {
+    pub(crate) fn forced(self) -> Option<Format> {
         match self {
             PlanFormatArg::Auto => None,
             PlanFormatArg::Blink => Some(Format::Blink),
@@ -90,14 +90,14 @@ impl PlanFormatArg {
 
 /// `--graph-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormatArg {
+pub(crate) enum GraphFormatArg {
     Auto,
     StreamGraph,
     JobPlan,
 }
 
 impl GraphFormatArg {
-    pub fn forced(self) -> Option<Format> {
+    pub(crate) fn forced(self) -> Option<Format> {
         match self {
             GraphFormatArg::Auto => None,
             GraphFormatArg::StreamGraph => Some(Format::StreamGraph),
@@ -108,19 +108,19 @@ impl GraphFormatArg {
 
 /// Output of commands that print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     Text,
     Json,
 }
 
 /// The clap command, for completions, man pages and their staleness test.
-pub fn command() -> clap::Command {
+pub(crate) fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
 /// Parses the arguments, runs the command and maps the outcome to the exit code contract:
 /// 0 clean, 1 findings, 2 unusable input or command line.
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -129,7 +129,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    if let Err(e) = crate::signals::install() {
+    if let Err(e) = planscale::signals::install() {
         eprintln!(
             "warning: cannot catch Ctrl-C ({e}); an interrupted command may leave a temporary file"
         );
@@ -168,13 +168,47 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Prints an error as one `error:` line (plus hints); input errors carry `file:line:col`.
-pub fn report_error(e: &anyhow::Error) {
-    if let Some(ie) = e.downcast_ref::<crate::error::InputError>() {
+pub(crate) fn report_error(e: &anyhow::Error) {
+    if let Some(ie) = e.downcast_ref::<planscale::error::InputError>() {
         eprintln!("error: {ie}");
         for h in &ie.hints {
             eprintln!("  hint: {h}");
         }
     } else {
         eprintln!("error: {e:#}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every flag and argument of every command says what it is for (`--help`, the man pages and
+    /// the completions are generated from the same text).
+    #[test]
+    fn every_flag_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                let has = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .is_some_and(|h| !h.to_string().trim().is_empty());
+                if !has {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::command(), "planscale", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "flags without help text:\n{}",
+            missing.join("\n")
+        );
     }
 }

@@ -5,18 +5,18 @@ use std::path::Path;
 use clap::{Args, ValueEnum};
 
 use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
-use crate::error::{InputError, UsageError};
-use crate::io::{refuse_same_files, write_atomic, Named};
-use crate::metrics::{self, ReadOptions};
-use crate::plan::edit;
-use crate::recommend::{self, Params};
-use crate::render::recommend as render;
-use crate::scaler::AutoscalerOptions;
-use crate::settings::file::Resource;
-use crate::settings::{self, KeyScope, Origin, Setting};
+use planscale::error::{InputError, UsageError};
+use planscale::io::{refuse_same_files, write_atomic, Named};
+use planscale::metrics::{self, ReadOptions};
+use planscale::plan::edit;
+use planscale::recommend::{self, Params};
+use planscale::render::recommend as render;
+use planscale::scaler::AutoscalerOptions;
+use planscale::settings::file::Resource;
+use planscale::settings::{self, KeyScope, Origin, Setting};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RecommendFormat {
+pub(crate) enum RecommendFormat {
     Text,
     Json,
     Overrides,
@@ -38,7 +38,7 @@ rescale inside the window are dropped, as the autoscaler resets its history at a
 (the Alibaba AutoScale goal). CU: a plan's own resources, or for a graph what `plan init` would \
 give each subtask."
 )]
-pub struct RecommendArgs {
+pub(crate) struct RecommendArgs {
     /// Metric CSV (long or wide, see metrics.md); - reads stdin
     #[arg(long, value_name = "CSV")]
     pub metrics: String,
@@ -95,7 +95,7 @@ fn patch_target(loaded: &LoadedSettings) -> anyhow::Result<(&Resource, &str)> {
         })
 }
 
-pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     if let Some(out) = a.output.as_deref() {
         let mut files = vec![
             Named::input("--metrics", &a.metrics),
@@ -133,7 +133,7 @@ pub fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         &KeyScope {
             on: "recommend".into(),
             uses: &uses,
-            known_anywhere: &|k: &str| uses(k) || crate::sim::policy::is_policy_key(k),
+            known_anywhere: &|k: &str| uses(k) || planscale::sim::policy::is_policy_key(k),
             candidates: &candidates,
         },
     ));

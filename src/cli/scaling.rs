@@ -3,12 +3,12 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::error::UsageError;
-use crate::scaler::Version;
-use crate::settings::{self, ConfigDoc, Setting, SettingWarning};
+use planscale::error::UsageError;
+use planscale::scaler::Version;
+use planscale::settings::{self, ConfigDoc, Setting, SettingWarning};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AutoscalerVersion {
+pub(crate) enum AutoscalerVersion {
     #[value(name = "1.15")]
     V1_15,
     #[value(name = "1.16")]
@@ -17,7 +17,7 @@ pub enum AutoscalerVersion {
 }
 
 impl AutoscalerVersion {
-    pub fn version(self) -> Version {
+    pub(crate) fn version(self) -> Version {
         match self {
             AutoscalerVersion::V1_15 => Version::V1_15,
             AutoscalerVersion::V1_16 => Version::V1_16,
@@ -27,7 +27,7 @@ impl AutoscalerVersion {
 }
 
 #[derive(Debug, Args)]
-pub struct ScalingArgs {
+pub(crate) struct ScalingArgs {
     /// A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are
     /// read as Flink reads them: a duration without a unit is milliseconds
     #[arg(short = 'D', long = "define", value_name = "KEY=VALUE")]
@@ -42,7 +42,7 @@ pub struct ScalingArgs {
 }
 
 /// What the shared flags hold once read.
-pub struct LoadedSettings {
+pub(crate) struct LoadedSettings {
     /// From `--config`, in file order.
     pub config: Vec<Setting>,
     /// The `--config` document (resource name, kind), when given.
@@ -54,14 +54,14 @@ pub struct LoadedSettings {
 
 impl ScalingArgs {
     /// The file these flags name (`--config`), for `io::refuse_same_files`.
-    pub fn inputs(&self) -> impl Iterator<Item = crate::io::Named<'_>> {
+    pub(crate) fn inputs(&self) -> impl Iterator<Item = planscale::io::Named<'_>> {
         self.config
             .as_deref()
-            .map(|p| crate::io::Named::input("--config", p))
+            .map(|p| planscale::io::Named::input("--config", p))
             .into_iter()
     }
 
-    pub fn load(&self) -> anyhow::Result<LoadedSettings> {
+    pub(crate) fn load(&self) -> anyhow::Result<LoadedSettings> {
         let (config, config_doc) = match &self.config {
             Some(path) => {
                 let (s, doc) = settings::read_config_file(path)?;
@@ -80,7 +80,7 @@ impl ScalingArgs {
 }
 
 /// Prints setting warnings, each once.
-pub fn print_warnings(warnings: &[SettingWarning]) {
+pub(crate) fn print_warnings(warnings: &[SettingWarning]) {
     let mut seen = Vec::new();
     for w in warnings {
         let line = w.to_string();

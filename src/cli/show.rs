@@ -5,12 +5,12 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
-use crate::graph;
-use crate::io::read_document;
-use crate::plan;
-use crate::render::show;
-use crate::rules::match_nodes;
-use crate::summary;
+use planscale::graph;
+use planscale::io::read_document;
+use planscale::plan;
+use planscale::render::show;
+use planscale::rules::match_nodes;
+use planscale::summary;
 
 #[derive(Debug, Args)]
 #[command(
@@ -18,7 +18,7 @@ use crate::summary;
 (Blink: parallelism x max(cpu, memory / 4096 MB)). Expert plans price slots per slot-sharing \
 group, so their per-vertex CU is shown as - (null in JSON) and only the totals carry CU."
 )]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The plan (Blink PlanJSON or expert resource plan)
     #[arg(value_name = "PLAN")]
     pub plan: String,
@@ -36,7 +36,7 @@ pub struct ShowArgs {
     pub format: OutputFormat,
 }
 
-pub fn run(a: ShowArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: ShowArgs) -> anyhow::Result<u8> {
     let text = read_document(&a.plan)?;
     let p = plan::read(&a.plan, &text, a.plan_format.forced())?;
     let s = summary::summarize(&p);

@@ -7,19 +7,19 @@ use clap::Args;
 
 use crate::cli::scaling::{print_warnings, ScalingArgs};
 use crate::cli::OutputFormat;
-use crate::error::{InputError, UsageError};
-use crate::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named};
-use crate::metrics;
-use crate::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
-use crate::render::simulate::{self as render, PolicyResult};
-use crate::settings::{self, Origin, Setting, SettingWarning};
-use crate::sim::engine::Params;
-use crate::sim::policy::{self, flink, Context};
-use crate::sim::recording::Recorder;
-use crate::sim::restart::Restart;
-use crate::sim::specs::{self, Policies, PolicyFile};
-use crate::sim::timeline::Step;
-use crate::sim::{model, replay, trace};
+use planscale::error::{InputError, UsageError};
+use planscale::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named};
+use planscale::metrics;
+use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
+use planscale::render::simulate::{self as render, PolicyResult};
+use planscale::settings::{self, Origin, Setting, SettingWarning};
+use planscale::sim::engine::Params;
+use planscale::sim::policy::{self, flink, Context};
+use planscale::sim::recording::Recorder;
+use planscale::sim::restart::Restart;
+use planscale::sim::specs::{self, Policies, PolicyFile};
+use planscale::sim::timeline::Step;
+use planscale::sim::{model, replay, trace};
 
 #[derive(Debug, Args)]
 #[command(
@@ -31,7 +31,7 @@ learned from the same metrics) under each policy, and under the recorded startin
 other keys are the platform's own. Without --policy, one flink-autoscaler policy is built from -D \
 and --config. The closed platforms' policies are models (see README) and labelled so."
 )]
-pub struct SimulateArgs {
+pub(crate) struct SimulateArgs {
     /// Metric CSV (long or wide)
     #[arg(long, value_name = "CSV")]
     pub metrics: String,
@@ -95,7 +95,7 @@ fn duration(
         .transpose()
 }
 
-pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     let mut files = vec![Named::input("--metrics", &a.metrics)];
     files.extend(a.topology.inputs());
     files.extend(a.scaling.inputs());
@@ -330,7 +330,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         replay::ReplayError::Setting(e) => e.into_error(),
         replay::ReplayError::Spool(e) => anyhow::anyhow!(
             "cannot read the recording's demand back from its temporary file: {}",
-            crate::io::describe_io(&e)
+            planscale::io::describe_io(&e)
         ),
     })?;
     if let (Some(e), Some(path)) = (write_error, &a.timeline) {

@@ -5,15 +5,15 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cli::{GraphFormatArg, PlanFormatArg};
-use crate::graph;
-use crate::io::read_document;
-use crate::plan;
-use crate::render::validate::{self as render, FileResult};
-use crate::rules::{self, Options};
+use planscale::graph;
+use planscale::io::read_document;
+use planscale::plan;
+use planscale::render::validate::{self as render, FileResult};
+use planscale::rules::{self, Options};
 
 /// Output formats of `plan validate`: people, programs, code-scanning tools and CI logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ValidateFormat {
+pub(crate) enum ValidateFormat {
     Text,
     Json,
     Sarif,
@@ -30,7 +30,7 @@ heap, direct, native and managed memory; it costs parallelism x max(CPU, memory 
 The JobManager from `global` is added when the plan records it.\n\n\
 Exit codes: 0 no errors, 1 errors found (or warnings with --deny-warnings), 2 unusable input."
 )]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// Plan files to check (Blink PlanJSON or expert resource plans)
     #[arg(required = true, value_name = "PLAN")]
     pub plans: Vec<String>,
@@ -57,10 +57,10 @@ pub struct ValidateArgs {
     pub deny_warnings: bool,
 }
 
-pub fn run(a: ValidateArgs) -> anyhow::Result<u8> {
+pub(crate) fn run(a: ValidateArgs) -> anyhow::Result<u8> {
     if let Some(m) = a.max_cu {
         if !m.is_finite() || m <= 0.0 {
-            return Err(crate::error::UsageError(format!(
+            return Err(planscale::error::UsageError(format!(
                 "--max-cu must be a positive number, got {m}"
             ))
             .into());
@@ -116,8 +116,8 @@ pub fn run(a: ValidateArgs) -> anyhow::Result<u8> {
     let out = match a.format {
         ValidateFormat::Text => render::text(&results),
         ValidateFormat::Json => render::json(&results),
-        ValidateFormat::Sarif => crate::render::sarif::render(&results),
-        ValidateFormat::Github => crate::render::github::render(&results),
+        ValidateFormat::Sarif => planscale::render::sarif::render(&results),
+        ValidateFormat::Github => planscale::render::github::render(&results),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;

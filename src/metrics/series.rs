@@ -181,11 +181,6 @@ impl MetricWindow {
             })
     }
 
-    /// The vertex keys, in file order.
-    pub fn vertex_keys(&self) -> Vec<&str> {
-        self.vertices.iter().map(|v| v.key.as_str()).collect()
-    }
-
     /// When the job last restarted for a rescale, as far as the file shows: the latest
     /// `last_old_ms` over all vertices (a rescale of one vertex restarts the whole job, so
     /// every vertex's history before it is void).

@@ -59,7 +59,7 @@ pub(crate) mod test_support {
   "links" : [ ]
 }"#;
 
-    pub fn report(diagnostics: Vec<Diagnostic>) -> Report {
+    pub(crate) fn report(diagnostics: Vec<Diagnostic>) -> Report {
         let plan = crate::plan::read("t.plan.json", PLAN, None).expect("the test plan reads");
         let mut rep = rules::validate(&plan, None, &rules::Options::default());
         assert!(rep.diagnostics.is_empty(), "{:?}", rep.diagnostics);

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::render::{number, short, VERSION};
 use crate::sim::engine::{Summary, WarmUp};
 use crate::sim::restart::{Restart, RestartSource};
-use crate::sim::timeline::{Step, Timeline};
+use crate::sim::timeline::Step;
 
 /// One policy's result with what the renderers need to label it.
 pub struct PolicyResult<'a> {
@@ -270,17 +270,6 @@ fn num(x: f64) -> String {
     }
     let r = (x * 1000.0).round() / 1000.0;
     format!("{r}")
-}
-
-/// One row per policy and step: job-level state, then parallelism, demand and capacity per vertex.
-pub fn timeline_csv(t: &Timeline, vertex_ids: &[String]) -> String {
-    let mut out = timeline_header(vertex_ids);
-    for run in &t.runs {
-        for s in &run.steps {
-            timeline_row(&mut out, &run.name, s);
-        }
-    }
-    out
 }
 
 /// The header line of `--timeline` (grouped by policy, then time: rows can be written as each

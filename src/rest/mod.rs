@@ -475,15 +475,6 @@ impl Client {
         .map(|(_, body)| body)
     }
 
-    /// `GET path` (with its query), the 2xx body.
-    pub fn get(&self, path: &str) -> Result<Answer, RestError> {
-        let body = self.get_bytes(path)?;
-        Ok(Answer {
-            status: 200,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        })
-    }
-
     /// `PUT path` with a JSON body.
     pub fn put_json(&self, path: &str, body: &str) -> Result<Answer, RestError> {
         let url = self.url(path);

@@ -6,7 +6,7 @@ use crate::plan::Plan;
 use crate::resources::{Totals, MB_PER_CU};
 use crate::rules::num;
 
-pub fn check(plan: &Plan, t: &Totals, max_cu: f64, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(plan: &Plan, t: &Totals, max_cu: f64, out: &mut Vec<Diagnostic>) {
     let mut over = Vec::new();
     if t.cu > max_cu + 1e-9 {
         over.push(format!("{} CU", num(t.cu)));

@@ -8,7 +8,7 @@ use crate::chaining;
 use crate::diagnostic::{Diagnostic, Rule, RESOURCE_VALIDATE_FAILED};
 use crate::model::{Field, Job};
 
-pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(job: &Job, out: &mut Vec<Diagnostic>) {
     // Slot-sharing groups.
     let mut names: HashMap<&str, usize> = HashMap::new();
     for g in &job.slot_sharing_groups {

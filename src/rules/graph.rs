@@ -20,7 +20,7 @@ fn label(job: &Job, i: usize) -> String {
     format!("{} ({:?})", op.id, op.name)
 }
 
-pub fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(plan: &Plan, graph: &Graph, out: &mut Vec<Diagnostic>) {
     let pj = &plan.job;
     let gj = &graph.job;
     let m = match_nodes(plan, graph);
@@ -368,7 +368,12 @@ fn check_chains(plan: &Plan, graph: &Graph, plan_of: &[Option<usize>], out: &mut
 
 /// `chain-heavy-source`: too many operators chained to a source keep autoscaling from scaling them
 /// separately (AutoScale FAQ).
-pub fn check_source_chains(job: &Job, chains: &Chains, max: usize, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_source_chains(
+    job: &Job,
+    chains: &Chains,
+    max: usize,
+    out: &mut Vec<Diagnostic>,
+) {
     let roles = job.structural_roles();
     for chain in &chains.chains {
         let Some(&src) = chain.iter().find(|&&i| {

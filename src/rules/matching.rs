@@ -27,7 +27,7 @@ fn planner_id(s: &str) -> Option<&str> {
 /// The operator kind a label names, reduced to letters and digits: `Calc` for `Calc[11]` and for
 /// `[11]:Calc(select=...)`; for a SQL source scan, the table (`orders` for both `Source: orders[10]`
 /// and `[10]:TableSourceScan(table=[[cat, db, orders]], ...)`).
-pub fn operator_kind(s: &str) -> String {
+pub(super) fn operator_kind(s: &str) -> String {
     let s = node_name(s);
     let (described, rest) = match (s.starts_with('['), s.find("]:")) {
         (true, Some(i)) => (true, s[i + 2..].to_string()),
@@ -71,7 +71,7 @@ pub fn names_match(plan_name: &str, graph_name: &str) -> bool {
 
 /// Exact comparison used for `node-mismatch` once ids already match: same normalised name up to
 /// punctuation (the console filters special characters, so punctuation is not evidence).
-pub fn same_name(plan_name: &str, graph_name: &str) -> bool {
+pub(super) fn same_name(plan_name: &str, graph_name: &str) -> bool {
     // (Used for stream graphs, whose names are the very names the plan was generated from.)
     let strip = |s: &str| -> String {
         node_name(s)

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::diagnostic::{Diagnostic, Rule};
 use crate::plan::Plan;
 
-pub fn check(plan: &Plan, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(plan: &Plan, out: &mut Vec<Diagnostic>) {
     let job = &plan.job;
     if job.operators.is_empty() {
         out.push(Diagnostic::new(

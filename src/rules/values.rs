@@ -19,7 +19,7 @@ fn not_an_i64(name: &str, raw: &str) -> String {
     }
 }
 
-pub fn check(job: &Job, out: &mut Vec<Diagnostic>) {
+pub(super) fn check(job: &Job, out: &mut Vec<Diagnostic>) {
     for op in &job.operators {
         let bad = |rule, msg: String| {
             Diagnostic::new(rule, op.pos, format!("node {}: {msg}", op.id)).node(&op.id)

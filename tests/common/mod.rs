@@ -6,7 +6,7 @@
 //! every run has the same guard: killed after [`TIMEOUT`], and failed on a panic ([`output`]).
 
 // Every test crate compiles this module but uses only some of it.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::path::Path;
 use std::process::Output;
