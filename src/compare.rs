@@ -83,6 +83,13 @@ fn resources_of(p: &Plan, op: &Operator) -> (f64, f64) {
     }
 }
 
+impl PlanDiff {
+    /// No node, link or value changed: the plans mean the same (their bytes may still differ).
+    pub fn is_empty(&self) -> bool {
+        self.removed.is_empty() && self.added.is_empty() && self.changes.is_empty()
+    }
+}
+
 pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
     let m = pair(old, new);
     let mut matched_new = vec![false; new.job.operators.len()];

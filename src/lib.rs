@@ -17,7 +17,7 @@
 //! | 4 | `plan`, `graph` (the readers) |
 //! | 5 | `resources`, `metrics`, `settings` |
 //! | 6 | `rules`, `summary` |
-//! | 7 | `recommend`, `rest`, `compare` |
+//! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation) |
 //! | 8 | `sim` |
 //! | 9 | `render` (every word the user reads) |
 //! | 10 | `cli`, in the binary (flags to requests, results to renderers) |
@@ -37,6 +37,7 @@ pub mod recommend;
 pub mod render;
 pub mod resources;
 pub mod rest;
+pub mod rewrite;
 pub mod rules;
 pub mod scaler;
 pub mod settings;
@@ -57,7 +58,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["plan", "graph"],
     &["resources", "metrics", "settings"],
     &["rules", "summary"],
-    &["recommend", "rest", "compare"],
+    &["recommend", "rest", "compare", "rewrite"],
     &["sim"],
     &["render"],
     &["cli"],

@@ -4,18 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use clap::Args;
-use serde_json::json;
 
 use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
-use planscale::diagnostic::Rule;
 use planscale::error::{InputError, UsageError};
-use planscale::format::{self, Format};
-use planscale::graph;
 use planscale::io::{read_document, refuse_same_files, write_atomic, Named};
-use planscale::plan::break_chain::{self, Request};
-use planscale::plan::{self, edit};
+use planscale::plan::break_chain::Request;
 use planscale::render::{self, diff};
-use planscale::rules;
+use planscale::rewrite::{self, BreakChain, BreakChainError, Change, GraphInput};
 
 #[derive(Debug, Args)]
 #[command(
@@ -73,6 +68,49 @@ fn expert_refusal(file: &str) -> InputError {
         .hint("to split one node off, move it to its own slot-sharing group (operators in different groups never chain): add --new-group NAME")
 }
 
+/// The core's refusals, with this command's flags named in them.
+fn explain(plan: &str, e: BreakChainError) -> anyhow::Error {
+    match e {
+        BreakChainError::ExpertNeedsGroup => expert_refusal(plan).into(),
+        BreakChainError::GroupNeedsExpert => UsageError(
+            "--new-group applies to expert plans; for a Blink plan use --node alone".into(),
+        )
+        .into(),
+        BreakChainError::GroupMovesOneNode => {
+            UsageError("--new-group moves exactly one --node".into()).into()
+        }
+        BreakChainError::Cut(e) => {
+            let mut ie = InputError::new(plan, e.to_string());
+            if let Some(valid) = e.valid_ids() {
+                ie = ie.hint(format!("node ids in the plan: {}", valid.join(", ")));
+            }
+            ie.into()
+        }
+        BreakChainError::Input(e) => e,
+    }
+}
+
+fn request<'a>(a: &'a BreakChainArgs, text: &'a str) -> BreakChain<'a> {
+    let change = match &a.new_group {
+        Some(group) => Change::NewGroup {
+            nodes: a.node.clone(),
+            group: group.clone(),
+        },
+        None if a.after_sources => Change::Cut(Request::AfterSources),
+        None => Change::Cut(Request::Nodes(a.node.clone())),
+    };
+    BreakChain {
+        path: &a.plan,
+        text,
+        format: a.plan_format.forced(),
+        change,
+        graph: a.graph.as_deref().map(|path| GraphInput {
+            path,
+            format: a.graph_format.forced(),
+        }),
+    }
+}
+
 pub(crate) fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
     if a.format == OutputFormat::Json && a.output.is_none() && !a.in_place && !a.dry_run {
         return Err(UsageError(
@@ -87,143 +125,25 @@ pub(crate) fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
         refuse_same_files(&files)?;
     }
     let text = read_document(&a.plan)?;
-    let detected = match a.plan_format.forced() {
-        Some(f) => Some(f),
-        None => format::detect(&planscale::json::parse(&a.plan, &text)?),
-    };
-    let to_input_error = |e: break_chain::CutError| {
-        let mut ie = InputError::new(&a.plan, e.to_string());
-        if let Some(valid) = e.valid_ids() {
-            ie = ie.hint(format!("node ids in the plan: {}", valid.join(", ")));
-        }
-        ie
-    };
-    let before = match (detected, &a.new_group) {
-        (Some(Format::Expert), None) => return Err(expert_refusal(&a.plan).into()),
-        (Some(Format::Expert), Some(_)) => plan::read(&a.plan, &text, Some(Format::Expert))?,
-        (_, Some(_)) => {
-            return Err(UsageError(
-                "--new-group applies to expert plans; for a Blink plan use --node alone".into(),
-            )
-            .into())
-        }
-        _ => plan::read(&a.plan, &text, a.plan_format.forced())?,
-    };
-    let (cuts, edited) = match &a.new_group {
-        Some(group) => {
-            if a.node.len() != 1 {
-                return Err(UsageError("--new-group moves exactly one --node".into()).into());
-            }
-            let inner = before
-                .embedded
-                .as_ref()
-                .map_or(text.as_str(), |e| e.text.as_str());
-            let ng = break_chain::new_group(&before, inner, &a.node[0], group)
-                .map_err(to_input_error)?;
-            let edited = match &before.embedded {
-                Some(emb) => edit::apply_embedded(&a.plan, &text, emb, &ng.fields, &ng.appends)?,
-                None => edit::apply_all(&a.plan, &text, &ng.fields, &ng.appends)?,
-            };
-            if !ng.placeholder_vertices.is_empty() {
-                eprintln!(
-                    "warning: new vertices {} have placeholder keys, not Flink's JobVertexIDs: \
-                     regenerate the vertex ids on the platform before using them for overrides",
-                    ng.placeholder_vertices.join(", ")
-                );
-            }
-            (Vec::new(), edited)
-        }
-        None => {
-            let request = if a.after_sources {
-                Request::AfterSources
-            } else {
-                Request::Nodes(a.node.clone())
-            };
-            let cuts = break_chain::plan_cuts(&before, &request).map_err(to_input_error)?;
-            let edited = edit::apply(&a.plan, &text, &break_chain::edits(&before, &cuts))?;
-            (cuts, edited)
-        }
-    };
-    let after = plan::read(&a.plan, &edited.text, Some(before.format))?;
-
-    let cu = |p: &plan::Plan| {
-        let s = planscale::summary::summarize(p);
-        (s.vertices.len(), s.totals.cu)
-    };
-    let ((chains_before, cu_before), (chains_after, cu_after)) = (cu(&before), cu(&after));
-
-    let remaining: Vec<String> = match &a.graph {
-        Some(g) => {
-            let gtext = read_document(g)?;
-            let graph = graph::read(g, &gtext, a.graph_format.forced())?;
-            rules::validate(&after, Some(&graph), &rules::Options::default())
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.rule == Rule::ChainMismatch)
-                .map(|d| {
-                    format!(
-                        "{}:{}:{}: {}[{}]: {}",
-                        a.plan,
-                        d.pos.line,
-                        d.pos.column,
-                        d.severity.as_str(),
-                        d.rule.name(),
-                        d.message
-                    )
-                })
-                .collect()
-        }
-        None => Vec::new(),
-    };
-
-    let patch = diff::unified(&a.plan, &text, &edited.text);
+    let o = rewrite::break_chain(&request(&a, &text)).map_err(|e| explain(&a.plan, e))?;
+    if let Some(w) = render::break_chain::placeholder_warning(&o.placeholder_vertices) {
+        eprintln!("{w}");
+    }
+    let patch = diff::unified(&a.plan, &text, &o.edited.text);
     let destination = if a.dry_run {
         None
     } else if a.in_place {
-        Some(a.plan.clone())
+        Some(a.plan.as_str())
     } else {
-        a.output.clone()
+        a.output.as_deref()
     };
-    let ops = &before.job.operators;
     match a.format {
         OutputFormat::Json => {
-            let cut_list: Vec<_> = cuts
-                .iter()
-                .map(|c| {
-                    let op = &ops[c.node];
-                    let change = edited.changes.iter().find(|ch| ch.object == op.offset);
-                    json!({
-                        "node": op.id,
-                        "name": op.name,
-                        "requested": c.requested,
-                        "cut_from": ops[c.from].id,
-                        "field": "chainingStrategy",
-                        "old": change.and_then(|ch| ch.old.clone()),
-                        "new": "HEAD",
-                        "line": op.pos.line,
-                        "column": op.pos.column,
-                    })
-                })
-                .collect();
-            let doc = json!({
-                "planscale_version": render::VERSION,
-                "plan": a.plan,
-                "output": destination,
-                "dry_run": a.dry_run,
-                "cuts": cut_list,
-                "chains_before": chains_before,
-                "chains_after": chains_after,
-                "total_cu_before": render::number(cu_before),
-                "total_cu_after": render::number(cu_after),
-                "remaining_chain_mismatches": remaining,
-                "diff": patch,
-            });
-            if let Some(dest) = &destination {
-                write_atomic(Path::new(dest), edited.text.as_bytes())?;
+            let doc = render::break_chain::json(&a.plan, destination, a.dry_run, &patch, &o);
+            if let Some(dest) = destination {
+                write_atomic(Path::new(dest), o.edited.text.as_bytes())?;
             }
-            let mut out = std::io::stdout().lock();
-            out.write_all(serde_json::to_string_pretty(&doc)?.as_bytes())?;
-            out.write_all(b"\n")?;
+            std::io::stdout().lock().write_all(doc.as_bytes())?;
         }
         OutputFormat::Text => {
             // Write first: a failed write must not be preceded by claims of what was cut.
@@ -231,28 +151,12 @@ pub(crate) fn run(a: BreakChainArgs) -> anyhow::Result<u8> {
                 std::io::stdout().lock().write_all(patch.as_bytes())?;
             } else {
                 write_atomic(
-                    Path::new(destination.as_deref().unwrap_or("-")),
-                    edited.text.as_bytes(),
+                    Path::new(destination.unwrap_or("-")),
+                    o.edited.text.as_bytes(),
                 )?;
             }
             let mut err = std::io::stderr().lock();
-            for c in &cuts {
-                let op = &ops[c.node];
-                writeln!(
-                    err,
-                    "cut: node {} ({:?}) now starts a chain (was chained to node {})",
-                    op.id, op.name, ops[c.from].id
-                )?;
-            }
-            writeln!(
-                err,
-                "chains: {chains_before} -> {chains_after}; CU: {} -> {}",
-                render::short(cu_before),
-                render::short(cu_after)
-            )?;
-            for r in &remaining {
-                writeln!(err, "{r}")?;
-            }
+            err.write_all(render::break_chain::summary(&a.plan, &o).as_bytes())?;
             if !a.dry_run && destination.is_some() && std::io::stderr().is_terminal() {
                 err.write_all(patch.as_bytes())?;
             }

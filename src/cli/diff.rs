@@ -3,14 +3,12 @@
 use std::io::Write;
 
 use clap::Args;
-use comfy_table::{presets, ContentArrangement, Table};
-use serde_json::json;
 
 use crate::cli::{OutputFormat, PlanFormatArg};
 use planscale::compare;
 use planscale::io::read_document;
 use planscale::plan;
-use planscale::render::{self, diff::unified, number, short};
+use planscale::render::diff::{plan_diff_json, plan_diff_text, Side};
 
 #[derive(Debug, Args)]
 pub(crate) struct DiffArgs {
@@ -38,98 +36,22 @@ pub(crate) fn run(a: DiffArgs) -> anyhow::Result<u8> {
     let old = plan::read(&a.old, &old_text, a.plan_format.forced())?;
     let new = plan::read(&a.new, &new_text, a.plan_format.forced())?;
     let d = compare::diff(&old, &new);
+    let (old, new) = (
+        Side {
+            path: &a.old,
+            text: &old_text,
+            plan: &old,
+        },
+        Side {
+            path: &a.new,
+            text: &new_text,
+            plan: &new,
+        },
+    );
     let out = match a.format {
-        OutputFormat::Json => {
-            let nodes = |v: &[compare::NodeRef]| -> Vec<_> {
-                v.iter()
-                    .map(|n| json!({"id": n.id, "name": n.name}))
-                    .collect()
-            };
-            let changes: Vec<_> = d
-                .changes
-                .iter()
-                .map(|c| json!({"kind": c.kind, "node": c.node, "old": c.old, "new": c.new}))
-                .collect();
-            let doc = json!({
-                "planscale_version": render::VERSION,
-                "old": a.old,
-                "new": a.new,
-                "old_format": old.format.name(),
-                "new_format": new.format.name(),
-                "nodes_added": nodes(&d.added),
-                "nodes_removed": nodes(&d.removed),
-                "changes": changes,
-                "vertices": {"old": d.old.vertices.len(), "new": d.new.vertices.len()},
-                "total_cu": {"old": number(d.old.totals.cu), "new": number(d.new.totals.cu)},
-            });
-            let mut s = serde_json::to_string_pretty(&doc)?;
-            s.push('\n');
-            s
-        }
-        OutputFormat::Text => {
-            let mut t = Table::new();
-            t.load_preset(presets::UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(100)
-                .set_header(vec!["change", "node", "old", "new"]);
-            for n in &d.removed {
-                t.add_row(vec![
-                    "removed".to_string(),
-                    n.id.clone(),
-                    n.name.clone(),
-                    "-".into(),
-                ]);
-            }
-            for n in &d.added {
-                t.add_row(vec![
-                    "added".to_string(),
-                    n.id.clone(),
-                    "-".into(),
-                    n.name.clone(),
-                ]);
-            }
-            for c in &d.changes {
-                t.add_row(vec![
-                    c.kind.to_string(),
-                    c.node.clone(),
-                    c.old.clone(),
-                    c.new.clone(),
-                ]);
-            }
-            let mut s = String::new();
-            if d.removed.is_empty() && d.added.is_empty() && d.changes.is_empty() {
-                s.push_str("no semantic changes\n");
-            } else {
-                s.push_str(&format!("{t}\n"));
-            }
-            s.push_str(&format!(
-                "vertices: {} -> {}; total CU: {} -> {}\n",
-                d.old.vertices.len(),
-                d.new.vertices.len(),
-                short(d.old.totals.cu),
-                short(d.new.totals.cu)
-            ));
-            let patch = unified_two(&a.old, &old_text, &a.new, &new_text);
-            if !patch.is_empty() {
-                s.push('\n');
-                s.push_str(&patch);
-            }
-            s
-        }
+        OutputFormat::Json => plan_diff_json(&old, &new, &d),
+        OutputFormat::Text => plan_diff_text(&old, &new, &d),
     };
     std::io::stdout().lock().write_all(out.as_bytes())?;
-    let differ = !(d.removed.is_empty() && d.added.is_empty() && d.changes.is_empty());
-    Ok(u8::from(a.exit_code && differ))
-}
-
-/// A unified diff of two different files, headed with their own names.
-fn unified_two(old_path: &str, old: &str, new_path: &str, new: &str) -> String {
-    if old_path == new_path {
-        return unified(old_path, old, new);
-    }
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(old_path, new_path)
-        .to_string()
+    Ok(u8::from(a.exit_code && !d.is_empty()))
 }
