@@ -8,8 +8,7 @@ use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use planscale::error::{InputError, UsageError};
 use planscale::io::{refuse_same_files, write_atomic, Named};
 use planscale::metrics::{self, ReadOptions};
-use planscale::plan::edit;
-use planscale::recommend::{self, Params};
+use planscale::recommend::{self, plan_edit, Params};
 use planscale::render::recommend as render;
 use planscale::scaler::AutoscalerOptions;
 use planscale::settings::file::Resource;
@@ -95,21 +94,9 @@ fn patch_target(loaded: &LoadedSettings) -> anyhow::Result<(&Resource, &str)> {
         })
 }
 
-pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
-    if let Some(out) = a.output.as_deref() {
-        let mut files = vec![
-            Named::input("--metrics", &a.metrics),
-            Named::output("-o", out),
-        ];
-        files.extend(a.topology.inputs());
-        files.extend(a.scaling.inputs());
-        refuse_same_files(&files)?;
-    }
-    // Options: upstream defaults, then the file, then -D, then the flags that map onto keys.
-    let loaded = a.scaling.load()?;
-    if a.format == RecommendFormat::Flinkdeployment {
-        patch_target(&loaded)?;
-    }
+/// Options: upstream defaults, then the file, then -D, then the flags that map onto keys; the
+/// warnings about keys recommend does not read are printed here, once.
+fn options(a: &RecommendArgs, loaded: &LoadedSettings) -> anyhow::Result<settings::Resolved> {
     let mut warnings = Vec::new();
     let mut settings: Vec<Setting> = loaded.config.clone();
     settings.extend(loaded.defines.iter().cloned());
@@ -138,9 +125,12 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         },
     ));
     print_warnings(&warnings);
-    let settings::Resolved { opts, in_effect } =
-        settings::resolve_autoscaler(loaded.version, &settings)
-            .map_err(settings::SettingError::into_error)?;
+    settings::resolve_autoscaler(loaded.version, &settings)
+        .map_err(settings::SettingError::into_error)
+}
+
+/// The flags' own checks, before any file is read; returns `--at` in epoch ms.
+fn checked_flags(a: &RecommendArgs) -> anyhow::Result<Option<i64>> {
     let at_ms = match &a.at {
         Some(t) => {
             Some(metrics::time::parse_timestamp(t).map_err(|e| usage(format!("--at {t}: {e}")))?)
@@ -155,6 +145,42 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     if a.format == RecommendFormat::Plan && a.topology.plan.is_none() {
         return Err(usage("--format plan edits a plan: give it with --plan"));
     }
+    Ok(at_ms)
+}
+
+/// Outputs that address vertices by JobVertexID refuse a vertex that has none.
+fn require_ids(format: RecommendFormat, outcome: &recommend::Outcome) -> anyhow::Result<()> {
+    let name = match format {
+        RecommendFormat::Overrides => "overrides",
+        RecommendFormat::Flinkdeployment => "flinkdeployment",
+        RecommendFormat::ResourceRequirements => "resource-requirements",
+        _ => return Ok(()),
+    };
+    match outcome.first_without_job_vertex_id() {
+        Some(v) => Err(usage(format!(
+            "--format {name} needs JobVertexIDs, but vertex {:?} has none: give the REST job plan or job details as --graph, or an expert plan",
+            v.vertex.name
+        ))),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+    if let Some(out) = a.output.as_deref() {
+        let mut files = vec![
+            Named::input("--metrics", &a.metrics),
+            Named::output("-o", out),
+        ];
+        files.extend(a.topology.inputs());
+        files.extend(a.scaling.inputs());
+        refuse_same_files(&files)?;
+    }
+    let loaded = a.scaling.load()?;
+    if a.format == RecommendFormat::Flinkdeployment {
+        patch_target(&loaded)?;
+    }
+    let settings::Resolved { opts, in_effect } = options(&a, &loaded)?;
+    let at_ms = checked_flags(&a)?;
 
     // The job's vertices and what one subtask of each costs.
     let loaded_job = crate::cli::job::load(&a.topology)?;
@@ -182,30 +208,7 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     for w in &outcome.warnings {
         eprintln!("warning: {}", render::warning_text(w));
     }
-
-    let needs_ids = matches!(
-        a.format,
-        RecommendFormat::Overrides
-            | RecommendFormat::ResourceRequirements
-            | RecommendFormat::Flinkdeployment
-    );
-    if needs_ids {
-        if let Some(v) = outcome
-            .vertices
-            .iter()
-            .find(|v| !v.vertex.has_job_vertex_id)
-        {
-            return Err(usage(format!(
-                "--format {} needs JobVertexIDs, but vertex {:?} has none: give the REST job plan or job details as --graph, or an expert plan",
-                match a.format {
-                    RecommendFormat::Overrides => "overrides",
-                    RecommendFormat::Flinkdeployment => "flinkdeployment",
-                    _ => "resource-requirements",
-                },
-                v.vertex.name
-            )));
-        }
-    }
+    require_ids(a.format, &outcome)?;
     let text = match a.format {
         RecommendFormat::Text => render::text(&outcome),
         RecommendFormat::Json => render::json(&outcome, &in_effect),
@@ -219,24 +222,7 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
             let Some((text, plan)) = plan_source else {
                 return Err(usage("--format plan needs --plan"));
             };
-            let ops = &plan.job.operators;
-            let edits: Vec<edit::FieldEdit> = outcome
-                .vertices
-                .iter()
-                .flat_map(|v| {
-                    v.vertex.operators.iter().map(move |&i| edit::FieldEdit {
-                        object: ops[i].parallelism_object,
-                        key: "parallelism".into(),
-                        value: v.recommended_parallelism.to_string(),
-                        after: vec!["chainingStrategy".into(), "pact".into()],
-                    })
-                })
-                .collect();
-            let edited = match &plan.embedded {
-                Some(emb) => edit::apply_embedded(&plan.file, &text, emb, &edits, &[])?,
-                None => edit::apply(&plan.file, &text, &edits)?,
-            };
-            edited.text
+            plan_edit::edit_plan(&outcome, &plan, &text)?.text
         }
     };
     write_atomic(

@@ -57,6 +57,23 @@ pub(crate) struct ValidateArgs {
     pub deny_warnings: bool,
 }
 
+/// 2 when a plan could not be read (each such error is reported here), else 1 when a plan
+/// failed its checks, else 0.
+fn exit_code(results: &[FileResult]) -> u8 {
+    let mut code = 0u8;
+    for r in results {
+        match &r.outcome {
+            Err(e) => {
+                crate::cli::report_error(&anyhow::Error::new(e.clone()));
+                code = 2;
+            }
+            Ok(_) if !r.passed() => code = code.max(1),
+            Ok(_) => {}
+        }
+    }
+    code
+}
+
 pub(crate) fn run(a: ValidateArgs) -> anyhow::Result<u8> {
     if let Some(m) = a.max_cu {
         if !m.is_finite() || m <= 0.0 {
@@ -99,20 +116,7 @@ pub(crate) fn run(a: ValidateArgs) -> anyhow::Result<u8> {
         });
     }
 
-    let mut code = 0u8;
-    for r in &results {
-        match &r.outcome {
-            Err(e) => {
-                crate::cli::report_error(&anyhow::Error::new(e.clone()));
-                code = 2;
-            }
-            Ok(_) => {
-                if !r.passed() {
-                    code = code.max(1);
-                }
-            }
-        }
-    }
+    let code = exit_code(&results);
     let out = match a.format {
         ValidateFormat::Text => render::text(&results),
         ValidateFormat::Json => render::json(&results),

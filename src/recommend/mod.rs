@@ -10,6 +10,7 @@
 pub mod coverage;
 pub mod inputs;
 pub mod outcome;
+pub mod plan_edit;
 pub mod vertices;
 
 use std::collections::BTreeMap;
@@ -72,6 +73,14 @@ pub struct Outcome {
     pub warnings: Vec<Warning>,
     /// Whether the version caps a partitioned source at its partition count (1.16.0).
     pub caps_at_partitions: bool,
+}
+
+impl Outcome {
+    /// A vertex known only by a placeholder key, not by Flink's JobVertexID: outputs that
+    /// address vertices by id (overrides, resource requirements) cannot name it.
+    pub fn first_without_job_vertex_id(&self) -> Option<&VertexOutcome> {
+        self.vertices.iter().find(|v| !v.vertex.has_job_vertex_id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
