@@ -86,6 +86,24 @@ pub fn get<'v, 'a>(obj: &'v Object<'a>, key: &str) -> Option<&'v Value<'a>> {
 }
 
 /// Byte offset where a value starts.
+/// The document's top-level object, or "`what` must be a JSON object, found an array" at the
+/// value's position.
+pub fn top_object<'v, 'a>(
+    file: &str,
+    lines: &LineIndex,
+    value: &'v Value<'a>,
+    what: &str,
+) -> Result<&'v Object<'a>, InputError> {
+    match value {
+        Value::Object(o) => Ok(o),
+        _ => Err(InputError::at(
+            file,
+            lines.pos(start(value)),
+            format!("{what} must be a JSON object, found {}", kind(value)),
+        )),
+    }
+}
+
 pub fn start(v: &Value<'_>) -> usize {
     match v {
         Value::StringLit(x) => x.range.start,

@@ -145,16 +145,7 @@ fn labels_from_description(desc: &str) -> Vec<String> {
 
 pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError> {
     let lines = LineIndex::new(text);
-    let Value::Object(top) = value else {
-        return Err(InputError::at(
-            file,
-            lines.pos(json::start(value)),
-            format!(
-                "a job plan must be a JSON object, found {}",
-                json::kind(value)
-            ),
-        ));
-    };
+    let top = json::top_object(file, &lines, value, "a job plan")?;
     let plan = match json::get(top, "plan") {
         Some(Value::Object(p)) => p,
         _ => top,

@@ -16,16 +16,7 @@ use crate::model::{Edge, Field, Job, Operator, Role, Vertex};
 
 pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Job, InputError> {
     let lines = LineIndex::new(text);
-    let Value::Object(top) = value else {
-        return Err(InputError::at(
-            file,
-            lines.pos(json::start(value)),
-            format!(
-                "a stream graph must be a JSON object, found {}",
-                json::kind(value)
-            ),
-        ));
-    };
+    let top = json::top_object(file, &lines, value, "a stream graph")?;
     let nodes = match json::get(top, "nodes") {
         Some(Value::Array(a)) => a,
         _ => {

@@ -33,16 +33,7 @@ const KNOWN_TOP_LEVEL: &[&str] = &[
 
 pub fn read(file: &str, text: &str, value: &Value<'_>) -> Result<Plan, InputError> {
     let lines = LineIndex::new(text);
-    let Value::Object(top) = value else {
-        return Err(InputError::at(
-            file,
-            lines.pos(json::start(value)),
-            format!(
-                "a Blink plan must be a JSON object, found {}",
-                json::kind(value)
-            ),
-        ));
-    };
+    let top = json::top_object(file, &lines, value, "a Blink plan")?;
     let mut findings = Vec::new();
     let top_pos = lines.pos(top.range.start);
 
