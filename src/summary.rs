@@ -29,7 +29,17 @@ pub struct VertexRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub vertices: Vec<VertexRow>,
+    /// The JobManager's own resources, when the plan records them (Blink's `global`): counted
+    /// in the totals, so shown as a row of its own.
+    pub job_manager: Option<JobManagerRow>,
     pub totals: Totals,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobManagerRow {
+    pub cpu: f64,
+    pub memory_mb: f64,
+    pub cu: f64,
 }
 
 pub fn summarize(plan: &Plan) -> Summary {
@@ -81,7 +91,16 @@ pub fn summarize(plan: &Plan) -> Summary {
             }
         })
         .collect();
-    Summary { vertices, totals }
+    let job_manager = job.job_manager.filter(|_| !expert).map(|jm| JobManagerRow {
+        cpu: jm.cpu,
+        memory_mb: jm.memory_mb,
+        cu: resources::cu_of(jm.cpu, jm.memory_mb),
+    });
+    Summary {
+        vertices,
+        job_manager,
+        totals,
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +117,14 @@ mod tests {
         let s = summarize(&crate::plan::read("p", &text, None).unwrap());
         assert_eq!(s.vertices.len(), 2);
         assert_eq!(s.vertices[0].node_ids, ["1", "2"]);
+        // 2 + 8 CU of chains and the JobManager's 1 CU make the 11 of the total.
+        let jm = s
+            .job_manager
+            .as_ref()
+            .expect("the example records its JobManager");
+        assert_eq!((jm.cpu, jm.memory_mb, jm.cu), (1.0, 4096.0, 1.0));
+        let chains: f64 = s.vertices.iter().map(|v| v.cu).sum();
+        assert_eq!(chains + jm.cu, s.totals.cu);
         assert_eq!(s.vertices[1].node_ids, ["4", "5"]);
         assert_eq!(
             (s.vertices[1].cpu, s.vertices[1].memory_mb, s.vertices[1].cu),

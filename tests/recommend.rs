@@ -580,3 +580,48 @@ fn a_plan_given_as_the_graph_is_named_and_pointed_to_plan() {
         );
     }
 }
+
+/// The text table on a Flink 2.x REST job plan, whose operator names are whole descriptions.
+fn table_with(columns: Option<u16>) -> String {
+    let mut c = common::cmd();
+    c.env_remove("COLUMNS");
+    if let Some(w) = columns {
+        c.env("COLUMNS", w.to_string());
+    }
+    let out = common::output(c.args([
+        "recommend",
+        "--metrics",
+        "fixtures/metrics/window_agg.long.csv",
+        "--graph",
+        "fixtures/lab/window_agg/plan.json",
+    ]));
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn tables_show_short_vertex_names_one_line_each_and_never_break_a_word() {
+    let wide = table_with(Some(200));
+    let rows: Vec<&str> = wide.lines().filter(|l| l.starts_with('│')).collect();
+    // The header and one line per vertex: nothing wraps at 200 columns.
+    assert_eq!(rows.len(), 1 + 3, "{wide}");
+    assert!(rows.iter().all(|l| l.chars().count() <= 200), "{wide}");
+    assert!(wide.contains("│ TableSourceScan[10] "), "{wide}");
+    assert!(!wide.contains("default_catalog"), "{wide}");
+    // JSON keeps Flink's full name.
+    let (doc, _) = json(&[
+        "--metrics",
+        "fixtures/metrics/window_agg.long.csv",
+        "--graph",
+        "fixtures/lab/window_agg/plan.json",
+    ]);
+    assert!(doc["vertices"][0]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("[10]:TableSourceScan(table=[[default_catalog"));
+    // Narrow terminals wrap between words only.
+    let piped = table_with(None);
+    for columns in [30, 60, 100] {
+        common::assert_same_words(&piped, &table_with(Some(columns)));
+    }
+}

@@ -8,7 +8,17 @@ use std::fs;
 use serde_json::Value;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = common::cmd().args(args).output().unwrap();
+    run_in(args, None)
+}
+
+/// Runs with `COLUMNS` set to `columns` (a terminal that wide), or unset (a pipe: no limit).
+fn run_in(args: &[&str], columns: Option<u16>) -> (i32, String) {
+    let mut c = common::cmd();
+    c.env_remove("COLUMNS");
+    if let Some(w) = columns {
+        c.env("COLUMNS", w.to_string());
+    }
+    let out = common::output(c.args(args));
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),
@@ -41,13 +51,31 @@ fn show_text_golden() {
             "fixtures/spec/blink_example.plan.json",
         ),
     ] {
-        let (code, out) = run(&["plan", "show", plan]);
+        let (code, out) = run_in(&["plan", "show", plan], Some(100));
         assert_eq!(code, 0);
         assert!(
-            out.lines().all(|l| l.chars().count() <= 80),
-            "{name} is wider than 80 columns:\n{out}"
+            out.lines().all(|l| l.chars().count() <= 100),
+            "{name} is wider than 100 columns:\n{out}"
         );
         golden(name, &out);
+        // In a pipe nothing wraps: one line per operator.
+        let (_, piped) = run_in(&["plan", "show", plan], None);
+        let table_lines = |o: &str| o.lines().filter(|l| l.starts_with('│')).count();
+        let operators: usize = piped
+            .lines()
+            .filter(|l| l.starts_with('│'))
+            .filter(|l| l.split('┆').nth(1).is_some_and(|c| !c.trim().is_empty()))
+            .count();
+        assert_eq!(
+            table_lines(&piped),
+            operators,
+            "{name} wraps in a pipe:\n{piped}"
+        );
+        // However narrow the terminal, a word or number is never cut in two.
+        for columns in [20, 40, 60, 80] {
+            let (_, narrow) = run_in(&["plan", "show", plan], Some(columns));
+            common::assert_same_words(&piped, &narrow);
+        }
     }
 }
 

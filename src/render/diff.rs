@@ -2,7 +2,7 @@
 //! `plan diff` prints: the semantic changes of two plans as a table or JSON, then the files' own
 //! diff.
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, Table};
 use serde_json::json;
 use similar::TextDiff;
 
@@ -72,8 +72,6 @@ pub fn plan_diff_json(old: &Side, new: &Side, d: &PlanDiff) -> String {
 pub fn plan_diff_text(old: &Side, new: &Side, d: &PlanDiff) -> String {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(100)
         .set_header(vec!["change", "node", "old", "new"]);
     for n in &d.removed {
         t.add_row(vec!["removed", &n.id, &n.name, "-"]);
@@ -88,6 +86,7 @@ pub fn plan_diff_text(old: &Side, new: &Side, d: &PlanDiff) -> String {
     if d.is_empty() {
         s.push_str("no semantic changes\n");
     } else {
+        crate::render::fit(&mut t);
         s.push_str(&format!("{t}\n"));
     }
     s.push_str(&format!(

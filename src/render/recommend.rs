@@ -191,7 +191,6 @@ pub fn warning_text(w: &Warning) -> String {
 pub fn text(o: &Outcome) -> String {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    crate::render::fit(&mut t);
     t.set_header(vec![
         "vertex",
         "p",
@@ -204,7 +203,7 @@ pub fn text(o: &Outcome) -> String {
     ]);
     for v in &o.vertices {
         t.add_row(vec![
-            Cell::new(&v.vertex.name),
+            Cell::new(crate::render::short_vertex_name(&v.vertex.name)),
             Cell::new(v.current_parallelism).set_alignment(CellAlignment::Right),
             Cell::new(v.recommended_parallelism).set_alignment(CellAlignment::Right),
             Cell::new(opt(v.true_processing_rate)).set_alignment(CellAlignment::Right),
@@ -214,11 +213,12 @@ pub fn text(o: &Outcome) -> String {
             Cell::new(v.bounded_by.map_or("", bound_name)),
         ]);
     }
+    crate::render::fit(&mut t);
     let mut s = format!("{t}\n");
     for v in &o.vertices {
         s.push_str(&format!(
             "{}: {}",
-            v.vertex.name,
+            crate::render::short_vertex_name(&v.vertex.name),
             reason_text(&v.reason, v.recommended_parallelism)
         ));
         if v.num_source_partitions > 0 {

@@ -1,7 +1,8 @@
-//! Output of `plan show`: an 80-column table of vertices (long operator names wrapped and
-//! shortened; JSON has them in full) and the totals, or the JSON of spec/outputs.md.
+//! Output of `plan show`: a table of vertices fitted to the terminal (long operator names
+//! shortened; JSON has them in full), a JobManager row when the plan records one, and the totals;
+//! or the JSON of docs/outputs.md.
 
-use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::json;
 
 use crate::render::{number, short, VERSION};
@@ -21,19 +22,16 @@ fn shorten(s: &str) -> String {
 
 pub fn text(plan: &str, format: &str, s: &Summary, names: &dyn Fn(usize) -> String) -> String {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(80)
-        .set_header(vec![
-            "vertex",
-            "operators",
-            "p",
-            "max p",
-            "cpu",
-            "MB",
-            "group",
-            "CU",
-        ]);
+    t.load_preset(presets::UTF8_FULL_CONDENSED).set_header(vec![
+        "vertex",
+        "operators",
+        "p",
+        "max p",
+        "cpu",
+        "MB",
+        "group",
+        "CU",
+    ]);
     for v in &s.vertices {
         let ops: Vec<String> = v
             .operators
@@ -63,6 +61,20 @@ pub fn text(plan: &str, format: &str, s: &Summary, names: &dyn Fn(usize) -> Stri
             .set_alignment(CellAlignment::Right),
         ]);
     }
+    if let Some(jm) = &s.job_manager {
+        let right = |x: f64| Cell::new(short(x)).set_alignment(CellAlignment::Right);
+        t.add_row(vec![
+            Cell::new("JM"),
+            Cell::new("JobManager"),
+            Cell::new(""),
+            Cell::new(""),
+            right(jm.cpu),
+            right(jm.memory_mb),
+            Cell::new(""),
+            right(jm.cu),
+        ]);
+    }
+    crate::render::fit(&mut t);
     format!(
         "{plan} ({format}): {} vertices\n{t}\ntotal: {} CU, {} cores, {} MB\n",
         s.vertices.len(),
@@ -96,6 +108,11 @@ pub fn json(format: &str, s: &Summary, job_vertex_ids: &[Option<String>]) -> Str
         "planscale_version": VERSION,
         "plan_format": format,
         "vertices": vertices,
+        "job_manager": s.job_manager.as_ref().map(|jm| json!({
+            "cpu": number(jm.cpu),
+            "memory_mb": number(jm.memory_mb),
+            "cu": number(jm.cu),
+        })),
         "total_cu": number(s.totals.cu),
         "total_cpu": number(s.totals.cpu),
         "total_memory_mb": number(s.totals.memory_mb),

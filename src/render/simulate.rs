@@ -54,7 +54,6 @@ fn settling(s: &Summary) -> (Option<f64>, Option<i64>) {
 pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
-    crate::render::fit(&mut t);
     t.set_header(vec![
         "policy",
         "rescales",
@@ -103,6 +102,7 @@ pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
             right(settled),
         ]);
     }
+    crate::render::fit(&mut t);
     format!("{t}\n")
 }
 

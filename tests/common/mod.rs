@@ -290,3 +290,28 @@ pub fn long_recording(steps: usize) -> String {
     }
     s
 }
+
+/// The words (and numbers) of a table's cells, in order: what a narrower rendering of the same
+/// table must show intact, only on other lines.
+pub fn table_words(out: &str) -> Vec<String> {
+    let mut cells: Vec<Vec<String>> = Vec::new();
+    for line in out.lines().filter(|l| l.starts_with('│')) {
+        let parts: Vec<&str> = line.trim_matches('│').split('┆').collect();
+        cells.resize(cells.len().max(parts.len()), Vec::new());
+        for (i, p) in parts.iter().enumerate() {
+            cells[i].extend(p.split_whitespace().map(str::to_string));
+        }
+    }
+    let mut words: Vec<String> = cells.into_iter().flatten().collect();
+    words.sort();
+    words
+}
+
+/// `narrow` shows every word of `wide`'s table whole (wrapping moved words, broke none).
+pub fn assert_same_words(wide: &str, narrow: &str) {
+    assert_eq!(
+        table_words(wide),
+        table_words(narrow),
+        "a narrower table broke a word:\n{wide}\n{narrow}"
+    );
+}
