@@ -126,7 +126,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;plan;help;help'= {
         }
         &'planscale;recommend'= {
-            cand --metrics 'Metric CSV (long or wide, see metrics.md); - reads stdin'
+            cand --metrics 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin'
             cand --plan 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan'
             cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
             cand --plan-format 'Read --plan as this format instead of detecting it'

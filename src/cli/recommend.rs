@@ -38,7 +38,7 @@ rescale inside the window are dropped, as the autoscaler resets its history at a
 give each subtask."
 )]
 pub(crate) struct RecommendArgs {
-    /// Metric CSV (long or wide, see metrics.md); - reads stdin
+    /// Metric CSV (long or wide, see docs/metrics.md); - reads stdin
     #[arg(long, value_name = "CSV")]
     pub metrics: String,
     #[command(flatten)]

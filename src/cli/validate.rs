@@ -25,7 +25,7 @@ pub(crate) enum ValidateFormat {
     after_help = "Rules: node-missing, node-unplanned, node-mismatch, edge-missing, edge-mismatch, \
 chain-mismatch, resource-over-budget, parallelism-invalid, resource-invalid, plan-structure, \
 parallelism-mismatch, chain-heavy-source.\n\n\
-CU model (formats.md §1.12): a chain's CPU is the max vcore of its nodes, its memory the sum of \
+CU model (docs/formats.md §6): a chain's CPU is the max vcore of its nodes, its memory the sum of \
 heap, direct, native and managed memory; it costs parallelism x max(CPU, memory / 4096 MB) CU. \
 The JobManager from `global` is added when the plan records it.\n\n\
 Exit codes: 0 no errors, 1 errors found (or warnings with --deny-warnings), 2 unusable input."
