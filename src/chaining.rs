@@ -27,6 +27,8 @@ pub enum Cut {
     ParallelLinks,
     /// The job graph puts the two operators in different job vertices.
     SeparateVertices,
+    /// A plan that lists its vertices (expert) puts the two nodes in different ones.
+    PlanVertices,
 }
 
 impl fmt::Display for Cut {
@@ -43,6 +45,7 @@ impl fmt::Display for Cut {
             Cut::Parallelism(a, b) => write!(f, "parallelism differs: {a} vs {b}"),
             Cut::ParallelLinks => write!(f, "several links join the two nodes"),
             Cut::SeparateVertices => write!(f, "the job runs them as separate job vertices"),
+            Cut::PlanVertices => write!(f, "the plan lists them in separate vertices"),
         }
     }
 }
@@ -200,7 +203,7 @@ pub fn plan_edges(job: &Job, fixed_vertices: bool) -> Vec<(usize, usize, Result<
             let r = if chains.chain_of[a] == chains.chain_of[b] {
                 Ok(())
             } else {
-                Err(Cut::SeparateVertices)
+                Err(Cut::PlanVertices)
             };
             (a, b, r)
         })

@@ -53,6 +53,8 @@ pub struct BreakChainOutcome {
     pub edited: Edited,
     /// The nodes that now start a chain (empty for a new group).
     pub cuts: Vec<Cut>,
+    /// A cut after every source found each source already alone: the plan is unchanged.
+    pub nothing_to_cut: bool,
     /// Vertices a new group created whose keys are placeholders, not Flink's JobVertexIDs.
     pub placeholder_vertices: Vec<String>,
     /// Vertex (chain) counts before and after.
@@ -134,9 +136,11 @@ pub fn break_chain(r: &BreakChain) -> Result<BreakChainOutcome, BreakChainError>
         (s.vertices.len(), s.totals.cu)
     };
     let ((chains_before, cu_before), (chains_after, cu_after)) = (size(&before), size(&after));
+    let nothing_to_cut = matches!(r.change, Change::Cut(_)) && cuts.is_empty();
     Ok(BreakChainOutcome {
         before,
         edited,
+        nothing_to_cut,
         cuts,
         placeholder_vertices,
         chains: (chains_before, chains_after),
@@ -178,6 +182,17 @@ mod tests {
         assert_eq!(o.before.job.operators[o.cuts[0].node].id, "2");
         assert!(o.edited.text.contains("\"chainingStrategy\" : \"HEAD\""));
         assert!(o.cu.1 > o.cu.0, "{:?}", o.cu);
+    }
+
+    #[test]
+    fn cutting_after_the_sources_twice_changes_nothing_the_second_time() {
+        let first = break_chain(&request(Change::Cut(Request::AfterSources))).unwrap();
+        let mut again = request(Change::Cut(Request::AfterSources));
+        again.text = &first.edited.text;
+        let second = break_chain(&again).unwrap();
+        assert!(second.nothing_to_cut && second.cuts.is_empty());
+        assert_eq!(second.edited.text, first.edited.text);
+        assert_eq!(second.chains, (2, 2));
     }
 
     #[test]

@@ -236,7 +236,12 @@ fn no_chain_to_cut_is_an_error() {
             "{err}"
         );
     }
-    // window_agg's source feeds a REBALANCE edge: nothing is chained to any source.
+}
+
+#[test]
+fn after_sources_is_idempotent() {
+    // window_agg's source feeds a REBALANCE edge: nothing is chained to any source, so the plan
+    // comes back byte for byte, exit 0, and stderr says why (scripts can run it on any plan).
     let out = planscale()
         .args([
             "plan",
@@ -246,7 +251,14 @@ fn no_chain_to_cut_is_an_error() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, std::fs::read(plan("window_agg")).unwrap());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("nothing to cut: every source already starts a chain"),
+        "{err}"
+    );
+    assert!(err.contains("chains: 3 -> 3"), "{err}");
 }
 
 #[test]
@@ -510,4 +522,51 @@ fn new_group_errors() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(needle), "{err}");
     }
+}
+
+#[test]
+fn an_expert_plan_split_by_a_new_group_validates_with_a_warning_against_the_running_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let edited = dir.path().join("split.json");
+    let out = planscale()
+        .args([
+            "plan",
+            "break-chain",
+            "fixtures/expert/udf_bottleneck.expert.json",
+            "--node",
+            "3",
+            "--new-group",
+            "g2",
+            "-o",
+        ])
+        .arg(&edited)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let out = planscale()
+        .args(["plan", "validate", "--format", "json", "--graph"])
+        .arg("fixtures/lab/udf_bottleneck/job.json")
+        .arg(&edited)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = doc["files"][0]["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["rule"], "chain-mismatch");
+    assert_eq!(d["severity"], "warning");
+    let msg = d["message"].as_str().unwrap();
+    assert!(msg.contains("\"default\" and \"g2\""), "{msg}");
+    // The Blink console's words belong to Blink plans only.
+    assert!(!msg.contains("resource validate failed"), "{msg}");
+    assert!(
+        !msg.contains("the job runs them as separate job vertices"),
+        "{msg}"
+    );
 }

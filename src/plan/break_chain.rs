@@ -2,8 +2,10 @@
 //!
 //! A cut before node B is recorded by setting B's `chainingStrategy` to `HEAD`: B no longer chains
 //! to its input but its successors may still chain to it. When B already starts a chain (a source,
-//! or already `HEAD`), the cut goes to the nodes chained right after it. A request that cuts
-//! nothing is an error, never a silent no-op. This module only decides; `edit` writes the bytes.
+//! or already `HEAD`), the cut goes to the nodes chained right after it. A named node that cuts
+//! nothing is an error, never a silent no-op; "after every source" is idempotent (a plan whose
+//! sources already stand alone needs no cut, and the caller says so). This module only decides;
+//! `edit` writes the bytes.
 
 use std::fmt;
 
@@ -53,10 +55,12 @@ impl fmt::Display for CutError {
             CutError::NoChain { id, why, .. } => {
                 write!(f, "there is no chain to cut at node {id}: {why}")
             }
-            CutError::NoSourceChain => write!(
-                f,
-                "no source has an operator chained to it: there is no chain to cut"
-            ),
+            CutError::NoSourceChain => {
+                write!(
+                    f,
+                    "the plan has no source node, so there is nothing to cut after"
+                )
+            }
             CutError::Group(msg) => f.write_str(msg),
         }
     }
@@ -157,15 +161,19 @@ pub fn plan_cuts(plan: &Plan, request: &Request) -> Result<Vec<Cut>, CutError> {
             }
         }
         Request::AfterSources => {
-            for s in (0..job.operators.len()).filter(|&i| is_source(plan, i, &has_input)) {
+            let sources: Vec<usize> = (0..job.operators.len())
+                .filter(|&i| is_source(plan, i, &has_input))
+                .collect();
+            if sources.is_empty() {
+                return Err(CutError::NoSourceChain);
+            }
+            // Idempotent: a plan whose sources already stand alone is left as it is.
+            for s in sources {
                 cuts.extend(chained_after(s).into_iter().map(|t| Cut {
                     node: t,
                     requested: job.operators[s].id.clone(),
                     from: s,
                 }));
-            }
-            if cuts.is_empty() {
-                return Err(CutError::NoSourceChain);
             }
         }
     }

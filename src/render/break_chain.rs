@@ -81,6 +81,9 @@ pub fn summary(plan: &str, o: &BreakChainOutcome) -> String {
             op.id, op.name, ops[c.from].id
         ));
     }
+    if o.nothing_to_cut {
+        s.push_str("nothing to cut: every source already starts a chain of its own\n");
+    }
     s.push_str(&format!(
         "chains: {} -> {}; CU: {} -> {}\n",
         o.chains.0,

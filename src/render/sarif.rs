@@ -42,7 +42,7 @@ pub fn render(results: &[FileResult<'_>]) -> String {
                     }
                     props.insert(
                         "resource_validate_failed".into(),
-                        json!(d.rule.resource_validate_failed()),
+                        json!(r.console_rejects(d)),
                     );
                     sarif_results.push(json!({
                         "ruleId": d.rule.name(),

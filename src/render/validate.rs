@@ -21,6 +21,12 @@ pub struct FileResult<'a> {
 }
 
 impl FileResult<'_> {
+    /// Whether the Blink console would reject the plan for this finding with its "resource
+    /// validate failed" (expert plans never meet that console).
+    pub fn console_rejects(&self, d: &crate::diagnostic::Diagnostic) -> bool {
+        self.format == Some("blink") && d.rule.resource_validate_failed()
+    }
+
     /// Whether the plan passes: no error, and no warning under `--deny-warnings`.
     pub fn passed(&self) -> bool {
         match &self.outcome {
@@ -136,7 +142,7 @@ pub fn json(results: &[FileResult<'_>]) -> String {
                             "edge": d.edge,
                             "line": d.pos.line,
                             "column": d.pos.column,
-                            "resource_validate_failed": d.rule.resource_validate_failed(),
+                            "resource_validate_failed": r.console_rejects(d),
                         })
                     })
                     .collect();

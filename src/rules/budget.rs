@@ -1,9 +1,10 @@
 //! `resource-over-budget`: the plan's total against `--max-cu` (formats.md §1.12, cause (b) of the
 //! console's "resource validate failed").
 
-use crate::diagnostic::{Diagnostic, Rule, RESOURCE_VALIDATE_FAILED};
+use crate::diagnostic::{Diagnostic, Rule};
 use crate::plan::Plan;
 use crate::resources::{Totals, MB_PER_CU};
+use crate::rules::console_words;
 use crate::rules::num;
 
 pub(super) fn check(plan: &Plan, t: &Totals, max_cu: f64, out: &mut Vec<Diagnostic>) {
@@ -28,9 +29,10 @@ pub(super) fn check(plan: &Plan, t: &Totals, max_cu: f64, out: &mut Vec<Diagnost
         Rule::ResourceOverBudget,
         plan.nodes_pos,
         format!(
-            "the plan needs {} but max CU is {}: {RESOURCE_VALIDATE_FAILED}",
+            "the plan needs {} but max CU is {}{}",
             over.join(", "),
-            num(max_cu)
+            num(max_cu),
+            console_words(plan)
         ),
     ));
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::chaining;
-use crate::diagnostic::{Diagnostic, Rule, RESOURCE_VALIDATE_FAILED};
+use crate::diagnostic::{Diagnostic, Rule};
 use crate::model::{Field, Job};
 
 pub(super) fn check(job: &Job, out: &mut Vec<Diagnostic>) {
@@ -120,7 +120,7 @@ pub(super) fn check(job: &Job, out: &mut Vec<Diagnostic>) {
                         Rule::ChainMismatch,
                         op.pos,
                         format!(
-                            "node {} is in vertex {} but no edge joins it to the vertex's other nodes: {RESOURCE_VALIDATE_FAILED}",
+                            "node {} is in vertex {} but no edge joins it to the vertex's other nodes",
                             op.id, v.id
                         ),
                     )
@@ -148,11 +148,11 @@ pub(super) fn check(job: &Job, out: &mut Vec<Diagnostic>) {
         let (u, d) = (&job.operators[a], &job.operators[b]);
         let msg = match (r, flink) {
             (Ok(()), Err(cut)) => format!(
-                "nodes {} and {} share a vertex but Flink cannot chain them ({cut}): {RESOURCE_VALIDATE_FAILED}",
+                "nodes {} and {} share a vertex but Flink cannot chain them ({cut})",
                 u.id, d.id
             ),
             (Err(_), Ok(())) => format!(
-                "nodes {} and {} are in different vertices but Flink chains them (same group and parallelism, FORWARD): {RESOURCE_VALIDATE_FAILED}",
+                "nodes {} and {} are in different vertices but Flink chains them (same group and parallelism, FORWARD)",
                 u.id, d.id
             ),
             _ => continue,

@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 
 use crate::chaining::{self, Chains, Cut, FlinkNode};
-use crate::diagnostic::{Diagnostic, Rule, RESOURCE_VALIDATE_FAILED};
+use crate::diagnostic::{Diagnostic, Rule};
 use crate::graph::Graph;
 use crate::model::{ChainingStrategy, Field, Job, Role};
 use crate::plan::Plan;
+use crate::rules::console_words;
 use crate::rules::matching::{match_nodes, operator_kind, same_name};
 
 fn label(job: &Job, i: usize) -> String {
@@ -347,22 +348,40 @@ fn check_chains(plan: &Plan, graph: &Graph, plan_of: &[Option<usize>], out: &mut
         };
         let g_result = graph_chains_edge(graph, &nodes, &in_deg, gu, gd, ge);
         let (u, d) = (&pj.operators[pu], &pj.operators[pd]);
+        let expert = plan.format == crate::format::Format::Expert;
+        // An expert plan that moves a node into a slot-sharing group of its own (break-chain
+        // --new-group) splits a chain on purpose: the job runs it chained until it is deployed
+        // with this plan, and then Flink cannot chain across the groups.
+        let regrouped = expert && u.slot_sharing_group != d.slot_sharing_group;
         let msg = match (&g_result, p_result) {
-            (Ok(()), Err(cut)) => format!(
-                "nodes {} and {} chain in the job but the plan puts them in different chains ({cut}), so their resources are counted twice: {RESOURCE_VALIDATE_FAILED}",
+            (Ok(()), Err(_)) if regrouped => format!(
+                "nodes {} and {} run chained in the job, but the plan puts them in slot-sharing groups {:?} and {:?}: deployed with this plan, Flink runs them as separate vertices",
+                u.id,
+                d.id,
+                u.slot_sharing_group.as_deref().unwrap_or("default"),
+                d.slot_sharing_group.as_deref().unwrap_or("default"),
+            ),
+            (Ok(()), Err(cut)) if expert => format!(
+                "nodes {} and {} chain in the job but the plan puts them in different chains ({cut})",
                 u.id, d.id
             ),
+            (Ok(()), Err(cut)) => format!(
+                "nodes {} and {} chain in the job but the plan puts them in different chains ({cut}), so their resources are counted twice{}",
+                u.id, d.id, console_words(plan)
+            ),
             (Err(cut), Ok(())) => format!(
-                "nodes {} and {} are planned as one chain but cannot chain in the job ({cut}): {RESOURCE_VALIDATE_FAILED}",
-                u.id, d.id
+                "nodes {} and {} are planned as one chain but cannot chain in the job ({cut}){}",
+                u.id, d.id, console_words(plan)
             ),
             _ => continue,
         };
-        out.push(
-            Diagnostic::new(Rule::ChainMismatch, d.pos, msg)
-                .node(&d.id)
-                .edge(&u.id, &d.id),
-        );
+        let mut diagnostic = Diagnostic::new(Rule::ChainMismatch, d.pos, msg)
+            .node(&d.id)
+            .edge(&u.id, &d.id);
+        if regrouped && g_result.is_ok() {
+            diagnostic = diagnostic.warning();
+        }
+        out.push(diagnostic);
     }
 }
 

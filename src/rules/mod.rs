@@ -53,6 +53,17 @@ impl Report {
     }
 }
 
+/// The Blink console's own words for a rejected plan (`resource validate failed！...`), which
+/// users search for, appended to findings the console rejects a plan for; Ververica's expert
+/// plans never see that console, so their findings go without it.
+pub(crate) fn console_words(plan: &Plan) -> String {
+    if plan.format == crate::format::Format::Blink {
+        format!(": {}", crate::diagnostic::RESOURCE_VALIDATE_FAILED)
+    } else {
+        String::new()
+    }
+}
+
 pub fn validate(plan: &Plan, graph: Option<&Graph>, opts: &Options) -> Report {
     let job = &plan.job;
     let expert = plan.format == crate::format::Format::Expert;
