@@ -284,3 +284,13 @@ impl Job {
             .collect()
     }
 }
+
+/// Flink's default max parallelism for a vertex whose max parallelism is not set
+/// (`KeyGroupRangeAssignment#computeDefaultMaxParallelism`): 1.5 × parallelism rounded up to a
+/// power of two, within 128..=32768. A job started without `pipeline.max-parallelism` runs with
+/// it, and its state can only be restored at the same value.
+pub fn default_max_parallelism(parallelism: i64) -> i64 {
+    let p = parallelism.max(1) as u64;
+    let target = p + p / 2;
+    (target.next_power_of_two() as i64).clamp(128, 32768)
+}

@@ -95,3 +95,44 @@ fn writing_into_a_missing_directory_fails_cleanly() {
         "{err}"
     );
 }
+
+#[test]
+fn a_plan_made_from_the_execution_plan_validates_clean_against_the_same_jobs_details() {
+    // The execution plan names no max parallelism; the job runs with Flink's default for its
+    // parallelism (128 here), so a plan claiming 32768 would warn "state unrestorable" per node.
+    for job in JOBS {
+        for format in ["blink", "expert"] {
+            let dir = tempfile::tempdir().unwrap();
+            let plan = dir.path().join("p.json");
+            let graph = format!("fixtures/lab/{job}/execution_plan.json");
+            let out = common::output(
+                bin()
+                    .args([
+                        "plan",
+                        "init",
+                        "--plan-format",
+                        format,
+                        "--graph",
+                        &graph,
+                        "-o",
+                    ])
+                    .arg(&plan),
+            );
+            assert!(out.status.success(), "{job} {format}");
+            let out = common::output(
+                bin()
+                    .args(["plan", "validate", "--format", "json", "--graph"])
+                    .arg(format!("fixtures/lab/{job}/job.json"))
+                    .arg(&plan),
+            );
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let diags = &doc["files"][0]["diagnostics"];
+            assert_eq!(
+                diags.as_array().map(Vec::len),
+                Some(0),
+                "{job} {format}: {diags:#}"
+            );
+            assert_eq!(out.status.code(), Some(0), "{job} {format}");
+        }
+    }
+}

@@ -16,7 +16,8 @@ heap_memory, blink.resource.allocation.operator.default.heap.mb  heap MB per nod
 parallelism, blink.operator.parallelism                          parallelism where the graph has none (default 1)\n\n\
 Like the console's \"acquire configuration\": ids and uids from the stream node ids, pact from the \
 graph's shape, names without the Source:/Sink: prefix, sources HEAD, max parallelism from the graph \
-or 32768. Heuristics that need runtime facts (partition counts, state backend) are not applied.")]
+or, where it has none (an execution plan), the one Flink gives a job without pipeline.max-parallelism \
+(1.5 x parallelism rounded up to a power of two, 128 to 32768). Heuristics that need runtime facts (partition counts, state backend) are not applied.")]
 pub(crate) struct InitArgs {
     /// The job's stream graph (execution plan or REST stream graph)
     #[arg(long, value_name = "GRAPH")]

@@ -33,14 +33,7 @@ impl JobVertex {
     }
 }
 
-/// Flink's default max parallelism for a vertex whose max parallelism is not set
-/// (`KeyGroupRangeAssignment#computeDefaultMaxParallelism`): 1.5 × parallelism rounded up to a
-/// power of two, within 128..=32768.
-pub fn default_max_parallelism(parallelism: i64) -> i64 {
-    let p = parallelism.max(1) as u64;
-    let target = p + p / 2;
-    (target.next_power_of_two() as i64).clamp(128, 32768)
-}
+pub use crate::model::default_max_parallelism;
 
 fn is_hex32(s: &str) -> bool {
     s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())

@@ -280,9 +280,6 @@ impl Default for InitSettings {
 pub const DEFAULT_VCORE: f64 = 0.25;
 pub const DEFAULT_HEAP_MB: i64 = 256;
 
-/// Upper bound Flink puts on max parallelism; the generator's default when the graph has none.
-pub const UPPER_BOUND_MAX_PARALLELISM: i64 = 32768;
-
 /// Writes a fresh Blink plan for a graph, as the console's "acquire configuration" would:
 /// ids and uids from the stream node ids, `pact` from the graph's shape, names normalised,
 /// sources `HEAD`, defaults omitted, links with the graph's ship strategies.
@@ -300,16 +297,18 @@ pub fn write_init(graph: &Job, settings: &InitSettings) -> String {
         if n > 0 {
             out.push_str(", ");
         }
-        let max_p = op
-            .max_parallelism
-            .value()
-            .filter(|m| *m > 0)
-            .unwrap_or(UPPER_BOUND_MAX_PARALLELISM);
+        let graph_max = op.max_parallelism.value().filter(|m| *m > 0);
         let p = op
             .parallelism
             .value()
             .filter(|p| *p > 0)
-            .unwrap_or(settings.default_parallelism.min(max_p));
+            .unwrap_or(match graph_max {
+                Some(m) => settings.default_parallelism.min(m),
+                None => settings.default_parallelism,
+            });
+        // Without one in the graph (an execution plan has none), the max parallelism Flink
+        // gives the job when none is configured: what its state is keyed by.
+        let max_p = graph_max.unwrap_or_else(|| crate::model::default_max_parallelism(p));
         let pact = match roles[i] {
             Role::Source => "Source",
             Role::Sink => "Sink",

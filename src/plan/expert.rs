@@ -410,6 +410,12 @@ pub fn write_init(graph: &Job, settings: &crate::plan::blink::InitSettings) -> W
         .iter()
         .map(|g| json!({"name": group_name(g), "cpu": cpu, "heap": crate::units::format_memory_mb(heap), "offHeap": "64 mb", "managed": {}, "extended": {}}))
         .collect();
+    let parallelism = |o: &crate::model::Operator| {
+        o.parallelism
+            .value()
+            .filter(|p| *p > 0)
+            .unwrap_or(settings.default_parallelism)
+    };
     let nodes: Vec<J> = graph
         .operators
         .iter()
@@ -426,8 +432,9 @@ pub fn write_init(graph: &Job, settings: &crate::plan::blink::InitSettings) -> W
                 "desc": o.name,
                 "profile": {
                     "group": group_name(&o.slot_sharing_group),
-                    "parallelism": o.parallelism.value().filter(|p| *p > 0).unwrap_or(settings.default_parallelism),
-                    "maxParallelism": o.max_parallelism.value().filter(|m| *m > 0).unwrap_or(crate::plan::blink::UPPER_BOUND_MAX_PARALLELISM),
+                    "parallelism": parallelism(o),
+                    "maxParallelism": o.max_parallelism.value().filter(|m| *m > 0)
+                        .unwrap_or_else(|| crate::model::default_max_parallelism(parallelism(o))),
                     "minParallelism": 1
                 }
             })

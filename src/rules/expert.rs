@@ -100,33 +100,35 @@ pub(super) fn check(job: &Job, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(Rule::PlanStructure, op.pos, msg).node(&op.id));
     }
 
-    // Chaining (§2.4): every node after a vertex's head needs an input edge from inside the vertex.
+    // Chaining: a vertex is one chain, so exactly one of its nodes (the head, wherever the file
+    // lists it) has no input edge from inside the vertex; every further such node is unjoined.
+    let edges = job.resolved_edges();
     for v in &job.vertices {
         // A node listed in several vertices is already a structure finding.
-        for &i in v
+        let unjoined: Vec<usize> = v
             .operators
             .iter()
-            .skip(1)
-            .filter(|&&i| vertex_count[i] == 1)
-        {
-            let joined = job
-                .resolved_edges()
-                .iter()
-                .any(|(a, b, _)| *b == i && v.operators.contains(a));
-            if !joined {
-                let op = &job.operators[i];
-                out.push(
-                    Diagnostic::new(
-                        Rule::ChainMismatch,
-                        op.pos,
-                        format!(
-                            "node {} is in vertex {} but no edge joins it to the vertex's other nodes",
-                            op.id, v.id
-                        ),
-                    )
-                    .node(&op.id),
-                );
-            }
+            .copied()
+            .filter(|&i| vertex_count[i] == 1)
+            .filter(|&i| {
+                !edges
+                    .iter()
+                    .any(|(a, b, _)| *b == i && v.operators.contains(a))
+            })
+            .collect();
+        for &i in unjoined.iter().skip(1) {
+            let op = &job.operators[i];
+            out.push(
+                Diagnostic::new(
+                    Rule::ChainMismatch,
+                    op.pos,
+                    format!(
+                        "node {} is in vertex {} but no edge joins it to the vertex's other nodes",
+                        op.id, v.id
+                    ),
+                )
+                .node(&op.id),
+            );
         }
     }
 
