@@ -163,11 +163,26 @@ fn plan_init_output_is_clean_against_the_rest_job_plan() {
 }
 
 #[test]
-fn plan_init_output_against_job_details_only_warns_about_max_parallelism() {
-    // The stream graph records no max parallelism, so `plan init` wrote 32768 where the running
-    // job uses 128: a warning (state would not restore), never an error.
+fn plan_init_output_is_clean_against_job_details_and_a_changed_max_parallelism_warns() {
+    // `plan init` writes the max parallelism the running job uses (Flink's default, 128 here).
+    // A plan that says 32768 instead would make the job's state unrestorable: a warning per
+    // node, never an error.
     for job in JOBS {
         let (code, doc) = validate_json(&[&plan_file(job)], Some(&job_details(job)), &[]);
+        assert_eq!(code, 0, "{job}: {doc:#}");
+        assert_eq!(
+            doc["files"][0]["diagnostics"],
+            serde_json::json!([]),
+            "{job}"
+        );
+
+        let text = std::fs::read_to_string(plan_file(job)).unwrap();
+        let changed = text.replace("\"maxParallelism\" : 128", "\"maxParallelism\" : 32768");
+        assert_ne!(changed, text, "{job}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, changed).unwrap();
+        let (code, doc) = validate_json(&[path.to_str().unwrap()], Some(&job_details(job)), &[]);
         let file = &doc["files"][0];
         assert_eq!(code, 0, "{job}: {doc:#}");
         assert_eq!(file["summary"]["errors"], 0, "{job}");
