@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod github;
+pub mod live;
 pub mod plot;
 pub mod recommend;
 pub mod sarif;

@@ -13,6 +13,8 @@
 //!
 //! A failing poll (cluster restarting, job gone, timeout) is a warning, once per streak; polling
 //! goes on until the duration is over or the user stops it.
+//!
+//! [`super::recording::record`] reads the jobs and runs a [`Recorder`] over them.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
