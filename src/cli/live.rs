@@ -13,11 +13,13 @@ use clap::Args;
 use crate::cli::OutputFormat;
 use planscale::error::UsageError;
 use planscale::render::live;
-use planscale::rest::apply;
+use planscale::rest::apply::{self, PairError};
 use planscale::rest::lookup::StartError;
+use planscale::rest::record::Note;
 use planscale::rest::recording::{self, RecordError, RecordRequest, Skip};
 use planscale::rest::rescale::{self, ApplyError, ApplyRequest, Targets, WaitEnd};
 use planscale::rest::Client;
+use planscale::value::DurationMs;
 
 #[derive(Debug, Args)]
 #[command(
@@ -184,7 +186,27 @@ fn record_progress(a: &RecordArgs, p: recording::Progress) -> String {
             Skip::Ended { name, state } => live::skipped_ended(job, &name, &state),
         },
         recording::Progress::Started(s) => live::recording(s, &a.interval, a.duration.as_deref()),
-        recording::Progress::Note { after, note } => live::note(after, &note),
+        recording::Progress::Note { after, note } => {
+            let message = note_message(&note);
+            live::stamped(after, note.is_warning(), &message)
+        }
+    }
+}
+
+/// The poll loop's notes; the two about --duration and --interval name them.
+fn note_message(note: &Note) -> String {
+    match note {
+        Note::DeadlineDuringPoll { took } => format!(
+            "--duration ended during a poll that had taken {:.1} s (the cluster answers slowly): \
+             that poll's rows are not written",
+            took.as_secs_f64()
+        ),
+        Note::SlowPoll { took, interval } => format!(
+            "a poll took {:.1} s, longer than --interval {}: polls are further apart than asked",
+            took.as_secs_f64(),
+            DurationMs(interval.as_millis() as i64)
+        ),
+        n => live::note_message(n).unwrap_or_default(),
     }
 }
 
@@ -213,7 +235,7 @@ pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
             path.as_str(),
         ),
         None => (
-            Targets::Partial(apply::parse_pairs(&a.parallelism).map_err(UsageError)?),
+            Targets::Partial(apply::parse_pairs(&a.parallelism).map_err(pair_error)?),
             "--parallelism",
         ),
     };
@@ -244,6 +266,26 @@ pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
         out.write_all(live::reached(*after).as_bytes())?;
     }
     Ok(if o.succeeded() { 0 } else { 1 })
+}
+
+/// A --parallelism value that is not a VERTEX_ID=PARALLELISM target.
+fn pair_error(e: PairError) -> UsageError {
+    UsageError(match e {
+        PairError::NoEquals { pair } => {
+            format!("--parallelism `{pair}`: expected VERTEX_ID=PARALLELISM")
+        }
+        PairError::NotInteger { pair, value } => {
+            format!("--parallelism `{pair}`: `{value}` is not an integer")
+        }
+        PairError::Invalid {
+            message,
+            hint: Some(h),
+        } => format!("--parallelism: {message} ({h})"),
+        PairError::Invalid {
+            message,
+            hint: None,
+        } => format!("--parallelism: {message}"),
+    })
 }
 
 /// Text output follows the request as it goes; warnings go to stderr in either format.

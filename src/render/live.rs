@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::error::InputError;
 use crate::rest::apply::{Change, Pending, Refusal, WaitEvent};
 use crate::rest::lookup::NotFound;
-use crate::rest::record::{Note, StopReason};
+use crate::rest::record::{JobLabel, Note, StopReason};
 use crate::rest::recording::{RecordOutcome, Started};
 use crate::rest::rescale::{ApplyOutcome, Planned, Response, WaitEnd, Waited, Warning};
 use crate::value::DurationMs;
@@ -317,12 +317,72 @@ pub fn recording(s: &Started, interval: &str, duration: Option<&str>) -> String 
     )
 }
 
-/// A note of the poll loop, stamped with the time since recording started.
-pub fn note(after: Duration, n: &Note) -> String {
+/// A note of the poll loop's `message`, stamped with the time since recording started.
+pub fn stamped(after: Duration, warning: bool, message: &str) -> String {
     let t = after.as_secs_f64();
-    match n {
-        Note::Info(m) => format!("[{t:>6.1} s] {m}\n"),
-        Note::Warning(m) => format!("warning: [{t:>6.1} s] {m}\n"),
+    let warning = if warning { "warning: " } else { "" };
+    format!("{warning}[{t:>6.1} s] {message}\n")
+}
+
+/// The words of a note; `None` for the two that are about what the user set (the duration, the
+/// interval), which the command line words with its own flags.
+pub fn note_message(n: &Note) -> Option<String> {
+    Some(match n {
+        Note::Failing { job, error } => {
+            let what = if error.is_not_found() {
+                "the job is not on the cluster (any more)"
+            } else if error.is_unreachable() {
+                "the cluster does not answer"
+            } else {
+                "a request failed"
+            };
+            format!(
+                "{}: {what}: {error}; keeps polling, what was recorded stays in the file",
+                label(job)
+            )
+        }
+        Note::Recovered { job, failed_polls } => format!(
+            "{}: polling again after {failed_polls} failed poll{}",
+            label(job),
+            if *failed_polls == 1 { "" } else { "s" }
+        ),
+        Note::StateChanged { job, from, to } => {
+            format!("{}: {} -> {to}", label(job), from.as_deref().unwrap_or("?"))
+        }
+        Note::Ended { job, state } => {
+            format!("{} is {state}: nothing more to record for it", label(job))
+        }
+        Note::Rescaled {
+            job,
+            vertices,
+            plan,
+        } => {
+            let changes: Vec<String> = vertices
+                .iter()
+                .map(|v| match v.from {
+                    Some(from) => format!("{} {from} -> {}", v.name, v.to),
+                    None => format!("{} (new) {}", v.name, v.to),
+                })
+                .collect();
+            format!(
+                "{}: parallelism changed: {}; {} rewritten",
+                label(job),
+                changes.join(", "),
+                plan.display()
+            )
+        }
+        Note::InterruptedDuringPoll => {
+            "interrupted during a poll: that poll's rows are not written".to_string()
+        }
+        Note::DeadlineDuringPoll { .. } | Note::SlowPoll { .. } => return None,
+    })
+}
+
+fn label(job: &JobLabel) -> String {
+    if job.name.is_empty() {
+        format!("job {}", job.id)
+    } else {
+        format!("job {} ({})", job.name, job.id)
     }
 }
 
@@ -367,6 +427,53 @@ mod tests {
         let lines = change_lines(&[change("a", "src", 1, 1), change("b", &long, 2, 6)]);
         assert_eq!(lines[0], format!("  src{}  a  1 -> 1", " ".repeat(57)));
         assert_eq!(lines[1], format!("  {}  b  2 -> 6  *", "x".repeat(60)));
+    }
+
+    #[test]
+    fn notes_in_words() {
+        let job = JobLabel {
+            id: "j1".into(),
+            name: String::new(),
+        };
+        let rescaled = Note::Rescaled {
+            job: job.clone(),
+            vertices: vec![
+                crate::rest::record::Rescaled {
+                    name: "udf".into(),
+                    from: Some(2),
+                    to: 6,
+                },
+                crate::rest::record::Rescaled {
+                    name: "sink".into(),
+                    from: None,
+                    to: 1,
+                },
+            ],
+            plan: "run.plan.json".into(),
+        };
+        assert_eq!(
+            note_message(&rescaled).as_deref(),
+            Some("job j1: parallelism changed: udf 2 -> 6, sink (new) 1; run.plan.json rewritten")
+        );
+        let state = Note::StateChanged {
+            job,
+            from: None,
+            to: "RUNNING".into(),
+        };
+        assert_eq!(
+            note_message(&state).as_deref(),
+            Some("job j1: ? -> RUNNING")
+        );
+        let slow = Note::SlowPoll {
+            took: Duration::from_secs(2),
+            interval: Duration::from_secs(1),
+        };
+        assert_eq!(note_message(&slow), None, "the command line words it");
+        assert!(slow.is_warning() && !state.is_warning());
+        assert_eq!(
+            stamped(Duration::from_millis(12_345), true, "m"),
+            "warning: [  12.3 s] m\n"
+        );
     }
 
     #[test]

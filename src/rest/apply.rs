@@ -144,27 +144,38 @@ fn check_targets(targets: &[Target]) -> Result<(), (String, Option<String>)> {
     Ok(())
 }
 
-/// Parses `--parallelism VID=P` values.
-pub fn parse_pairs(pairs: &[String]) -> Result<Vec<Target>, String> {
+/// Why a `VERTEX_ID=PARALLELISM` pair is not one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PairError {
+    /// No `=` in the pair.
+    NoEquals { pair: String },
+    /// The part after `=` is not an integer.
+    NotInteger { pair: String, value: String },
+    /// Read, but not targets: not JobVertexIDs, a parallelism below 1, a vertex twice.
+    Invalid {
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+/// Parses `VERTEX_ID=PARALLELISM` pairs (ids lower-cased).
+pub fn parse_pairs(pairs: &[String]) -> Result<Vec<Target>, PairError> {
     let mut out = Vec::new();
     for pair in pairs {
         let (id, p) = pair
             .split_once('=')
-            .ok_or_else(|| format!("--parallelism `{pair}`: expected VERTEX_ID=PARALLELISM"))?;
-        let p: i64 = p
-            .trim()
-            .parse()
-            .map_err(|_| format!("--parallelism `{pair}`: `{p}` is not an integer"))?;
+            .ok_or_else(|| PairError::NoEquals { pair: pair.clone() })?;
+        let p: i64 = p.trim().parse().map_err(|_| PairError::NotInteger {
+            pair: pair.clone(),
+            value: p.to_string(),
+        })?;
         out.push(Target {
             vertex: id.trim().to_ascii_lowercase(),
             parallelism: p,
             name: None,
         });
     }
-    check_targets(&out).map_err(|(msg, hint)| match hint {
-        Some(h) => format!("--parallelism: {msg} ({h})"),
-        None => format!("--parallelism: {msg}"),
-    })?;
+    check_targets(&out).map_err(|(message, hint)| PairError::Invalid { message, hint })?;
     Ok(out)
 }
 
@@ -472,16 +483,34 @@ mod tests {
         let t = parse_pairs(&["20BA6B65F97481D5570070DE90E4E791=6".into()]).unwrap();
         assert_eq!(t[0].vertex, "20ba6b65f97481d5570070de90e4e791");
         assert_eq!(t[0].parallelism, 6);
-        assert!(parse_pairs(&["x=1".into()])
-            .unwrap_err()
-            .contains("JobVertexIDs"));
-        assert!(parse_pairs(&["20ba6b65f97481d5570070de90e4e791".into()]).is_err());
-        assert!(parse_pairs(&["20ba6b65f97481d5570070de90e4e791=0".into()]).is_err());
-        assert!(parse_pairs(&[
-            "20ba6b65f97481d5570070de90e4e791=2".into(),
-            "20ba6b65f97481d5570070de90e4e791=3".into()
-        ])
-        .unwrap_err()
-        .contains("twice"));
+        assert!(matches!(
+            parse_pairs(&["x=1".into()]),
+            Err(PairError::Invalid { message, hint: Some(h) })
+                if message == "not JobVertexIDs: x" && h.contains("32 hex digits")
+        ));
+        assert_eq!(
+            parse_pairs(&["20ba6b65f97481d5570070de90e4e791".into()]),
+            Err(PairError::NoEquals {
+                pair: "20ba6b65f97481d5570070de90e4e791".into()
+            })
+        );
+        assert_eq!(
+            parse_pairs(&["20ba6b65f97481d5570070de90e4e791= x".into()]),
+            Err(PairError::NotInteger {
+                pair: "20ba6b65f97481d5570070de90e4e791= x".into(),
+                value: " x".into()
+            })
+        );
+        assert!(matches!(
+            parse_pairs(&["20ba6b65f97481d5570070de90e4e791=0".into()]),
+            Err(PairError::Invalid { message, hint: None }) if message.contains("at least 1")
+        ));
+        assert!(matches!(
+            parse_pairs(&[
+                "20ba6b65f97481d5570070de90e4e791=2".into(),
+                "20ba6b65f97481d5570070de90e4e791=3".into()
+            ]),
+            Err(PairError::Invalid { message, .. }) if message.contains("twice")
+        ));
     }
 }
