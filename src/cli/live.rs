@@ -1,19 +1,25 @@
 //! `planscale record` and `planscale apply`: talking to a running Flink cluster.
 //!
-//! Flags and messages only; the REST client and the logic of both commands are in `planscale::rest`.
+//! Flags to requests and outcomes to `render::live`: the two commands are the operations
+//! `planscale::rest::recording::record` and `planscale::rest::rescale::apply`. Only the words that
+//! name this command line's flags are here.
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Args;
-use serde_json::json;
 
 use crate::cli::OutputFormat;
-use planscale::error::{InputError, UsageError};
-use planscale::rest::apply::{self, Change, WaitOutcome};
-use planscale::rest::record::{Note, Recorder, StopReason};
-use planscale::rest::{Client, JobDetails, RestError};
+use planscale::error::UsageError;
+use planscale::render::live;
+use planscale::rest::apply::{self, PairError};
+use planscale::rest::lookup::StartError;
+use planscale::rest::record::Note;
+use planscale::rest::recording::{self, RecordError, RecordRequest, Skip};
+use planscale::rest::rescale::{self, ApplyError, ApplyRequest, Targets, WaitEnd};
+use planscale::rest::Client;
+use planscale::value::DurationMs;
 
 #[derive(Debug, Args)]
 #[command(
@@ -110,40 +116,13 @@ fn client(url: &str, timeout: Duration) -> anyhow::Result<Client> {
     Client::new(url, timeout).map_err(|e| UsageError(format!("--rest {e}")).into())
 }
 
-/// A REST failure before anything was done, as one `error:` line (plus hints).
-fn startup_error(client: &Client, e: RestError, job: &str) -> anyhow::Error {
-    if e.is_not_found() {
-        let mut err = InputError::new(
-            client.url(&format!("/jobs/{job}")),
-            format!(
-                "job {job} not found (404): a wrong id, or a job that ended and left the \
-                 cluster's history"
-            ),
-        );
-        if let Ok(jobs) = client.jobs() {
-            let running: Vec<String> = jobs
-                .iter()
-                .filter(|j| j.state == "RUNNING")
-                .map(|j| format!("{} {}", j.id, j.name.as_deref().unwrap_or("")))
-                .collect();
-            err = err.hint(if running.is_empty() {
-                "no job is RUNNING on this cluster".to_string()
-            } else {
-                format!("running jobs: {}", running.join("; "))
-            });
-        }
-        return err.into();
+/// The job named could not be read, as one `error:` line (plus hints).
+fn start_error(e: StartError) -> anyhow::Error {
+    match e {
+        StartError::NotAJobId(job) => UsageError(format!("--job `{job}` is not a job id")).into(),
+        StartError::NotFound(nf) => live::job_not_found(&nf).into(),
+        StartError::Rest(e) => e.into(),
     }
-    e.into()
-}
-
-fn fetch_job(client: &Client, job: &str) -> anyhow::Result<JobDetails> {
-    if job.trim().is_empty() || job.contains('/') {
-        return Err(UsageError(format!("--job `{job}` is not a job id")).into());
-    }
-    client
-        .job_details(job)
-        .map_err(|e| startup_error(client, e, job))
 }
 
 pub(crate) fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
@@ -165,360 +144,184 @@ pub(crate) fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
     // (`signals`). Asked for before the first request, so even a cluster that hangs at startup
     // is left at once.
     let stop = planscale::signals::graceful_stop();
-    let client = client(&a.rest, timeout)?.interruptible(stop, None);
-    match record(a, interval, limit, client, stop) {
-        Err(e) if is_interrupted(&e) => {
-            eprintln!("interrupted before recording started: nothing was written");
-            Ok(130)
-        }
-        other => other,
-    }
-}
-
-fn is_interrupted(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<RestError>()
-            .is_some_and(RestError::is_interrupted)
-    })
-}
-
-fn record(
-    a: RecordArgs,
-    interval: Duration,
-    limit: Option<Duration>,
-    client: Client,
-    stop: &'static std::sync::atomic::AtomicBool,
-) -> anyhow::Result<u8> {
-    // Jobs named with --job must be there; jobs found by --all-running may end before their
-    // details are read, which is only a warning.
-    let mut ids: Vec<(String, bool)> = a.jobs.iter().map(|j| (j.clone(), true)).collect();
-    if a.all_running {
-        for j in client.jobs()?.into_iter().filter(|j| j.state == "RUNNING") {
-            if !ids.iter().any(|(id, _)| *id == j.id) {
-                ids.push((j.id, false));
-            }
-        }
-    }
-    let mut jobs: Vec<JobDetails> = Vec::new();
-    for (id, named) in &ids {
-        if jobs.iter().any(|d| d.id == *id) {
-            continue;
-        }
-        let d = match fetch_job(&client, id) {
-            Ok(d) => d,
-            Err(e) if !named => {
-                eprintln!("warning: not recording job {id}: {e:#}");
-                continue;
-            }
-            Err(e) => return Err(e),
-        };
-        if d.is_terminal() {
-            let msg = format!("job {} ({id}) is {}: nothing to record", d.name, d.state);
-            if !named {
-                eprintln!("warning: {msg}");
-                continue;
-            }
-            return Err(InputError::new(client.url(&format!("/jobs/{id}")), msg).into());
-        }
-        jobs.push(d);
-    }
-    if jobs.is_empty() {
-        return Err(InputError::new(client.url("/jobs/overview"), "no job is RUNNING").into());
-    }
-    let names: Vec<String> = jobs
-        .iter()
-        .map(|d| format!("{} ({}, {})", d.name, d.id, d.state))
-        .collect();
-
-    let mut recorder = Recorder::start(client.clone(), jobs, &a.output, a.append)?;
-    let version = client.overview().ok().and_then(|o| o.flink_version);
-    let plans: Vec<String> = recorder
-        .plan_paths()
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect();
-    eprintln!(
-        "recording {} on {}{} every {}{} into {} (plan: {}); Ctrl-C stops",
-        names.join(", "),
-        client.base(),
-        version.map(|v| format!(" (Flink {v})")).unwrap_or_default(),
-        a.interval,
-        a.duration
-            .as_deref()
-            .map(|d| format!(" for {d}"))
-            .unwrap_or_default(),
-        a.output.display(),
-        plans.join(", ")
-    );
-
-    let t0 = Instant::now();
-    let mut notes = |n: Note| match n {
-        Note::Info(m) => eprintln!("[{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
-        Note::Warning(m) => eprintln!("warning: [{:>6.1} s] {m}", t0.elapsed().as_secs_f64()),
+    let request = RecordRequest {
+        client: client(&a.rest, timeout)?.interruptible(stop, None),
+        jobs: &a.jobs,
+        all_running: a.all_running,
+        csv: &a.output,
+        append: a.append,
+        interval,
+        duration: limit,
+        stop,
     };
-    let reason = recorder.run(interval, limit, stop, &mut notes)?;
-    let why = match reason {
-        StopReason::Duration => "duration reached",
-        StopReason::Interrupted => "interrupted",
-        StopReason::AllJobsEnded => "every job ended",
+    let mut show = |p: recording::Progress| eprint!("{}", record_progress(&a, p));
+    let o = match recording::record(request, &mut show) {
+        Ok(o) => o,
+        Err(e) if e.is_interrupted() => {
+            eprint!("{}", live::INTERRUPTED_AT_START);
+            return Ok(130);
+        }
+        Err(e) => return Err(record_error(e)),
     };
-    eprintln!(
-        "recorded {} poll{}, {} rows in {:.1} s into {} ({why})",
-        recorder.polls,
-        if recorder.polls == 1 { "" } else { "s" },
-        recorder.rows,
-        t0.elapsed().as_secs_f64(),
-        recorder.csv_path().display()
-    );
-    if recorder.rows == 0 {
-        eprintln!("error: no metric was recorded (no vertex was RUNNING and answering)");
+    eprint!("{}", live::recorded(&o));
+    if o.rows == 0 {
+        eprint!("{}", live::NO_ROWS);
         return Ok(1);
     }
-    if let [plan] = plans.as_slice() {
+    if let [plan] = o.plans.as_slice() {
         eprintln!(
-            "next: planscale recommend --metrics {} --graph {plan}",
-            recorder.csv_path().display()
+            "next: planscale recommend --metrics {} --graph {}",
+            o.csv.display(),
+            plan.display()
         );
     }
     Ok(0)
 }
 
-fn change_lines(changes: &[Change]) -> Vec<String> {
-    let width = changes
-        .iter()
-        .map(|c| c.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(60);
-    changes
-        .iter()
-        .map(|c| {
-            let name: String = c.name.chars().take(60).collect();
-            let mark = if c.bounds.upper == c.current as i64 {
-                ""
-            } else {
-                "  *"
-            };
-            format!(
-                "  {name:<width$}  {}  {} -> {}{mark}",
-                c.vertex, c.current, c.bounds.upper
-            )
-        })
-        .collect()
+/// What `record` says as it goes (all of it on stderr).
+fn record_progress(a: &RecordArgs, p: recording::Progress) -> String {
+    match p {
+        recording::Progress::Skipped { job, why } => match why {
+            Skip::Unreadable(e) => live::not_recording(job, &format!("{:#}", start_error(e))),
+            Skip::Ended { name, state } => live::skipped_ended(job, &name, &state),
+        },
+        recording::Progress::Started(s) => live::recording(s, &a.interval, a.duration.as_deref()),
+        recording::Progress::Note { after, note } => {
+            let message = note_message(&note);
+            live::stamped(after, note.is_warning(), &message)
+        }
+    }
+}
+
+/// The poll loop's notes; the two about --duration and --interval name them.
+fn note_message(note: &Note) -> String {
+    match note {
+        Note::DeadlineDuringPoll { took } => format!(
+            "--duration ended during a poll that had taken {:.1} s (the cluster answers slowly): \
+             that poll's rows are not written",
+            took.as_secs_f64()
+        ),
+        Note::SlowPoll { took, interval } => format!(
+            "a poll took {:.1} s, longer than --interval {}: polls are further apart than asked",
+            took.as_secs_f64(),
+            DurationMs(interval.as_millis() as i64)
+        ),
+        n => live::note_message(n).unwrap_or_default(),
+    }
+}
+
+fn record_error(e: RecordError) -> anyhow::Error {
+    match e {
+        RecordError::Start(e) => start_error(e),
+        RecordError::Ended {
+            url,
+            id,
+            name,
+            state,
+        } => live::record_ended(&url, &id, &name, &state).into(),
+        RecordError::NoJobRunning { url } => live::no_job_running(&url).into(),
+        RecordError::Rest(e) => e.into(),
+        RecordError::Output(e) => e,
+    }
 }
 
 pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     let timeout = duration("--timeout", &a.timeout)?;
     let wait_timeout = duration("--wait-timeout", &a.wait_timeout)?;
     // Everything local first: nothing is requested for an unreadable recommendation.
-    let (targets, complete, source) = match &a.recommendation {
-        Some(path) => (apply::read_recommendation(path)?, true, path.clone()),
+    let (targets, source) = match &a.recommendation {
+        Some(path) => (
+            Targets::Complete(apply::read_recommendation(path)?),
+            path.as_str(),
+        ),
         None => (
-            apply::parse_pairs(&a.parallelism).map_err(UsageError)?,
-            false,
-            "--parallelism".to_string(),
+            Targets::Partial(apply::parse_pairs(&a.parallelism).map_err(pair_error)?),
+            "--parallelism",
         ),
     };
     let client = client(&a.rest, timeout)?;
-    let job = fetch_job(&client, &a.job)?;
-    let refuse = |r: apply::Refusal| -> anyhow::Error {
-        let mut e = InputError::new(source.clone(), r.message);
-        for h in r.hints {
-            e = e.hint(h);
-        }
-        e.into()
+    let request = ApplyRequest {
+        client: &client,
+        job: &a.job,
+        targets,
+        dry_run: a.dry_run,
+        wait: a.wait.then_some(wait_timeout),
     };
-    if job.is_terminal() {
-        return Err(InputError::new(
-            client.url(&format!("/jobs/{}", job.id)),
-            format!(
-                "job {} is {}: only a running job can be rescaled",
-                job.name, job.state
-            ),
-        )
-        .into());
-    }
-    // Every request names the job the user named (the details were checked to be its own).
-    let job_id = a.job.as_str();
-    let mut changes = apply::build_request(&job, &targets, complete, None).map_err(refuse)?;
-    if !complete && targets.len() < job.vertices.len() {
-        // Vertices without a value keep what the scheduler has now.
-        match client.resource_requirements(job_id) {
-            Ok(current) => {
-                changes =
-                    apply::build_request(&job, &targets, false, Some(&current)).map_err(refuse)?;
-            }
-            Err(e) => {
-                eprintln!("warning: {e}; the other vertices keep their parallelism as upper bound")
-            }
-        }
-    }
-    if let Some(s) = job.scheduler_type.as_deref() {
-        if !s.eq_ignore_ascii_case("adaptive") {
-            return Err(InputError::new(
-                client.url(&format!("/jobs/{}", job.id)),
-                format!(
-                    "job {} runs under the {s} scheduler: only the adaptive scheduler changes \
-                     parallelism through resource requirements; nothing was sent",
-                    job.name
-                ),
-            )
-            .hint("set jobmanager.scheduler: adaptive, or resubmit with pipeline.jobvertex-parallelism-overrides (planscale recommend --format overrides)")
-            .into());
-        }
-    }
-    if job.state != "RUNNING" {
-        eprintln!(
-            "warning: job {} is {}, not RUNNING; sending anyway",
-            job.name, job.state
-        );
-    }
-
-    let path = format!(
-        "/jobs/{}/resource-requirements",
-        planscale::rest::encode(job_id)
-    );
-    let url = client.url(&path);
-    let body = apply::body(&changes);
     let text = a.format == OutputFormat::Text;
+    let o = rescale::apply(request, &mut |p| apply_progress(text, p))
+        .map_err(|e| apply_error(source, e))?;
     let mut out = std::io::stdout().lock();
-    if text {
-        writeln!(
-            out,
-            "job {} ({}), {}{}",
-            job.name,
-            job.id,
-            job.state,
-            job.scheduler_type
-                .as_deref()
-                .map(|s| format!(", {s} scheduler"))
-                .unwrap_or_default()
-        )?;
-        for l in change_lines(&changes) {
-            writeln!(out, "{l}")?;
-        }
-        writeln!(out, "PUT {url}")?;
-        write!(out, "{body}")?;
-        out.flush()?;
+    let failure = o
+        .wait
+        .as_ref()
+        .and_then(|w| live::wait_failure(&o.planned, w));
+    if let Some(f) = &failure {
+        eprint!("{f}");
     }
-    let mut doc = json!({
-        "job_id": job.id,
-        "job_name": job.name,
-        "request": {
-            "method": "PUT",
-            "url": url,
-            "body": serde_json::from_str::<serde_json::Value>(&body)?,
-        },
-        "changes": changes.iter().map(|c| json!({
-            "id": c.vertex, "name": c.name, "current_parallelism": c.current,
-            "lower_bound": c.bounds.lower, "upper_bound": c.bounds.upper,
-        })).collect::<Vec<_>>(),
-        "dry_run": a.dry_run,
-        "response": null,
-        "wait": null,
-    });
-    if a.dry_run {
-        if text {
-            writeln!(out, "dry run: nothing was sent")?;
-        } else {
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-        }
-        return Ok(0);
-    }
-
-    let t_put = Instant::now();
-    let answer = client.put_resource_requirements(job_id, &body)?;
-    let latency = t_put.elapsed();
-    if text {
-        let shown = if answer.body.trim().is_empty() {
-            "(empty body)"
-        } else {
-            answer.body.trim()
-        };
-        writeln!(
-            out,
-            "Flink answered {} in {:.2} s: {shown}",
-            answer.status,
-            latency.as_secs_f64()
-        )?;
-        out.flush()?;
-    }
-    doc["response"] =
-        json!({ "status": answer.status, "body": answer.body, "latency_s": latency.as_secs_f64() });
-    if !a.wait {
-        if !text {
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-        }
-        return Ok(0);
-    }
-
-    let mut events = Vec::new();
-    let outcome = apply::wait(
-        &client,
-        job_id,
-        &changes,
-        apply::WaitOptions {
-            t_put,
-            timeout: wait_timeout,
-            poll: Duration::from_millis(250),
-        },
-        &mut |ev| {
-            if text {
-                let _ = writeln!(std::io::stdout(), "{}", ev.line());
-            }
-            events.push(json!({
-                "after_s": (ev.after_s * 1000.0).round() / 1000.0,
-                "state": ev.state,
-                "vertices": ev.vertices.iter().map(|(id, name, p, status)| json!({
-                    "id": id, "name": name, "parallelism": p, "status": status
-                })).collect::<Vec<_>>(),
-            }));
-        },
-        &mut |w| eprintln!("warning: {w}"),
-    );
-    let (code, outcome_name, after) = match &outcome {
-        WaitOutcome::Reached(d) => {
-            if text {
-                writeln!(
-                    out,
-                    "running at the new parallelism {:.1} s after the PUT",
-                    d.as_secs_f64()
-                )?;
-            }
-            (0u8, "running", Some(d.as_secs_f64()))
-        }
-        WaitOutcome::Ended(state) => {
-            eprintln!("error: job {} ({}) is {state}", job.name, job.id);
-            (1, "ended", None)
-        }
-        WaitOutcome::TimedOut(last) => {
-            let mut why = last
-                .as_deref()
-                .map(|d| apply::pending(d, &changes))
-                .unwrap_or_else(|| vec!["no answer from the cluster".to_string()]);
-            if let Some(free) = client.overview().ok().and_then(|o| o.slots_available) {
-                why.push(format!("the cluster has {free} free slots"));
-            }
-            eprintln!(
-                "error: job {} is not at the new parallelism {} after the PUT: {}",
-                job.name,
-                planscale::value::DurationMs(wait_timeout.as_millis() as i64),
-                why.join("; ")
-            );
-            eprintln!(
-                "  hint: the adaptive scheduler rescales after its resource stabilization \
-                 timeout, at the next completed checkpoint, and only with enough free slots"
-            );
-            (1, "timeout", None)
-        }
-    };
     if !text {
-        doc["wait"] = json!({
-            "outcome": outcome_name,
-            "running_after_s": after.map(|s| (s * 1000.0).round() / 1000.0),
-            "events": events,
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        out.write_all(live::apply_json(&o).as_bytes())?;
+    } else if o.dry_run {
+        out.write_all(live::DRY_RUN.as_bytes())?;
+    } else if let Some(WaitEnd::Reached(after)) = o.wait.as_ref().map(|w| &w.end) {
+        out.write_all(live::reached(*after).as_bytes())?;
     }
-    Ok(code)
+    Ok(if o.succeeded() { 0 } else { 1 })
+}
+
+/// A --parallelism value that is not a VERTEX_ID=PARALLELISM target.
+fn pair_error(e: PairError) -> UsageError {
+    UsageError(match e {
+        PairError::NoEquals { pair } => {
+            format!("--parallelism `{pair}`: expected VERTEX_ID=PARALLELISM")
+        }
+        PairError::NotInteger { pair, value } => {
+            format!("--parallelism `{pair}`: `{value}` is not an integer")
+        }
+        PairError::Invalid {
+            message,
+            hint: Some(h),
+        } => format!("--parallelism: {message} ({h})"),
+        PairError::Invalid {
+            message,
+            hint: None,
+        } => format!("--parallelism: {message}"),
+    })
+}
+
+/// Text output follows the request as it goes; warnings go to stderr in either format.
+fn apply_progress(text: bool, p: rescale::Progress) -> std::io::Result<()> {
+    let shown = match p {
+        rescale::Progress::Warning(w) => {
+            eprint!("{}", live::apply_warning(&w));
+            return Ok(());
+        }
+        _ if !text => return Ok(()),
+        rescale::Progress::Planned(p) => live::planned(p),
+        rescale::Progress::Answered(r) => live::answered(r),
+        rescale::Progress::Observed(ev) => live::wait_event(ev),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(shown.as_bytes())?;
+    out.flush()
+}
+
+/// The operation's refusals, with this command's flags named where they help.
+fn apply_error(source: &str, e: ApplyError) -> anyhow::Error {
+    match e {
+        ApplyError::Start(e) => start_error(e),
+        ApplyError::Ended { url, name, state } => live::job_ended(&url, &name, &state).into(),
+        ApplyError::Refused(r) => live::refusal(source, r).into(),
+        ApplyError::NotAdaptive {
+            url,
+            name,
+            scheduler,
+        } => live::not_adaptive(&url, &name, &scheduler)
+            .hint(
+                "set jobmanager.scheduler: adaptive, or resubmit with \
+                 pipeline.jobvertex-parallelism-overrides (planscale recommend --format overrides)",
+            )
+            .into(),
+        ApplyError::Rest(e) => e.into(),
+        ApplyError::Output(e) => e.into(),
+    }
 }

@@ -4,13 +4,15 @@
 //! Flink wants every vertex of the job in the body and rejects unknown ids; planscale checks both
 //! against the job's vertices before sending anything, so a recommendation made for another job
 //! (or an older version of this one) is refused with the difference spelled out.
+//!
+//! These are the parts; [`super::rescale::apply`] runs them in the command's order.
 
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::types::{integer, is_terminal_state};
-use super::{Bounds, Client, JobDetails, Requirements};
+use super::{Bounds, Client, JobDetails, Requirements, RestError};
 use crate::error::InputError;
 
 /// A wanted parallelism for one vertex.
@@ -142,27 +144,38 @@ fn check_targets(targets: &[Target]) -> Result<(), (String, Option<String>)> {
     Ok(())
 }
 
-/// Parses `--parallelism VID=P` values.
-pub fn parse_pairs(pairs: &[String]) -> Result<Vec<Target>, String> {
+/// Why a `VERTEX_ID=PARALLELISM` pair is not one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PairError {
+    /// No `=` in the pair.
+    NoEquals { pair: String },
+    /// The part after `=` is not an integer.
+    NotInteger { pair: String, value: String },
+    /// Read, but not targets: not JobVertexIDs, a parallelism below 1, a vertex twice.
+    Invalid {
+        message: String,
+        hint: Option<String>,
+    },
+}
+
+/// Parses `VERTEX_ID=PARALLELISM` pairs (ids lower-cased).
+pub fn parse_pairs(pairs: &[String]) -> Result<Vec<Target>, PairError> {
     let mut out = Vec::new();
     for pair in pairs {
         let (id, p) = pair
             .split_once('=')
-            .ok_or_else(|| format!("--parallelism `{pair}`: expected VERTEX_ID=PARALLELISM"))?;
-        let p: i64 = p
-            .trim()
-            .parse()
-            .map_err(|_| format!("--parallelism `{pair}`: `{p}` is not an integer"))?;
+            .ok_or_else(|| PairError::NoEquals { pair: pair.clone() })?;
+        let p: i64 = p.trim().parse().map_err(|_| PairError::NotInteger {
+            pair: pair.clone(),
+            value: p.to_string(),
+        })?;
         out.push(Target {
             vertex: id.trim().to_ascii_lowercase(),
             parallelism: p,
             name: None,
         });
     }
-    check_targets(&out).map_err(|(msg, hint)| match hint {
-        Some(h) => format!("--parallelism: {msg} ({h})"),
-        None => format!("--parallelism: {msg}"),
-    })?;
+    check_targets(&out).map_err(|(message, hint)| PairError::Invalid { message, hint })?;
     Ok(out)
 }
 
@@ -180,10 +193,6 @@ pub struct Change {
 pub struct Refusal {
     pub message: String,
     pub hints: Vec<String>,
-}
-
-fn short(id: &str) -> &str {
-    &id[..id.len().min(8)]
 }
 
 fn job_vertices_hint(job: &JobDetails) -> String {
@@ -321,16 +330,13 @@ pub struct WaitEvent {
     pub vertices: Vec<(String, String, u32, String)>,
 }
 
-impl WaitEvent {
-    /// `+12.8 s RESTARTING  PythonCalc[8] -> Calc[9] 6 INITIALIZING, ...`
-    pub fn line(&self) -> String {
-        let v: Vec<String> = self
-            .vertices
-            .iter()
-            .map(|(_, name, p, status)| format!("{name}: {p} {status}"))
-            .collect();
-        format!("+{:.1} s  {}  {}", self.after_s, self.state, v.join(", "))
-    }
+/// What [`wait`] reports as it goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen<'a> {
+    /// The job's state, a parallelism or a vertex status changed (and the first read).
+    State(&'a WaitEvent),
+    /// A read of the job details failed, the first of a streak; waiting goes on.
+    ReadFailed(RestError),
 }
 
 /// How waiting ended.
@@ -359,15 +365,14 @@ pub struct WaitOptions {
 type Signature = (String, Vec<(String, u32, String)>);
 
 /// Follows the job from the PUT until [`reached`], a terminal state or the timeout, reporting
-/// every change of state, parallelism or vertex status. Failed requests are warnings (the REST
-/// server may be busy during a restart).
+/// every change of state, parallelism or vertex status. Failed requests are reported once per
+/// streak and waited through (the REST server may be busy during a restart).
 pub fn wait(
     client: &Client,
     job: &str,
     changes: &[Change],
     options: WaitOptions,
-    on_event: &mut dyn FnMut(&WaitEvent),
-    on_warning: &mut dyn FnMut(String),
+    on: &mut dyn FnMut(Seen),
 ) -> WaitOutcome {
     let WaitOptions {
         t_put,
@@ -389,7 +394,7 @@ pub fn wait(
                         .collect::<Vec<_>>(),
                 );
                 if last_sig.as_ref() != Some(&sig) {
-                    on_event(&WaitEvent {
+                    on(Seen::State(&WaitEvent {
                         after_s: t_put.elapsed().as_secs_f64(),
                         state: d.state.clone(),
                         vertices: d
@@ -404,7 +409,7 @@ pub fn wait(
                                 )
                             })
                             .collect(),
-                    });
+                    }));
                     last_sig = Some(sig);
                 }
                 if reached(&d, changes) {
@@ -417,7 +422,7 @@ pub fn wait(
             }
             Err(e) => {
                 if !warned {
-                    on_warning(format!("{e}; still waiting"));
+                    on(Seen::ReadFailed(e));
                     warned = true;
                 }
             }
@@ -430,23 +435,39 @@ pub fn wait(
     }
 }
 
+/// One reason the job is not at the requested parallelism yet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    /// The job is not RUNNING.
+    Job { state: String },
+    /// A vertex at another parallelism than requested, or not RUNNING.
+    Vertex {
+        id: String,
+        name: String,
+        parallelism: u32,
+        status: String,
+        wanted: i64,
+    },
+}
+
 /// Why the job is not at the requested parallelism yet, for the timeout message.
-pub fn pending(job: &JobDetails, changes: &[Change]) -> Vec<String> {
+pub fn pending(job: &JobDetails, changes: &[Change]) -> Vec<Pending> {
     let mut out = Vec::new();
     if job.state != "RUNNING" {
-        out.push(format!("the job is {}", job.state));
+        out.push(Pending::Job {
+            state: job.state.clone(),
+        });
     }
     for c in changes {
         if let Some(v) = job.vertex(&c.vertex) {
             if v.parallelism as i64 != c.bounds.upper || v.status != "RUNNING" {
-                out.push(format!(
-                    "{} ({}) is at {} {}, wanted {}",
-                    v.name,
-                    short(&v.id),
-                    v.parallelism,
-                    v.status,
-                    c.bounds.upper
-                ));
+                out.push(Pending::Vertex {
+                    id: v.id.clone(),
+                    name: v.name.clone(),
+                    parallelism: v.parallelism,
+                    status: v.status.clone(),
+                    wanted: c.bounds.upper,
+                });
             }
         }
     }
@@ -462,16 +483,34 @@ mod tests {
         let t = parse_pairs(&["20BA6B65F97481D5570070DE90E4E791=6".into()]).unwrap();
         assert_eq!(t[0].vertex, "20ba6b65f97481d5570070de90e4e791");
         assert_eq!(t[0].parallelism, 6);
-        assert!(parse_pairs(&["x=1".into()])
-            .unwrap_err()
-            .contains("JobVertexIDs"));
-        assert!(parse_pairs(&["20ba6b65f97481d5570070de90e4e791".into()]).is_err());
-        assert!(parse_pairs(&["20ba6b65f97481d5570070de90e4e791=0".into()]).is_err());
-        assert!(parse_pairs(&[
-            "20ba6b65f97481d5570070de90e4e791=2".into(),
-            "20ba6b65f97481d5570070de90e4e791=3".into()
-        ])
-        .unwrap_err()
-        .contains("twice"));
+        assert!(matches!(
+            parse_pairs(&["x=1".into()]),
+            Err(PairError::Invalid { message, hint: Some(h) })
+                if message == "not JobVertexIDs: x" && h.contains("32 hex digits")
+        ));
+        assert_eq!(
+            parse_pairs(&["20ba6b65f97481d5570070de90e4e791".into()]),
+            Err(PairError::NoEquals {
+                pair: "20ba6b65f97481d5570070de90e4e791".into()
+            })
+        );
+        assert_eq!(
+            parse_pairs(&["20ba6b65f97481d5570070de90e4e791= x".into()]),
+            Err(PairError::NotInteger {
+                pair: "20ba6b65f97481d5570070de90e4e791= x".into(),
+                value: " x".into()
+            })
+        );
+        assert!(matches!(
+            parse_pairs(&["20ba6b65f97481d5570070de90e4e791=0".into()]),
+            Err(PairError::Invalid { message, hint: None }) if message.contains("at least 1")
+        ));
+        assert!(matches!(
+            parse_pairs(&[
+                "20ba6b65f97481d5570070de90e4e791=2".into(),
+                "20ba6b65f97481d5570070de90e4e791=3".into()
+            ]),
+            Err(PairError::Invalid { message, .. }) if message.contains("twice")
+        ));
     }
 }

@@ -13,11 +13,23 @@
 //! [`RestError`] whose text names the request and says what went wrong in words: connection
 //! refused, no answer within the timeout, or Flink's own error messages without the Java stack.
 //!
-//! [`record`] and [`apply`] hold the logic of the two commands; `cli::live` only wires flags.
+//! The two commands are operations here, typed request in, typed outcome out:
+//! [`recording::record`] and [`rescale::apply`], both starting with [`lookup::fetch_job`]. Their
+//! parts are in [`record`] (the poll loop and the files) and [`apply`] (targets, the request body,
+//! the wait). The command line only maps flags to requests and outcomes to `render::live`.
 
 pub mod apply;
+pub mod lookup;
 pub mod record;
+pub mod recording;
+pub mod rescale;
 pub mod types;
+
+/// The fake Flink of the integration tests, for the operations' unit tests.
+#[cfg(test)]
+#[path = "../../fixtures/rest/fake_server.rs"]
+#[allow(unreachable_pub)]
+pub(crate) mod fake_server;
 
 use std::fmt;
 use std::sync::atomic::AtomicBool;

@@ -13,6 +13,8 @@
 //!
 //! A failing poll (cluster restarting, job gone, timeout) is a warning, once per streak; polling
 //! goes on until the duration is over or the user stops it.
+//!
+//! [`super::recording::record`] reads the jobs and runs a [`Recorder`] over them.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -112,11 +114,60 @@ pub fn format_value(x: f64) -> String {
     }
 }
 
+/// A job as notes name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobLabel {
+    pub id: String,
+    /// Empty when the details had none.
+    pub name: String,
+}
+
+/// A vertex whose parallelism changed between two polls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rescaled {
+    pub name: String,
+    /// `None`: a vertex the job did not have before.
+    pub from: Option<u32>,
+    pub to: u32,
+}
+
 /// Something worth telling the user while recording.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Note {
-    Info(String),
-    Warning(String),
+    /// A poll of the job failed, the first of a streak; polling goes on.
+    Failing { job: JobLabel, error: RestError },
+    /// A poll succeeded after this many failed ones.
+    Recovered { job: JobLabel, failed_polls: u32 },
+    /// The job's state changed (`from` is `None` when it was not known).
+    StateChanged {
+        job: JobLabel,
+        from: Option<String>,
+        to: String,
+    },
+    /// The job reached this terminal state: it is not polled any more.
+    Ended { job: JobLabel, state: String },
+    /// Vertices changed parallelism; the job details file was written again.
+    Rescaled {
+        job: JobLabel,
+        vertices: Vec<Rescaled>,
+        plan: PathBuf,
+    },
+    /// The stop flag cut a poll, whose rows are not written.
+    InterruptedDuringPoll,
+    /// The deadline cut a poll that had taken this long; its rows are not written.
+    DeadlineDuringPoll { took: Duration },
+    /// A poll took longer than the interval (said once).
+    SlowPoll { took: Duration, interval: Duration },
+}
+
+impl Note {
+    /// Whether it is a warning rather than news.
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            Note::Failing { .. } | Note::DeadlineDuringPoll { .. } | Note::SlowPoll { .. }
+        )
+    }
 }
 
 /// Why recording stopped.
@@ -139,27 +190,19 @@ struct JobRec {
 }
 
 impl JobRec {
-    fn label(&self) -> String {
-        if self.name.is_empty() {
-            format!("job {}", self.id)
-        } else {
-            format!("job {} ({})", self.name, self.id)
+    fn label(&self) -> JobLabel {
+        JobLabel {
+            id: self.id.clone(),
+            name: self.name.clone(),
         }
     }
 
     fn failed(&mut self, e: &RestError, notes: &mut dyn FnMut(Note)) {
         if self.failed_polls == 0 {
-            let what = if e.is_not_found() {
-                "the job is not on the cluster (any more)"
-            } else if e.is_unreachable() {
-                "the cluster does not answer"
-            } else {
-                "a request failed"
-            };
-            notes(Note::Warning(format!(
-                "{}: {what}: {e}; keeps polling, what was recorded stays in the file",
-                self.label()
-            )));
+            notes(Note::Failing {
+                job: self.label(),
+                error: e.clone(),
+            });
         }
         self.failed_polls += 1;
         self.metric_ids.clear();
@@ -167,12 +210,10 @@ impl JobRec {
 
     fn succeeded(&mut self, notes: &mut dyn FnMut(Note)) {
         if self.failed_polls > 0 {
-            notes(Note::Info(format!(
-                "{}: polling again after {} failed poll{}",
-                self.label(),
-                self.failed_polls,
-                if self.failed_polls == 1 { "" } else { "s" }
-            )));
+            notes(Note::Recovered {
+                job: self.label(),
+                failed_polls: self.failed_polls,
+            });
             self.failed_polls = 0;
         }
     }
@@ -499,44 +540,42 @@ impl Recorder {
                 }
             };
             if job.state.as_deref() != Some(details.state.as_str()) {
-                notes(Note::Info(format!(
-                    "{}: {} -> {}",
-                    job.label(),
-                    job.state.as_deref().unwrap_or("?"),
-                    details.state
-                )));
+                notes(Note::StateChanged {
+                    job: job.label(),
+                    from: job.state.clone(),
+                    to: details.state.clone(),
+                });
                 job.state = Some(details.state.clone());
                 job.metric_ids.clear();
             }
             if details.is_terminal() {
                 job.succeeded(notes);
-                notes(Note::Info(format!(
-                    "{} is {}: nothing more to record for it",
-                    job.label(),
-                    details.state
-                )));
+                notes(Note::Ended {
+                    job: job.label(),
+                    state: details.state.clone(),
+                });
                 job.done = true;
                 continue;
             }
             let shape = details.shape();
             if shape != job.shape {
-                let changes: Vec<String> = details
+                let vertices: Vec<Rescaled> = details
                     .vertices
                     .iter()
                     .filter_map(|v| {
-                        let old = job.shape.iter().find(|(id, _)| *id == v.id).map(|s| s.1);
-                        (old != Some(v.parallelism)).then(|| match old {
-                            Some(o) => format!("{} {o} -> {}", v.name, v.parallelism),
-                            None => format!("{} (new) {}", v.name, v.parallelism),
+                        let from = job.shape.iter().find(|(id, _)| *id == v.id).map(|s| s.1);
+                        (from != Some(v.parallelism)).then(|| Rescaled {
+                            name: v.name.clone(),
+                            from,
+                            to: v.parallelism,
                         })
                     })
                     .collect();
-                notes(Note::Info(format!(
-                    "{}: parallelism changed: {}; {} rewritten",
-                    job.label(),
-                    changes.join(", "),
-                    job.plan_path.display()
-                )));
+                notes(Note::Rescaled {
+                    job: job.label(),
+                    vertices,
+                    plan: job.plan_path.clone(),
+                });
                 write_plan(&job.plan_path, &details)?;
                 job.shape = shape;
                 job.metric_ids.clear();
@@ -658,27 +697,18 @@ impl Recorder {
             let started = Instant::now();
             if !self.poll(notes)? {
                 if stop.load(Ordering::SeqCst) {
-                    notes(Note::Info(
-                        "interrupted during a poll: that poll's rows are not written".into(),
-                    ));
+                    notes(Note::InterruptedDuringPoll);
                     return Ok(StopReason::Interrupted);
                 }
-                notes(Note::Warning(format!(
-                    "--duration ended during a poll that had taken {:.1} s (the cluster answers \
-                     slowly): that poll's rows are not written",
-                    started.elapsed().as_secs_f64()
-                )));
+                notes(Note::DeadlineDuringPoll {
+                    took: started.elapsed(),
+                });
                 return Ok(StopReason::Duration);
             }
             let took = started.elapsed();
             if took > interval && !warned_slow {
                 warned_slow = true;
-                notes(Note::Warning(format!(
-                    "a poll took {:.1} s, longer than --interval {}: polls are further apart \
-                     than asked",
-                    took.as_secs_f64(),
-                    crate::value::DurationMs(interval.as_millis() as i64)
-                )));
+                notes(Note::SlowPoll { took, interval });
             }
             next += interval;
             let now = Instant::now();
