@@ -371,9 +371,6 @@ fn docs_name_only_files_that_exist() {
 
 /// README.md and every `--help` name only files that exist (paths from the repository root).
 #[test]
-#[ignore = "README.md and the help texts in src/cli still name the old contract's files \
-            (formats.md, spec/*.md, ...); the main line points them at docs/ and then removes \
-            this ignore"]
 fn readme_and_help_name_only_files_that_exist() {
     let mut stale = Vec::new();
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();

@@ -27,7 +27,7 @@ use planscale::value::DurationMs;
     after_help = "Polls the REST API every --interval: the job details, then for every RUNNING \
 vertex the aggregated subtask metrics (agg=min,max,avg,sum) of the metrics planscale reads that \
 the vertex reports (busy/idle/backpressured time, record rates and counters, source lag and \
-pending records, buffer pool usage). Writes the long CSV of metrics.md (timestamp_ms,job_id,\
+pending records, buffer pool usage). Writes the long CSV of docs/metrics.md (timestamp_ms,job_id,\
 vertex_id,vertex_name,parallelism,metric,value), flushed after every poll, and the job details \
 beside it as <CSV stem>.plan.json (<CSV stem>.<job id>.plan.json for several jobs), rewritten when \
 the parallelism changes. Stops after --duration, on Ctrl-C, or when every job has ended. A cluster \
