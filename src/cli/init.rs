@@ -10,10 +10,14 @@ use planscale::io::{read_document, refuse_same_files, write_atomic, Named};
 use planscale::plan::blink::{self, InitSettings};
 
 #[derive(Debug, Args)]
-#[command(after_help = "Settings (-D key=value):\n  \
-vcore, blink.resource.allocation.operator.default.cpu.cores      CPU per node (default 0.25)\n  \
-heap_memory, blink.resource.allocation.operator.default.heap.mb  heap MB per node (default 256)\n  \
-parallelism, blink.operator.parallelism                          parallelism where the graph has none (default 1)\n\n\
+#[command(after_help = "Settings (-D key=value), for both plan formats:\n  \
+vcore, cpu, blink.resource.allocation.operator.default.cpu.cores\n      \
+CPU per node (Blink, default 0.25) or per slot of each slot-sharing group (expert, default 0.5)\n  \
+heap_memory, heap, blink.resource.allocation.operator.default.heap.mb\n      \
+heap per node (Blink, default 256 MB) or per slot (expert, default 1 gb): MB as a bare number \
+(4096), or a Flink memory size (4gb, \"4 gb\", 4096m)\n  \
+parallelism, blink.operator.parallelism\n      \
+parallelism where the graph has none (default 1)\n\n\
 Like the console's \"acquire configuration\": ids and uids from the stream node ids, pact from the \
 graph's shape, names without the Source:/Sink: prefix, sources HEAD, max parallelism from the graph \
 or, where it has none (an execution plan), the one Flink gives a job without pipeline.max-parallelism \
@@ -60,7 +64,7 @@ fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
                 s.cpu = Some(num("CPU")?)
             }
             "heap_memory" | "heap" | "blink.resource.allocation.operator.default.heap.mb" => {
-                s.heap_memory_mb = Some(int("heap memory")?)
+                s.heap_memory_mb = Some(heap_mb(k, v)?)
             }
             "parallelism" | "blink.operator.parallelism" => {
                 s.default_parallelism = int("parallelism")?
@@ -69,6 +73,23 @@ fn settings(defines: &[String]) -> Result<InitSettings, UsageError> {
         }
     }
     Ok(s)
+}
+
+/// A heap size in MB: a bare number is MB (the Blink key says so), anything with a unit is read
+/// as Flink reads a `MemorySize` ("4gb", "4 gb", "4096m"); it must come to a whole number of MB,
+/// the unit both plan formats record.
+fn heap_mb(k: &str, v: &str) -> Result<i64, UsageError> {
+    let bad = |why: String| UsageError(format!("-D {k}={v}: {why}"));
+    let mb = match v.parse::<i64>() {
+        Ok(n) => n as f64,
+        Err(_) => planscale::units::bytes_to_mb(planscale::units::parse_memory(v).map_err(bad)?),
+    };
+    if !(mb >= 1.0 && mb.fract() == 0.0 && mb <= i64::MAX as f64) {
+        return Err(bad(
+            "heap memory must be a positive whole number of MB (e.g. 4096, 4gb, \"512 mb\")".into(),
+        ));
+    }
+    Ok(mb as i64)
 }
 
 pub(crate) fn run(a: InitArgs) -> anyhow::Result<u8> {
