@@ -95,7 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;plan;show' {
-            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph, to add the JobVertexID of each vertex where the graph knows it')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph, to add the JobVertexID of each vertex where the graph knows it (refused when the graph is another job''s)')
             [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read the plan as this format instead of detecting it')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the node table and totals; json: the same as data')

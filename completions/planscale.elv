@@ -87,7 +87,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --version 'Print version'
         }
         &'planscale;plan;show'= {
-            cand --graph 'The job graph, to add the JobVertexID of each vertex where the graph knows it'
+            cand --graph 'The job graph, to add the JobVertexID of each vertex where the graph knows it (refused when the graph is another job''s)'
             cand --graph-format 'Read --graph as this format instead of detecting it'
             cand --plan-format 'Read the plan as this format instead of detecting it'
             cand --format 'text: the node table and totals; json: the same as data'

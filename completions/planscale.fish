@@ -86,7 +86,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -l dry-run -d 'Print the unified diff of the change and write nothing'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from break-chain" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph -d 'The job graph, to add the JobVertexID of each vertex where the graph knows it' -r
+complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph -d 'The job graph, to add the JobVertexID of each vertex where the graph knows it (refused when the graph is another job\'s)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from show" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"

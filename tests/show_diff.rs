@@ -313,3 +313,44 @@ fn diff_exit_code_says_whether_the_plans_differ_in_meaning() {
     assert_eq!(code(&edited, &["--exit-code", "--format", "json"]), 1);
     assert_eq!(code(&edited, &[]), 0);
 }
+
+#[test]
+fn show_with_another_jobs_graph_is_refused_and_with_its_own_shows_the_ids_in_text_too() {
+    let other = common::output(common::cmd().args([
+        "plan",
+        "show",
+        "fixtures/plans/window_agg.plan.json",
+        "--graph",
+        "fixtures/lab/udf_bottleneck/job.json",
+    ]));
+    assert_eq!(other.status.code(), Some(2));
+    assert!(other.stdout.is_empty());
+    let err = String::from_utf8(other.stderr).unwrap();
+    assert!(
+        err.starts_with(
+            "error: fixtures/lab/udf_bottleneck/job.json: the graph is not this plan's job"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: `planscale plan validate"), "{err}");
+
+    let own = [
+        "plan",
+        "show",
+        "fixtures/plans/window_agg.plan.json",
+        "--graph",
+        "fixtures/lab/window_agg/job.json",
+    ];
+    let (code, text) = run(&own);
+    assert_eq!(code, 0);
+    let (code, json) = run(&[&own[..], &["--format", "json"]].concat());
+    assert_eq!(code, 0);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert!(text.contains("job vertex"), "{text}");
+    for v in doc["vertices"].as_array().unwrap() {
+        let id = v["job_vertex_id"]
+            .as_str()
+            .expect("every vertex is in its own job");
+        assert!(text.contains(id), "{id} not in\n{text}");
+    }
+}

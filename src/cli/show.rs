@@ -5,11 +5,12 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cli::{GraphFormatArg, OutputFormat, PlanFormatArg};
+use planscale::error::InputError;
 use planscale::graph;
 use planscale::io::read_document;
 use planscale::plan;
 use planscale::render::show;
-use planscale::rules::match_nodes;
+use planscale::rules;
 use planscale::summary;
 
 #[derive(Debug, Args)]
@@ -22,7 +23,8 @@ pub(crate) struct ShowArgs {
     /// The plan (Blink PlanJSON or expert resource plan)
     #[arg(value_name = "PLAN")]
     pub plan: String,
-    /// The job graph, to add the JobVertexID of each vertex where the graph knows it
+    /// The job graph, to add the JobVertexID of each vertex where the graph knows it (refused
+    /// when the graph is another job's)
     #[arg(long, value_name = "GRAPH")]
     pub graph: Option<String>,
     /// Read --graph as this format instead of detecting it
@@ -40,25 +42,34 @@ pub(crate) fn run(a: ShowArgs) -> anyhow::Result<u8> {
     let text = read_document(&a.plan)?;
     let p = plan::read(&a.plan, &text, a.plan_format.forced())?;
     let s = summary::summarize(&p);
-    let job_vertex_ids: Vec<Option<String>> = match &a.graph {
+    let job_vertex_ids = match &a.graph {
         Some(g) => {
             let gtext = read_document(g)?;
             let graph = graph::read(g, &gtext, a.graph_format.forced())?;
-            let m = match_nodes(&p, &graph);
-            s.vertices
-                .iter()
-                .map(|v| {
-                    m[v.operators[0]].and_then(|gi| graph.job.operators[gi].job_vertex_id.clone())
-                })
-                .collect()
+            let heads: Vec<usize> = s.vertices.iter().map(|v| v.operators[0]).collect();
+            let ids = rules::job_vertex_ids(&p, &graph, &heads).map_err(|e| {
+                InputError::new(g, show::not_this_job(&e)).hint(format!(
+                    "`planscale plan validate {} --graph {g}` lists the differences",
+                    a.plan
+                ))
+            })?;
+            Some(ids)
         }
-        None => vec![None; s.vertices.len()],
+        None => None,
     };
     let out = match a.format {
-        OutputFormat::Text => show::text(&a.plan, p.format.name(), &s, &|i| {
-            p.job.operators[i].name.clone()
-        }),
-        OutputFormat::Json => show::json(p.format.name(), &s, &job_vertex_ids),
+        OutputFormat::Text => show::text(
+            &a.plan,
+            p.format.name(),
+            &s,
+            &|i| p.job.operators[i].name.clone(),
+            job_vertex_ids.as_deref(),
+        ),
+        OutputFormat::Json => show::json(
+            p.format.name(),
+            &s,
+            &job_vertex_ids.unwrap_or_else(|| vec![None; s.vertices.len()]),
+        ),
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;

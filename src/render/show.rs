@@ -20,9 +20,24 @@ fn shorten(s: &str) -> String {
     }
 }
 
-pub fn text(plan: &str, format: &str, s: &Summary, names: &dyn Fn(usize) -> String) -> String {
+/// Why `plan show --graph` takes no ids from a graph.
+pub fn not_this_job(e: &crate::rules::NotThisJob) -> String {
+    format!(
+        "the graph is not this plan's job ({} of the plan's nodes have other names there, {} are not in it), so its JobVertexIDs would name other operators",
+        e.differ, e.missing
+    )
+}
+
+/// The table; with `job_vertex_ids` (from `--graph`) a column of each vertex's JobVertexID.
+pub fn text(
+    plan: &str,
+    format: &str,
+    s: &Summary,
+    names: &dyn Fn(usize) -> String,
+    job_vertex_ids: Option<&[Option<String>]>,
+) -> String {
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED).set_header(vec![
+    let mut header = vec![
         "vertex",
         "operators",
         "p",
@@ -31,8 +46,13 @@ pub fn text(plan: &str, format: &str, s: &Summary, names: &dyn Fn(usize) -> Stri
         "MB",
         "group",
         "CU",
-    ]);
-    for v in &s.vertices {
+    ];
+    if job_vertex_ids.is_some() {
+        header.push("job vertex");
+    }
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_header(header);
+    for (k, v) in s.vertices.iter().enumerate() {
         let ops: Vec<String> = v
             .operators
             .iter()
@@ -60,6 +80,12 @@ pub fn text(plan: &str, format: &str, s: &Summary, names: &dyn Fn(usize) -> Stri
             })
             .set_alignment(CellAlignment::Right),
         ]);
+        if let Some(ids) = job_vertex_ids {
+            let id = ids.get(k).cloned().flatten().unwrap_or_else(|| "-".into());
+            if let Some(row) = t.row_mut(k) {
+                row.add_cell(Cell::new(id));
+            }
+        }
     }
     if let Some(jm) = &s.job_manager {
         let right = |x: f64| Cell::new(short(x)).set_alignment(CellAlignment::Right);

@@ -64,6 +64,40 @@ pub(crate) fn console_words(plan: &Plan) -> String {
     }
 }
 
+/// A graph that is not the plan's job: so many of the plan's nodes differ from it or are not in
+/// it that ids taken from it would belong to other operators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotThisJob {
+    /// Plan nodes whose graph counterpart has another name (`node-mismatch`).
+    pub differ: usize,
+    /// Plan nodes the graph does not have (`node-missing`).
+    pub missing: usize,
+}
+
+/// The JobVertexID of each given plan operator (a vertex's head) as the graph records it, once
+/// the graph is known to be the plan's own job: every plan node is in it under its own name.
+/// Matching by planner id alone (`Calc[11]`) pairs operators of different jobs.
+pub fn job_vertex_ids(
+    plan: &Plan,
+    graph: &Graph,
+    heads: &[usize],
+) -> Result<Vec<Option<String>>, NotThisJob> {
+    let report = validate(plan, Some(graph), &Options::default());
+    let count = |rule| report.diagnostics.iter().filter(|d| d.rule == rule).count();
+    let (differ, missing) = (
+        count(crate::diagnostic::Rule::NodeMismatch),
+        count(crate::diagnostic::Rule::NodeMissing),
+    );
+    if differ + missing > 0 {
+        return Err(NotThisJob { differ, missing });
+    }
+    let m = match_nodes(plan, graph);
+    Ok(heads
+        .iter()
+        .map(|&h| m[h].and_then(|gi| graph.job.operators[gi].job_vertex_id.clone()))
+        .collect())
+}
+
 pub fn validate(plan: &Plan, graph: Option<&Graph>, opts: &Options) -> Report {
     let job = &plan.job;
     let expert = plan.format == crate::format::Format::Expert;
