@@ -6,6 +6,11 @@
 //! also use `KiB`/`MiB`/`GiB`/`TiB` and decimals (`"4 GiB"`, `"1.5 gb"`), so reading accepts those
 //! too; untouched strings are never rewritten.
 
+/// `n` and the noun in the number it needs: "1 vertex", "3 vertices".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Parses a memory size into bytes.
 pub fn parse_memory(s: &str) -> Result<f64, String> {
     let t = s.trim();

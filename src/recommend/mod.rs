@@ -99,10 +99,11 @@ impl std::fmt::Display for RecommendError {
         match self {
             RecommendError::UnknownVertices { unknown, known } => write!(
                 f,
-                "the metrics name {} vertices that are not in the graph or plan: {}; the graph's {} vertices: {}",
-                unknown.len(),
+                "the metrics name {} that {} not in the graph or plan: {}; the graph's {}: {}",
+                crate::units::count(unknown.len(), "vertex", "vertices"),
+                if unknown.len() == 1 { "is" } else { "are" },
                 first_few(unknown),
-                known.len(),
+                crate::units::count(known.len(), "vertex", "vertices"),
                 first_few(known)
             ),
             RecommendError::Evaluate(msg) => f.write_str(msg),

@@ -102,8 +102,8 @@ pub fn text(
     }
     crate::render::fit(&mut t);
     format!(
-        "{plan} ({format}): {} vertices\n{t}\ntotal: {} CU, {} cores, {} MB\n",
-        s.vertices.len(),
+        "{plan} ({format}): {}\n{t}\ntotal: {} CU, {} cores, {} MB\n",
+        crate::units::count(s.vertices.len(), "vertex", "vertices"),
         short(s.totals.cu),
         short(s.totals.cpu),
         short(s.totals.memory_mb)
