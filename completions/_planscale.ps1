@@ -213,7 +213,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;apply' {
-            [CompletionResult]::new('--rest', '--rest', [CompletionResultType]::ParameterName, 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081')
+            [CompletionResult]::new('--rest', '--rest', [CompletionResultType]::ParameterName, 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with --recommendation, which then prints the request without checking it against the job)')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The running job to rescale')
             [CompletionResult]::new('--recommendation', '--recommendation', [CompletionResultType]::ParameterName, '`planscale recommend --format json` output (vertices[].id, recommended_parallelism)')
             [CompletionResult]::new('--parallelism', '--parallelism', [CompletionResultType]::ParameterName, 'A vertex''s new parallelism (repeatable)')

@@ -193,7 +193,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --version 'Print version'
         }
         &'planscale;apply'= {
-            cand --rest 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081'
+            cand --rest 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with --recommendation, which then prints the request without checking it against the job)'
             cand --job 'The running job to rescale'
             cand --recommendation '`planscale recommend --format json` output (vertices[].id, recommended_parallelism)'
             cand --parallelism 'A vertex''s new parallelism (repeatable)'

@@ -180,7 +180,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand record" -l all-runni
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l append -d 'Add to an existing CSV of the same header instead of replacing it'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand apply" -l rest -d 'The cluster\'s REST endpoint, e.g. http://127.0.0.1:8081' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l rest -d 'The cluster\'s REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with --recommendation, which then prints the request without checking it against the job)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l job -d 'The running job to rescale' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l recommendation -d '`planscale recommend --format json` output (vertices[].id, recommended_parallelism)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l parallelism -d 'A vertex\'s new parallelism (repeatable)' -r

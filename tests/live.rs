@@ -186,6 +186,33 @@ fn record_writes_a_csv_recommend_reads_and_apply_dry_run_sends_nothing() {
     let after = server.requests();
     assert!(after[before..].iter().all(|r| r.method == "GET"));
     assert_eq!(methods(&after[before..]), vec![format!("GET /jobs/{JOB}")]);
+
+    // Without --rest: the same body from the file alone, no request at all, and a note on what
+    // could not be checked.
+    let out = run(&[
+        "apply",
+        "--job",
+        JOB,
+        "--recommendation",
+        &rec_s,
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("PUT /jobs/{JOB}/resource-requirements\n{expected}dry run: nothing was sent\n")
+    );
+    assert!(text(&out.stderr).contains("not checked against the running job"));
+    assert_eq!(server.requests().len(), after.len());
+    // Without --dry-run (or with --parallelism) the cluster is needed.
+    for extra in [
+        &["--recommendation", &rec_s][..],
+        &["--parallelism", &format!("{UDF}=3"), "--dry-run"],
+    ] {
+        let out = run(&[&["apply", "--job", JOB][..], extra].concat());
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(text(&out.stderr).contains("--rest"), "{extra:?}");
+    }
 }
 
 #[test]

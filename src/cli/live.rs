@@ -74,9 +74,10 @@ at its new parallelism (exit 1 if it is not within --wait-timeout). In Flink 2.x
 scheduler rescales after its stabilization timeout, at the next completed checkpoint."
 )]
 pub(crate) struct ApplyArgs {
-    /// The cluster's REST endpoint, e.g. http://127.0.0.1:8081
-    #[arg(long, value_name = "URL")]
-    pub rest: String,
+    /// The cluster's REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with
+    /// --recommendation, which then prints the request without checking it against the job)
+    #[arg(long, value_name = "URL", required_unless_present_all = ["dry_run", "recommendation"])]
+    pub rest: Option<String>,
     /// The running job to rescale
     #[arg(long, value_name = "ID")]
     pub job: String,
@@ -239,7 +240,10 @@ pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
             "--parallelism",
         ),
     };
-    let client = client(&a.rest, timeout)?;
+    let Some(rest) = a.rest.as_deref() else {
+        return offline_dry_run(&a, &targets);
+    };
+    let client = client(rest, timeout)?;
     let request = ApplyRequest {
         client: &client,
         job: &a.job,
@@ -266,6 +270,29 @@ pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
         out.write_all(live::reached(*after).as_bytes())?;
     }
     Ok(if o.succeeded() { 0 } else { 1 })
+}
+
+/// `--dry-run --recommendation` without `--rest`: the request, from the file alone.
+fn offline_dry_run(a: &ApplyArgs, targets: &Targets) -> anyhow::Result<u8> {
+    let Targets::Complete(targets) = targets else {
+        return Err(UsageError(
+            "--parallelism needs --rest: the job's current requirements fill in the other vertices"
+                .into(),
+        )
+        .into());
+    };
+    // Job ids are 32 hex digits, as vertex ids are.
+    if !apply::is_vertex_id(&a.job) {
+        return Err(UsageError(format!("--job {}: not a job id (32 hex digits)", a.job)).into());
+    }
+    let body = apply::offline_body(targets);
+    eprint!("{}", live::OFFLINE_NOTE);
+    let out = match a.format {
+        OutputFormat::Text => live::offline_dry_run(&a.job, &body),
+        OutputFormat::Json => live::offline_dry_run_json(&a.job, &body),
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(0)
 }
 
 /// A --parallelism value that is not a VERTEX_ID=PARALLELISM target.

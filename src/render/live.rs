@@ -131,6 +131,33 @@ fn change_lines(changes: &[Change]) -> Vec<String> {
 
 pub const DRY_RUN: &str = "dry run: nothing was sent\n";
 
+/// `apply --dry-run` without a cluster: the request a recommendation file asks for.
+pub fn offline_dry_run(job: &str, body: &str) -> String {
+    format!("PUT /jobs/{job}/resource-requirements\n{body}{DRY_RUN}")
+}
+
+/// `apply --dry-run --format json` without a cluster: the request, and `offline: true` in place
+/// of the job's own state.
+pub fn offline_dry_run_json(job: &str, body: &str) -> String {
+    let doc = json!({
+        "job_id": job,
+        "offline": true,
+        "request": {
+            "method": "PUT",
+            "url": format!("/jobs/{job}/resource-requirements"),
+            "body": serde_json::from_str::<Value>(body).unwrap_or_else(|_| body.into()),
+        },
+        "dry_run": true,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// What an offline dry run could not check, on stderr.
+pub const OFFLINE_NOTE: &str = "note: built from the recommendation alone: not checked against \
+the running job (its vertices, their max parallelism and current requirements)\n";
+
 pub fn answered(r: &Response) -> String {
     let body = r.body.trim();
     let shown = if body.is_empty() {

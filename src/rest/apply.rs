@@ -301,6 +301,26 @@ pub fn build_request(
     Ok(changes)
 }
 
+/// The body a complete set of targets (a recommendation file) asks for, built without the
+/// running job: lower bound 1 and upper bound the target, for exactly the vertices named. What
+/// `build_request` would check against the job (unknown or missing vertices, max parallelism,
+/// current requirements) is not checked here.
+pub fn offline_body(targets: &[Target]) -> String {
+    let entries: Requirements = targets
+        .iter()
+        .map(|t| {
+            (
+                t.vertex.clone(),
+                Bounds {
+                    lower: 1,
+                    upper: t.parallelism,
+                },
+            )
+        })
+        .collect();
+    super::types::requirements_body(&entries)
+}
+
 /// The body for `changes`, exactly as sent.
 pub fn body(changes: &[Change]) -> String {
     let entries: Requirements = changes
