@@ -265,8 +265,8 @@ say "planscale record ($RECORD_BEFORE, every $INTERVAL)"
 "$PLANSCALE" record --rest "$REST" --job "$JOB" --interval "$INTERVAL" --duration "$RECORD_BEFORE" -o "$OUT/before.csv"
 
 say "planscale recommend"
-"$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.plan.json" | tee "$OUT/recommend.txt"
-"$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.plan.json" --format json -o "$OUT/recommendation.json" 2>/dev/null
+"$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.job.json" | tee "$OUT/recommend.txt"
+"$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.job.json" --format json -o "$OUT/recommendation.json" 2>/dev/null
 # A recommendation that changes nothing cannot be applied and checked: stop here, and say why.
 scaled="$(json 'sum(v["recommended_parallelism"] > v["current_parallelism"] for v in d["vertices"])' < "$OUT/recommendation.json")"
 if [ "$scaled" -eq 0 ]; then
@@ -287,7 +287,7 @@ say "planscale record ($RECORD_AFTER, every $INTERVAL)"
 "$PLANSCALE" record --rest "$REST" --job "$JOB" --interval "$INTERVAL" --duration "$RECORD_AFTER" -o "$OUT/after.csv"
 
 say "planscale recommend on the new recording"
-"$PLANSCALE" recommend --metrics "$OUT/after.csv" --graph "$OUT/after.plan.json" | tee "$OUT/recommend_after.txt" || true
+"$PLANSCALE" recommend --metrics "$OUT/after.csv" --graph "$OUT/after.job.json" | tee "$OUT/recommend_after.txt" || true
 
 say "check"
 "$PY" "$ROOT/e2e/check.py" --before "$OUT/before.csv" --after "$OUT/after.csv" \

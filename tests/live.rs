@@ -139,7 +139,7 @@ fn record_writes_a_csv_recommend_reads_and_apply_dry_run_sends_nothing() {
     assert_eq!(listed, 3);
 
     // The job details beside it, usable as --graph.
-    let plan = dir.path().join("run.plan.json");
+    let plan = dir.path().join("run.job.json");
     let details: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
     assert_eq!(details["jid"], JOB);
@@ -464,7 +464,7 @@ fn record_keeps_polling_when_the_cluster_goes_away() {
     assert!(warnings[0].contains("the cluster does not answer"), "{err}");
     assert!(warnings[0].contains("keeps polling"), "{err}");
     // What was recorded before is a complete CSV that recommend reads.
-    let plan = dir.path().join("run.plan.json");
+    let plan = dir.path().join("run.job.json");
     let out = run(&[
         "recommend",
         "--metrics",

@@ -425,7 +425,7 @@ fn ctrl_c_and_sigterm_stop_a_hanging_poll_within_a_second() {
             std::fs::read_to_string(&csv).unwrap(),
             "timestamp_ms,job_id,vertex_id,vertex_name,parallelism,metric,value\n"
         );
-        assert_eq!(files_in(dir.path()), vec!["run.csv", "run.plan.json"]);
+        assert_eq!(files_in(dir.path()), vec!["run.csv", "run.job.json"]);
     }
 }
 
@@ -563,7 +563,7 @@ fn record_never_replaces_a_plan_file_that_is_not_its_own() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("run.csv");
     let csv_s = csv.display().to_string();
-    let plan = dir.path().join("run.plan.json");
+    let plan = dir.path().join("run.job.json");
     let args = [
         "record",
         "--rest",

@@ -29,10 +29,10 @@ vertex the aggregated subtask metrics (agg=min,max,avg,sum) of the metrics plans
 the vertex reports (busy/idle/backpressured time, record rates and counters, source lag and \
 pending records, buffer pool usage). Writes the long CSV of docs/metrics.md (timestamp_ms,job_id,\
 vertex_id,vertex_name,parallelism,metric,value), flushed after every poll, and the job details \
-beside it as <CSV stem>.plan.json (<CSV stem>.<job id>.plan.json for several jobs), rewritten when \
+beside it as <CSV stem>.job.json (<CSV stem>.<job id>.job.json for several jobs), rewritten when \
 the parallelism changes. Stops after --duration, on Ctrl-C, or when every job has ended. A cluster \
 that stops answering mid-recording is a warning and polling goes on. Then: planscale recommend \
---metrics CSV --graph <CSV stem>.plan.json"
+--metrics CSV --graph <CSV stem>.job.json"
 )]
 pub(crate) struct RecordArgs {
     /// The cluster's REST endpoint, e.g. http://127.0.0.1:8081

@@ -331,7 +331,7 @@ pub fn recording(s: &Started, interval: &str, duration: Option<&str>) -> String 
         .collect();
     let plans: Vec<String> = s.plans.iter().map(|p| p.display().to_string()).collect();
     format!(
-        "recording {} on {}{} every {interval}{} into {} (plan: {}); Ctrl-C stops\n",
+        "recording {} on {}{} every {interval}{} into {} (job details: {}); Ctrl-C stops\n",
         names.join(", "),
         s.base,
         s.flink_version
@@ -476,11 +476,11 @@ mod tests {
                     to: 1,
                 },
             ],
-            plan: "run.plan.json".into(),
+            plan: "run.job.json".into(),
         };
         assert_eq!(
             note_message(&rescaled).as_deref(),
-            Some("job j1: parallelism changed: udf 2 -> 6, sink (new) 1; run.plan.json rewritten")
+            Some("job j1: parallelism changed: udf 2 -> 6, sink (new) 1; run.job.json rewritten")
         );
         let state = Note::StateChanged {
             job,

@@ -31,7 +31,7 @@ pub fn is_vertex_id(id: &str) -> bool {
 
 fn not_ids_hint() -> String {
     "JobVertexIDs are 32 hex digits; run `planscale recommend --graph` on the job details \
-     (the .plan.json `planscale record` writes beside its CSV) or the REST job plan to get them"
+     (the .job.json `planscale record` writes beside its CSV) or the REST job plan to get them"
         .to_string()
 }
 

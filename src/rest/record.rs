@@ -6,7 +6,7 @@
 //! The rows of one poll are written with one `write` and flushed, and a write that fails (a full
 //! disk) is cut back to the last whole row, so the file is a valid CSV whenever the process stops;
 //! the CSV is locked (`flock`) while recording, so a second `record` to it is refused instead of
-//! interleaving with the first. The job details go beside the CSV (`<stem>.plan.json`) at the start
+//! interleaving with the first. The job details go beside the CSV (`<stem>.job.json`) at the start
 //! and again whenever a vertex's parallelism changes, so `recommend --graph` sees real JobVertexIDs
 //! and the current parallelism; a file of that name that is not job details of the same job is
 //! someone else's, and is never replaced.
@@ -234,17 +234,18 @@ pub struct Recorder {
     pub rows: u64,
 }
 
-/// Where the job details of `job` go: `<stem>.plan.json` for one job, `<stem>.<job>.plan.json`
-/// for several.
+/// Where the job details of `job` go: `<stem>.job.json` for one job, `<stem>.<job>.job.json`
+/// for several (not `.plan.json`: a repository's CI loop over `*.plan.json` would take the job
+/// details for a resource plan).
 pub fn plan_path(csv: &Path, job: &str, several: bool) -> PathBuf {
     let stem = csv
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "metrics".into());
     let name = if several {
-        format!("{stem}.{job}.plan.json")
+        format!("{stem}.{job}.job.json")
     } else {
-        format!("{stem}.plan.json")
+        format!("{stem}.job.json")
     };
     csv.with_file_name(name)
 }
@@ -784,11 +785,11 @@ mod tests {
         assert_eq!(format_value(f64::INFINITY), "NaN");
         assert_eq!(
             plan_path(Path::new("out/run.csv"), "ab", false),
-            Path::new("out/run.plan.json")
+            Path::new("out/run.job.json")
         );
         assert_eq!(
             plan_path(Path::new("run.csv"), "ab", true),
-            Path::new("run.ab.plan.json")
+            Path::new("run.ab.job.json")
         );
     }
 }

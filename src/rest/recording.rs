@@ -305,7 +305,7 @@ mod tests {
         .expect("recorded");
         assert_eq!((o.polls, o.reason), (1, StopReason::Duration));
         assert!(o.rows > 0);
-        let plan = dir.path().join("run.plan.json");
+        let plan = dir.path().join("run.job.json");
         assert_eq!(o.plans, vec![plan.clone()]);
         let s = started.expect("started is reported");
         assert_eq!(s.flink_version.as_deref(), Some("2.3.0"));
