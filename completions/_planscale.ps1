@@ -144,7 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;recommend' {
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin')
-            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
             [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
@@ -170,7 +170,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;simulate' {
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide)')
-            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
             [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')

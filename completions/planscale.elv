@@ -127,7 +127,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;recommend'= {
             cand --metrics 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin'
-            cand --plan 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan'
+            cand --plan 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs'
             cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
             cand --plan-format 'Read --plan as this format instead of detecting it'
             cand --graph-format 'Read --graph as this format instead of detecting it'
@@ -152,7 +152,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;simulate'= {
             cand --metrics 'Metric CSV (long or wide)'
-            cand --plan 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan'
+            cand --plan 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs'
             cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
             cand --plan-format 'Read --plan as this format instead of detecting it'
             cand --graph-format 'Read --graph as this format instead of detecting it'

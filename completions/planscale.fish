@@ -112,7 +112,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two versions of a plan'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metrics -d 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''
@@ -142,7 +142,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact 
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics -d 'Metric CSV (long or wide)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''

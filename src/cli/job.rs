@@ -15,7 +15,7 @@ use planscale::resources::{cost_model, default_subtask_cu, CostModel};
 /// commands that flatten it require one of `--plan`/`--graph` (their `topology` group).
 #[derive(Args, Debug, Clone)]
 pub(crate) struct JobArgs {
-    /// The plan whose vertices to size (Blink or expert); needed for recommend --format plan
+    /// The job as a resource plan (Blink or expert): its vertices and what each subtask costs
     #[arg(long, value_name = "PLAN")]
     pub plan: Option<String>,
     /// The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)
