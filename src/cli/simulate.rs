@@ -277,7 +277,7 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     // --timeline and --plot see each step as it is simulated: the timeline's rows stream into
     // its temporary file, the plot reduces them to its pixel columns. Neither keeps the steps.
     let vertex_ids: Vec<String> = model.vertices.iter().map(|v| v.vertex.id.clone()).collect();
-    let mut timeline_file = match &a.timeline {
+    let timeline_file = match &a.timeline {
         Some(path) => {
             let mut f = AtomicFile::create(Path::new(path))?;
             f.write_all(render::timeline_header(&vertex_ids).as_bytes())
@@ -286,7 +286,7 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    let mut plot = a.plot.as_ref().map(|_| {
+    let plot = a.plot.as_ref().map(|_| {
         PlotBuilder::new(PlotMeta::before_replay(
             model
                 .vertices
@@ -300,39 +300,28 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             tr.len(),
         ))
     });
-    let observing = timeline_file.is_some() || plot.is_some();
-    let mut row = String::new();
-    let mut write_error: Option<std::io::Error> = None;
-    let mut observe = |run: usize, spec: &policy::PolicySpec, s: &Step| {
-        if let Some(f) = timeline_file.as_mut() {
-            row.clear();
-            render::timeline_row(&mut row, &spec.name, s);
-            if write_error.is_none() {
-                if let Err(e) = f.write_all(row.as_bytes()) {
-                    write_error = Some(e);
-                }
-            }
-        }
-        if let Some(b) = plot.as_mut() {
-            b.push(run, s);
-        }
+    let mut outputs = Outputs {
+        bar,
+        timeline: timeline_file,
+        row: String::new(),
+        write_error: None,
+        plot,
     };
-    let runs = replay::replay(
-        &specs,
-        &ctx,
-        &model,
-        &tr,
-        &params,
-        &|n| bar.inc(n),
-        if observing { Some(&mut observe) } else { None },
-    )
-    .map_err(|e| match e {
-        replay::ReplayError::Setting(e) => e.into_error(),
-        replay::ReplayError::Spool(e) => anyhow::anyhow!(
-            "cannot read the recording's demand back from its temporary file: {}",
-            planscale::io::describe_io(&e)
-        ),
-    })?;
+    let runs =
+        replay::replay(&specs, &ctx, &model, &tr, &params, &mut outputs).map_err(|e| match e {
+            replay::ReplayError::Setting(e) => e.into_error(),
+            replay::ReplayError::Spool(e) => anyhow::anyhow!(
+                "cannot read the recording's demand back from its temporary file: {}",
+                planscale::io::describe_io(&e)
+            ),
+        })?;
+    let Outputs {
+        bar,
+        timeline: timeline_file,
+        write_error,
+        plot,
+        ..
+    } = outputs;
     if let (Some(e), Some(path)) = (write_error, &a.timeline) {
         return Err(cannot_write(Path::new(path), e));
     }
@@ -387,4 +376,40 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     };
     write_atomic(Path::new("-"), out.as_bytes())?;
     Ok(0)
+}
+
+/// What watches the replay: the progress bar, and `--timeline` and `--plot`, which see each
+/// step as it is simulated.
+struct Outputs {
+    bar: indicatif::ProgressBar,
+    timeline: Option<AtomicFile>,
+    row: String,
+    /// The first failed write of the timeline: reported after the replay.
+    write_error: Option<std::io::Error>,
+    plot: Option<PlotBuilder>,
+}
+
+impl replay::Observer for Outputs {
+    fn wants_steps(&self) -> bool {
+        self.timeline.is_some() || self.plot.is_some()
+    }
+
+    fn step(&mut self, run: usize, policy: &policy::PolicySpec, s: &Step) {
+        if let Some(f) = self.timeline.as_mut() {
+            self.row.clear();
+            render::timeline_row(&mut self.row, &policy.name, s);
+            if self.write_error.is_none() {
+                if let Err(e) = f.write_all(self.row.as_bytes()) {
+                    self.write_error = Some(e);
+                }
+            }
+        }
+        if let Some(b) = self.plot.as_mut() {
+            b.push(run, s);
+        }
+    }
+
+    fn progress(&mut self, steps: u64) {
+        self.bar.inc(steps);
+    }
 }
