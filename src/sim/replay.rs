@@ -1,4 +1,4 @@
-//! Every policy replayed over one trace: the operation `simulate` is, without its flags.
+//! Every policy replayed over one trace: the replay of `run::simulate`.
 //!
 //! Policies run one after the other, in the order given (the baseline first), each from the
 //! recorded starting parallelism; an [`Observer`] sees the progress and, when it asks, every
