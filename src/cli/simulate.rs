@@ -1,25 +1,29 @@
-//! `planscale simulate`.
+//! `planscale simulate`: flags to the requests of `sim::run`, its outcome to `render::simulate`.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use clap::Args;
+use indicatif::ProgressBar;
 
-use crate::cli::scaling::{print_warnings, ScalingArgs};
+use crate::cli::job::{JobIdentity, LoadedJob};
+use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use crate::cli::OutputFormat;
 use planscale::error::{InputError, UsageError};
 use planscale::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named};
 use planscale::metrics;
-use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
-use planscale::render::simulate::{self as render, PolicyResult};
-use planscale::settings::{self, Origin, Setting, SettingWarning};
-use planscale::sim::engine::Params;
-use planscale::sim::policy::{self, flink, Context};
-use planscale::sim::recording::Recorder;
-use planscale::sim::restart::Restart;
-use planscale::sim::specs::{self, Policies, PolicyFile};
+use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat};
+use planscale::render::simulate::{self as render, Said};
+use planscale::resources::CostModel;
+use planscale::settings::{self, Origin, SettingError, SettingWarning};
+use planscale::sim::policy::PolicySpec;
+use planscale::sim::replay::Observer;
+use planscale::sim::run::{
+    self, FillIns, PolicyRequest, PolicySet, RecordError, RecordRequest, Recorded, SimulateError,
+    SimulateRequest,
+};
+use planscale::sim::specs::PolicyFile;
 use planscale::sim::timeline::Step;
-use planscale::sim::{model, replay, trace};
 
 #[derive(Debug, Args)]
 #[command(
@@ -78,9 +82,6 @@ pub(crate) struct SimulateArgs {
     pub format: OutputFormat,
 }
 
-/// Steps a replay may have: a timestamp off by years would otherwise mean hours of replay.
-const MAX_STEPS: i64 = 50_000_000;
-
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
 }
@@ -95,7 +96,46 @@ fn duration(
         .transpose()
 }
 
+/// Flags to requests, in the order their errors surface: the files, the policies, the job, the
+/// recording, the replay's own flags; then the replay and its outputs.
 pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
+    check_files(&a)?;
+    let loaded = a.scaling.load()?;
+    let mut flag_warnings = Vec::new();
+    let ept_ms = duration(
+        "--expected-pending-time",
+        &a.expected_pending_time,
+        &mut flag_warnings,
+    )?;
+    let policies = policies(&a, loaded, ept_ms)?;
+    let mut warnings = policies.warnings.clone();
+    warnings.extend(flag_warnings);
+    let job = crate::cli::job::load(&a.topology)?;
+    let (recorded, cost) = record(&a, job, &mut warnings)?;
+    let request = SimulateRequest {
+        policies,
+        recorded,
+        cost,
+        restart_ms: duration("--restart-time", &a.restart_time, &mut warnings)?,
+        interval_ms: interval(&a, &mut warnings)?,
+    };
+    let bar = progress_bar(&a, &request);
+    print_warnings(&warnings);
+    let mut outputs = Outputs::open(&a, &request, bar)?;
+    let outcome = run::simulate(&request, &mut outputs).map_err(simulate_error)?;
+    let said = render::said(&outcome);
+    outputs.finish(&a, &said)?;
+    let out = match a.format {
+        OutputFormat::Text => render::text(&outcome),
+        OutputFormat::Json => render::json(&outcome, &said.warnings),
+    };
+    write_atomic(Path::new("-"), out.as_bytes())?;
+    Ok(0)
+}
+
+/// Refuses two flags naming one file, and a plot whose extension names no format, before
+/// anything is read.
+fn check_files(a: &SimulateArgs) -> anyhow::Result<()> {
     let mut files = vec![Named::input("--metrics", &a.metrics)];
     files.extend(a.topology.inputs());
     files.extend(a.scaling.inputs());
@@ -110,45 +150,16 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     if let Some(path) = &a.plot {
         PlotFormat::for_path(Path::new(path))?;
     }
-    let loaded = a.scaling.load()?;
-    let version = loaded.version;
-    let mut warnings: Vec<SettingWarning> = Vec::new();
-    let shared: Vec<Setting> = loaded
-        .config
-        .iter()
-        .chain(&loaded.defines)
-        .cloned()
-        .collect();
+    Ok(())
+}
 
-    // Policies (sim::specs), with the flags that fill in what policy files leave open.
-    let mut flag_warnings = Vec::new();
-    let ept_ms = duration(
-        "--expected-pending-time",
-        &a.expected_pending_time,
-        &mut flag_warnings,
-    )?;
-    let flag =
-        |key: &str, value: String, flag: &'static str| Setting::new(key, value, Origin::Flag(flag));
-    let mut fill_ins = Vec::new();
-    if let Some(ms) = ept_ms {
-        fill_ins.push(flag(
-            "planscale.alibaba.expected-pending-time",
-            format!("{ms}ms"),
-            "--expected-pending-time",
-        ));
-    }
-    if let Some(m) = a.max_cu {
-        for key in [
-            "planscale.alibaba.max-cu",
-            "flink.dli.job.cu.max",
-            flink::QUOTA_CU_KEY,
-        ] {
-            fill_ins.push(flag(key, m.to_string(), "--max-cu"));
-        }
-    }
-    if let Some(m) = a.min_cu {
-        fill_ins.push(flag("flink.dli.job.cu.min", m.to_string(), "--min-cu"));
-    }
+/// The policies: `--policy` files over the shared settings, and the flags that fill in what the
+/// files leave open.
+fn policies(
+    a: &SimulateArgs,
+    loaded: LoadedSettings,
+    ept_ms: Option<i64>,
+) -> anyhow::Result<PolicySet> {
     let mut files = Vec::new();
     for path in &a.policy {
         let (settings, _) = settings::read_config_file(path)?;
@@ -157,234 +168,179 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
             settings,
         });
     }
-    let Policies {
-        specs,
-        warnings: key_warnings,
-    } = specs::policies(&loaded.config, &loaded.defines, files, &fill_ins)
-        .map_err(settings::SettingError::into_error)?;
-    warnings.extend(key_warnings);
-    warnings.extend(flag_warnings);
-    // The autoscaler's options as the shared settings give them (for the default restart time),
-    // checked once here so a bad value is one error before anything runs.
-    let base = settings::resolve_autoscaler(version, &shared)
-        .map_err(settings::SettingError::into_error)?;
-    let restart_setting = base
-        .in_effect
-        .iter()
-        .find(|o| o.key.ends_with("restart.time"))
-        .map(|o| o.origin.clone())
-        .filter(|o| *o != Origin::Default);
-    let base_opts = base.opts;
+    run::policies(PolicyRequest {
+        version: loaded.version,
+        config: loaded.config,
+        defines: loaded.defines,
+        files,
+        fill_ins: FillIns {
+            expected_pending_ms: ept_ms.map(|ms| (ms, Origin::Flag("--expected-pending-time"))),
+            max_cu: a.max_cu.map(|cu| (cu, Origin::Flag("--max-cu"))),
+            min_cu: a.min_cu.map(|cu| (cu, Origin::Flag("--min-cu"))),
+        },
+    })
+    .map_err(SettingError::into_error)
+}
 
-    // The job and its costs.
-    let loaded_job = crate::cli::job::load(&a.topology)?;
-    let metric_job = loaded_job.identity.metric_job(a.job.as_deref())?;
-
-    // The whole recording is replayed: it streams past once, and only what the model and the
-    // trace need is kept (sim::recording).
-    let learn_until = match &a.learn_until {
+/// The recording of `--metrics` for the job, read as `--job`, `--learn-until` and `--step` say;
+/// and what the job costs.
+fn record(
+    a: &SimulateArgs,
+    job: LoadedJob,
+    warnings: &mut Vec<SettingWarning>,
+) -> anyhow::Result<(Recorded, CostModel)> {
+    let metric_job = job.identity.metric_job(a.job.as_deref())?;
+    let learn_until_ms = match &a.learn_until {
         Some(t) => Some(
             metrics::time::parse_timestamp(t)
                 .map_err(|e| usage(format!("--learn-until {t}: {e}")))?,
         ),
         None => None,
     };
-    let step_flag = duration("--step", &a.step, &mut warnings)?;
-    if step_flag.is_some_and(|s| s <= 0) {
-        return Err(usage("--step must be positive"));
-    }
-    let crate::cli::job::LoadedJob {
+    let step_ms = duration("--step", &a.step, warnings)?;
+    let LoadedJob {
         vertices,
         cost,
         identity,
         ..
-    } = loaded_job;
-    let mut recorder = Recorder::new(&vertices, learn_until);
-    let read = metrics::stream_metrics(&a.metrics, metric_job, &mut recorder)
-        .map_err(|e| identity.explain_job_error(a.job.as_deref(), e))?;
-    let mut recording = recorder.finish().map_err(|e| anyhow::anyhow!(e))?;
-    let step_ms = step_flag.unwrap_or_else(|| recording.native_step_ms());
-    if let Some((start, end)) = recording.span() {
-        let steps = (end - start) / step_ms + 1;
-        if steps > MAX_STEPS {
-            return Err(InputError::new(
-                &a.metrics,
-                format!(
-                    "the recording spans {} .. {} ({} steps of {} ms), more than {MAX_STEPS} steps \
-                     (16 years at 10 s); is a timestamp wrong? Otherwise pass a larger --step",
-                    metrics::time::format_rfc3339(start),
-                    metrics::time::format_rfc3339(end),
-                    steps,
-                    step_ms
-                ),
-            )
-            .into());
-        }
+    } = job;
+    let request = RecordRequest {
+        metrics: &a.metrics,
+        job: metric_job,
+        vertices,
+        learn_until_ms,
+        step_ms,
+    };
+    let recorded = run::record(request).map_err(|e| record_error(a, &identity, e))?;
+    Ok((recorded, cost))
+}
+
+/// A recording that cannot be replayed, in words, with the flags that help.
+fn record_error(a: &SimulateArgs, identity: &JobIdentity, e: RecordError) -> anyhow::Error {
+    match e {
+        RecordError::StepNotPositive(_) => usage("--step must be positive"),
+        RecordError::Metrics(e) => identity.explain_job_error(a.job.as_deref(), e).into(),
+        RecordError::Spool(message) => anyhow::anyhow!(message),
+        RecordError::TooManySteps {
+            start_ms,
+            end_ms,
+            steps,
+            step_ms,
+        } => InputError::new(
+            &a.metrics,
+            render::too_many_steps(start_ms, end_ms, steps, step_ms),
+        )
+        .into(),
     }
-    let model = model::learn(vertices, &mut recording);
-    let measured_restart = recording.measured_restart_ms();
-    let tr = trace::build(&model, &mut recording, step_ms);
-    let initial: Vec<i64> = tr.recorded_at(0).to_vec();
-    // The restart a rescale costs: the flag, else an explicit option, else what the recording's
-    // own rescales took, else the option's default (restart.rs words it).
-    let restart = Restart::choose(
-        duration("--restart-time", &a.restart_time, &mut warnings)?,
-        restart_setting.map(|o| (base_opts.restart_time.0, o)),
-        measured_restart,
-        base_opts.restart_time.0,
-    );
-    let restart_ms = restart.ms;
-    let duration_ms = tr.len() as i64 * step_ms;
-    let interval_ms = duration("--interval", &a.interval, &mut warnings)?.unwrap_or(60_000);
-    if interval_ms <= 0 {
+}
+
+/// `--interval`, refused here when not positive (before any warning is printed).
+fn interval(a: &SimulateArgs, warnings: &mut Vec<SettingWarning>) -> anyhow::Result<Option<i64>> {
+    let ms = duration("--interval", &a.interval, warnings)?;
+    if ms.is_some_and(|ms| ms <= 0) {
         return Err(usage("--interval must be positive"));
     }
-    let params = Params {
-        restart_ms,
-        cost: cost.clone(),
-        expected_pending_s: ept_ms.map(|m| m as f64 / 1000.0),
-        keep_steps: false,
-    };
-    let ctx = Context {
-        model: &model,
-        trace: &tr,
-        initial: &initial,
-        cost: &cost,
-        version,
-        interval_ms,
-        restart_ms,
-    };
+    Ok(ms)
+}
 
-    let total_steps = (tr.len() * specs.len()) as u64;
-    let bar = if total_steps > 200_000
-        && std::io::stderr().is_terminal()
-        && a.format == OutputFormat::Text
-    {
-        indicatif::ProgressBar::new(total_steps)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    print_warnings(&warnings);
-    let mut warnings: Vec<String> = read.warnings.clone();
-    warnings.extend(recording.warnings.iter().map(render::recording_warning));
-    let (restart_note, restart_warning) = render::restart_words(&restart, duration_ms);
-    warnings.extend(restart_warning);
-    for m in &model.vertices {
-        if m.capacity_per_subtask.is_none() && !m.vertex.is_source() {
-            warnings.push(render::unlimited_capacity(&m.vertex.name));
-        }
+fn simulate_error(e: SimulateError) -> anyhow::Error {
+    match e {
+        SimulateError::IntervalNotPositive(_) => usage("--interval must be positive"),
+        SimulateError::Setting(e) => e.into_error(),
+        SimulateError::Spool(e) => anyhow::anyhow!(render::spool_read_error(&e)),
     }
-    // --timeline and --plot see each step as it is simulated: the timeline's rows stream into
-    // its temporary file, the plot reduces them to its pixel columns. Neither keeps the steps.
-    let vertex_ids: Vec<String> = model.vertices.iter().map(|v| v.vertex.id.clone()).collect();
-    let mut timeline_file = match &a.timeline {
-        Some(path) => {
-            let mut f = AtomicFile::create(Path::new(path))?;
-            f.write_all(render::timeline_header(&vertex_ids).as_bytes())
-                .map_err(|e| cannot_write(Path::new(path), e))?;
-            Some(f)
+}
+
+/// A progress bar for long replays of the text table, on a terminal; hidden otherwise.
+fn progress_bar(a: &SimulateArgs, r: &SimulateRequest) -> ProgressBar {
+    let total = r.total_steps();
+    if total > 200_000 && std::io::stderr().is_terminal() && a.format == OutputFormat::Text {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    }
+}
+
+/// What watches the replay: the progress bar, and `--timeline` and `--plot`, which see each
+/// step as it is simulated (the timeline's rows stream into its temporary file, the plot reduces
+/// them to its pixel columns; neither keeps the steps).
+struct Outputs {
+    bar: ProgressBar,
+    timeline: Option<AtomicFile>,
+    row: String,
+    /// The first failed write of the timeline: reported after the replay.
+    write_error: Option<std::io::Error>,
+    plot: Option<PlotBuilder>,
+}
+
+impl Outputs {
+    fn open(a: &SimulateArgs, r: &SimulateRequest, bar: ProgressBar) -> anyhow::Result<Outputs> {
+        let timeline = match &a.timeline {
+            Some(path) => {
+                let ids: Vec<String> = (r.recorded.model.vertices.iter())
+                    .map(|v| v.vertex.id.clone())
+                    .collect();
+                let mut f = AtomicFile::create(Path::new(path))?;
+                f.write_all(render::timeline_header(&ids).as_bytes())
+                    .map_err(|e| cannot_write(Path::new(path), e))?;
+                Some(f)
+            }
+            None => None,
+        };
+        let plot = (a.plot.as_ref()).map(|_| PlotBuilder::new(render::plot_meta(r)));
+        Ok(Outputs {
+            bar,
+            timeline,
+            row: String::new(),
+            write_error: None,
+            plot,
+        })
+    }
+
+    /// After the replay: a failed timeline write is the error; else the bar goes, the note and
+    /// the warnings are printed, and the timeline and the plot are put in place.
+    fn finish(self, a: &SimulateArgs, said: &Said) -> anyhow::Result<()> {
+        if let (Some(e), Some(path)) = (self.write_error, &a.timeline) {
+            return Err(cannot_write(Path::new(path), e));
         }
-        None => None,
-    };
-    let mut plot = a.plot.as_ref().map(|_| {
-        PlotBuilder::new(PlotMeta::before_replay(
-            model
-                .vertices
-                .iter()
-                .map(|v| v.vertex.name.clone())
-                .collect(),
-            specs.iter().map(|s| s.name.clone()).collect(),
-            params.expected_pending_s,
-            tr.start_ms,
-            step_ms,
-            tr.len(),
-        ))
-    });
-    let observing = timeline_file.is_some() || plot.is_some();
-    let mut row = String::new();
-    let mut write_error: Option<std::io::Error> = None;
-    let mut observe = |run: usize, spec: &policy::PolicySpec, s: &Step| {
-        if let Some(f) = timeline_file.as_mut() {
-            row.clear();
-            render::timeline_row(&mut row, &spec.name, s);
-            if write_error.is_none() {
-                if let Err(e) = f.write_all(row.as_bytes()) {
-                    write_error = Some(e);
+        self.bar.finish_and_clear();
+        if let Some(n) = &said.note {
+            eprintln!("note: {n}");
+        }
+        for w in &said.warnings {
+            eprintln!("warning: {w}");
+        }
+        if let Some(f) = self.timeline {
+            f.commit()?;
+        }
+        if let (Some(b), Some(path)) = (self.plot, &a.plot) {
+            write_atomic(Path::new(path), &encode_plot(Path::new(path), &b.svg())?)?;
+        }
+        Ok(())
+    }
+}
+
+impl Observer for Outputs {
+    fn wants_steps(&self) -> bool {
+        self.timeline.is_some() || self.plot.is_some()
+    }
+
+    fn step(&mut self, run: usize, policy: &PolicySpec, s: &Step) {
+        if let Some(f) = self.timeline.as_mut() {
+            self.row.clear();
+            render::timeline_row(&mut self.row, &policy.name, s);
+            if self.write_error.is_none() {
+                if let Err(e) = f.write_all(self.row.as_bytes()) {
+                    self.write_error = Some(e);
                 }
             }
         }
-        if let Some(b) = plot.as_mut() {
+        if let Some(b) = self.plot.as_mut() {
             b.push(run, s);
         }
-    };
-    let runs = replay::replay(
-        &specs,
-        &ctx,
-        &model,
-        &tr,
-        &params,
-        &|n| bar.inc(n),
-        if observing { Some(&mut observe) } else { None },
-    )
-    .map_err(|e| match e {
-        replay::ReplayError::Setting(e) => e.into_error(),
-        replay::ReplayError::Spool(e) => anyhow::anyhow!(
-            "cannot read the recording's demand back from its temporary file: {}",
-            planscale::io::describe_io(&e)
-        ),
-    })?;
-    if let (Some(e), Some(path)) = (write_error, &a.timeline) {
-        return Err(cannot_write(Path::new(path), e));
     }
-    let mut summaries = Vec::with_capacity(runs.len());
-    for (spec, run) in specs.iter().zip(runs) {
-        warnings.extend(
-            run.notes
-                .iter()
-                .map(|n| render::note(&spec.name, n, duration_ms)),
-        );
-        summaries.push(run.summary);
+
+    fn progress(&mut self, steps: u64) {
+        self.bar.inc(steps);
     }
-    bar.finish_and_clear();
-    if let Some(n) = &restart_note {
-        eprintln!("note: {n}");
-    }
-    for w in &warnings {
-        eprintln!("warning: {w}");
-    }
-    let options: Vec<Vec<settings::InEffect>> = specs
-        .iter()
-        .map(|s| policy::options_in_effect(s, version))
-        .collect();
-    let results: Vec<PolicyResult<'_>> = specs
-        .iter()
-        .zip(&summaries)
-        .zip(&options)
-        .map(|((s, summary), options)| PolicyResult {
-            name: &s.name,
-            kind: s.kind.name(),
-            model: s.is_model(),
-            summary,
-            options,
-        })
-        .collect();
-    if let Some(f) = timeline_file {
-        f.commit()?;
-    }
-    if let (Some(b), Some(path)) = (plot, &a.plot) {
-        write_atomic(Path::new(path), &encode_plot(Path::new(path), &b.svg())?)?;
-    }
-    let out = match a.format {
-        OutputFormat::Text => render::text(&results, ept_ms.is_some()),
-        OutputFormat::Json => render::json(
-            &results,
-            step_ms,
-            duration_ms,
-            &restart,
-            &vertex_ids,
-            &warnings,
-        ),
-    };
-    write_atomic(Path::new("-"), out.as_bytes())?;
-    Ok(0)
 }

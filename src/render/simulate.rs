@@ -1,23 +1,77 @@
-//! Output of `simulate`: the per-policy summary table, the JSON of spec/outputs.md, and the
-//! per-step timeline CSV.
+//! Output of `simulate`: the per-policy summary table, the JSON of spec/outputs.md, the
+//! per-step timeline CSV, and the words of its notes, warnings and errors.
 
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 
+use crate::render::plot::PlotMeta;
 use crate::render::{number, short, VERSION};
 use crate::sim::engine::{Summary, WarmUp};
 use crate::sim::restart::{Restart, RestartSource};
+use crate::sim::run::{SimulateOutcome, SimulateRequest, MAX_STEPS};
 use crate::sim::timeline::Step;
 
-/// One policy's result with what the renderers need to label it.
-pub struct PolicyResult<'a> {
-    pub name: &'a str,
-    pub kind: &'a str,
-    /// A closed platform's policy is a model, and every output says so.
-    pub model: bool,
-    pub summary: &'a Summary,
-    /// The settings the policy ran with, and where each came from.
-    pub options: &'a [crate::settings::InEffect],
+/// What a simulation tells the user besides its table: a note on the restart time, and the
+/// warnings in the order they arose (the JSON lists the same warnings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Said {
+    pub note: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+/// The note and the warnings of `o`: the metric reader's, the recorder's, the restart time's,
+/// the vertices of unlimited capacity, then each policy's notes.
+pub fn said(o: &SimulateOutcome) -> Said {
+    let mut warnings = o.metric_warnings.clone();
+    warnings.extend(o.recording_warnings.iter().map(recording_warning));
+    let (restart_note, restart_warning) = restart_words(&o.restart, o.duration_ms);
+    warnings.extend(restart_warning);
+    warnings.extend(o.unlimited.iter().map(|v| unlimited_capacity(v)));
+    for run in &o.runs {
+        warnings.extend(run.notes.iter().map(|n| note(&run.name, n, o.duration_ms)));
+    }
+    Said {
+        note: restart_note,
+        warnings,
+    }
+}
+
+/// What the plot of `r` needs before its replay: names, goal and time axis.
+pub fn plot_meta(r: &SimulateRequest) -> PlotMeta {
+    let trace = &r.recorded.trace;
+    PlotMeta::before_replay(
+        r.recorded
+            .model
+            .vertices
+            .iter()
+            .map(|v| v.vertex.name.clone())
+            .collect(),
+        r.policies.specs.iter().map(|s| s.name.clone()).collect(),
+        r.policies.expected_pending_ms.map(|m| m as f64 / 1000.0),
+        trace.start_ms,
+        r.recorded.step_ms,
+        trace.len(),
+    )
+}
+
+/// A recording too long for its step (`run::RecordError::TooManySteps`).
+pub fn too_many_steps(start_ms: i64, end_ms: i64, steps: i64, step_ms: i64) -> String {
+    format!(
+        "the recording spans {} .. {} ({} steps of {} ms), more than {MAX_STEPS} steps \
+         (16 years at 10 s); is a timestamp wrong? Otherwise pass a larger --step",
+        crate::metrics::time::format_rfc3339(start_ms),
+        crate::metrics::time::format_rfc3339(end_ms),
+        steps,
+        step_ms
+    )
+}
+
+/// The recording's demand could not be read back during the replay.
+pub fn spool_read_error(e: &std::io::Error) -> String {
+    format!(
+        "cannot read the recording's demand back from its temporary file: {}",
+        crate::io::describe_io(e)
+    )
 }
 
 fn secs(ms: f64) -> String {
@@ -51,7 +105,9 @@ fn settling(s: &Summary) -> (Option<f64>, Option<i64>) {
     )
 }
 
-pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
+/// The table: one row per policy.
+pub fn text(o: &SimulateOutcome) -> String {
+    let expected_set = o.expected_pending_ms.is_some();
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     t.set_header(vec![
@@ -65,12 +121,12 @@ pub fn text(results: &[PolicyResult<'_>], expected_set: bool) -> String {
         "pending at end",
         "settled (rescales, time)",
     ]);
-    for r in results {
-        let s = r.summary;
+    for r in &o.runs {
+        let s = &r.summary;
         let label = if r.model {
             format!("{} (model)", r.name)
         } else {
-            r.name.to_string()
+            r.name.clone()
         };
         let right = |x: String| Cell::new(x).set_alignment(CellAlignment::Right);
         let (rescales, longest) = settling(s);
@@ -195,28 +251,23 @@ fn restart_json(r: &Restart) -> Value {
     json!({"ms": r.ms, "source": source, "restarts_measured": restarts})
 }
 
-pub fn json(
-    results: &[PolicyResult<'_>],
-    step_ms: i64,
-    duration_ms: i64,
-    restart: &Restart,
-    vertex_ids: &[String],
-    warnings: &[String],
-) -> String {
+/// The JSON document of spec/outputs.md, with `warnings` (`said`'s).
+pub fn json(o: &SimulateOutcome, warnings: &[String]) -> String {
     let by_vertex = |p: &[i64]| -> Value {
         let mut m = Map::new();
-        for (id, x) in vertex_ids.iter().zip(p) {
+        for (id, x) in o.vertex_ids.iter().zip(p) {
             m.insert(id.clone(), json!(x));
         }
         Value::Object(m)
     };
-    let policies: Vec<Value> = results
+    let policies: Vec<Value> = o
+        .runs
         .iter()
         .map(|r| {
-            let s = r.summary;
+            let s = &r.summary;
             json!({
                 "name": r.name,
-                "kind": r.kind,
+                "kind": r.kind.name(),
                 "model": r.model,
                 "rescales": s.rescales,
                 "cu_hours": number(s.cu_hours),
@@ -253,9 +304,9 @@ pub fn json(
         .collect();
     let doc = json!({
         "planscale_version": VERSION,
-        "step_ms": step_ms,
-        "duration_ms": duration_ms,
-        "restart": restart_json(restart),
+        "step_ms": o.step_ms,
+        "duration_ms": o.duration_ms,
+        "restart": restart_json(&o.restart),
         "policies": policies,
         "warnings": warnings,
     });
@@ -306,4 +357,86 @@ pub fn timeline_row(out: &mut String, name: &str, s: &Step) {
         );
     }
     out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::policy::PolicyKind;
+    use crate::sim::recording::RecordingWarning;
+    use crate::sim::replay::Note;
+    use crate::sim::run::PolicyOutcome;
+
+    fn outcome() -> SimulateOutcome {
+        let run = |name: &str, notes: Vec<Note>| PolicyOutcome {
+            name: name.into(),
+            kind: PolicyKind::FlinkAutoscaler,
+            model: false,
+            summary: Summary::default(),
+            notes,
+            options: vec![],
+        };
+        SimulateOutcome {
+            step_ms: 10_000,
+            duration_ms: 120_000,
+            restart: Restart {
+                ms: 16_000,
+                source: RestartSource::Recording { restarts: 3 },
+            },
+            expected_pending_ms: None,
+            vertex_ids: vec!["a".into(), "b".into()],
+            metric_warnings: vec!["from the reader".into()],
+            recording_warnings: vec![RecordingWarning::TooManyChanges {
+                vertex: "b".into(),
+                kept: 7,
+            }],
+            unlimited: vec!["Sink".into()],
+            runs: vec![
+                run("static", vec![]),
+                run(
+                    "slow",
+                    vec![Note::CouldNotAct(WarmUp {
+                        parts: vec![("job.autoscaler.metrics.window".into(), 900_000)],
+                    })],
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn warnings_come_in_the_order_they_arose_and_the_measured_restart_is_a_note() {
+        let said = said(&outcome());
+        assert!(
+            said.note.as_deref().is_some_and(|n| n.starts_with(
+                "restart time 16s, measured from the recording (the median of its 3 restarts"
+            )),
+            "{said:?}"
+        );
+        let heads: Vec<&str> = said
+            .warnings
+            .iter()
+            .map(|w| w.split(':').next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                "from the reader",
+                "vertex b",
+                "vertex Sink did no measurable work in the recording",
+                "policy slow could not act",
+            ]
+        );
+    }
+
+    #[test]
+    fn json_has_one_entry_per_run_and_the_warnings_given() {
+        let o = outcome();
+        let doc: Value = serde_json::from_str(&json(&o, &["w".to_string()])).unwrap();
+        assert_eq!(doc["step_ms"], 10_000);
+        assert_eq!(doc["restart"]["source"], "recording");
+        assert_eq!(doc["policies"][1]["name"], "slow");
+        assert_eq!(doc["policies"][1]["kind"], "flink-autoscaler");
+        assert_eq!(doc["warnings"], json!(["w"]));
+        assert_eq!(text(&o).matches("slow").count(), 1);
+    }
 }

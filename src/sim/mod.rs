@@ -7,6 +7,9 @@
 //! policy and handing each step (`timeline::Step`) to an observer: `--timeline` streams it to its
 //! file, `--plot` reduces it to pixel columns. Memory does not grow with the recording.
 //! Everything is deterministic: no clocks, no randomness, iteration in index order.
+//!
+//! `run` is the operation a caller uses: typed requests for the policies, the recording and the
+//! replay, a typed outcome back ([`simulate`]).
 
 pub mod engine;
 pub mod model;
@@ -15,7 +18,10 @@ pub mod quantile;
 pub mod recording;
 pub mod replay;
 pub mod restart;
+pub mod run;
 pub mod specs;
 pub mod spool;
 pub mod timeline;
 pub mod trace;
+
+pub use run::simulate;

@@ -11,12 +11,14 @@ use crate::settings::{self, KeyScope, Setting, SettingError, SettingWarning};
 use crate::sim::policy::{self, PolicyKind, PolicySpec};
 
 /// A policy file as read: its path and its settings.
+#[derive(Debug, Clone)]
 pub struct PolicyFile {
     pub path: String,
     pub settings: Vec<Setting>,
 }
 
 /// The policies to run, and what their settings deserve a warning for.
+#[derive(Debug, Clone)]
 pub struct Policies {
     pub specs: Vec<PolicySpec>,
     pub warnings: Vec<SettingWarning>,
