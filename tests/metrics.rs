@@ -220,6 +220,7 @@ fn legacy_datagen_source_busy_time_is_not_reported() {
             assert!(
                 w.warnings
                     .iter()
+                    .map(planscale::render::metrics::read_warning)
                     .any(|m| m.contains("busyTimeMsPerSecond is not reported")
                         && m.contains(src.display_name())),
                 "{:?}",
@@ -399,6 +400,7 @@ fn duplicates_keep_the_last_value_and_warn() {
     assert!(
         w.warnings
             .iter()
+            .map(planscale::render::metrics::read_warning)
             .any(|m| m.starts_with("2 duplicate values") && m.contains("last one")),
         "{:?}",
         w.warnings

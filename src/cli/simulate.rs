@@ -33,7 +33,7 @@ learned from the same metrics) under each policy, and under the recorded startin
 (`static`, always first). A policy file is Flink-style YAML: `planscale.policy` names its kind \
 (flink-autoscaler, alibaba-autoscale, dli-dynamic-scaling, reactive, static, recorded) and the \
 other keys are the platform's own. Without --policy, one flink-autoscaler policy is built from -D \
-and --config. The closed platforms' policies are models (see README) and labelled so."
+and --config. The closed platforms' policies are models (docs/policies.md; examples in examples/policies/) and labelled so."
 )]
 pub(crate) struct SimulateArgs {
     /// Metric CSV (long or wide)

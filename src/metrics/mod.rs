@@ -35,6 +35,7 @@ pub mod parallelism;
 pub mod reader;
 pub mod series;
 pub mod time;
+pub mod warning;
 pub mod window;
 
 pub use cumulative::{
@@ -47,6 +48,7 @@ pub use reader::{
     STREAM_HORIZON_MS,
 };
 pub use series::{MetricWindow, ReadStats, Sample, VertexSeries};
+pub use warning::{ReadWarning, VertexLabel};
 
 /// The autoscaler's default `job.autoscaler.metrics.window` (15 min).
 pub const DEFAULT_WINDOW_MS: i64 = 15 * 60 * 1000;

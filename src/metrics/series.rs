@@ -162,7 +162,7 @@ pub struct MetricWindow {
     pub file_start_ms: i64,
     pub file_end_ms: i64,
     /// Things the user should see (duplicates, unreported busy time, vertices without samples).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::metrics::ReadWarning>,
     /// Things `--verbose` shows (ignored metrics, rows outside the window, rescales).
     pub notes: Vec<String>,
     pub stats: ReadStats,

@@ -101,7 +101,7 @@ impl From<Reason> for Explained {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Warning {
     /// Said by the metric reader, already in words.
-    Recording(String),
+    Recording(crate::metrics::ReadWarning),
     RescaledInWindow {
         after_ms: i64,
     },

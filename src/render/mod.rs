@@ -7,6 +7,7 @@ pub mod break_chain;
 pub mod diff;
 pub mod github;
 pub mod live;
+pub mod metrics;
 pub mod plot;
 pub mod recommend;
 pub mod sarif;

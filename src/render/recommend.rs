@@ -137,7 +137,7 @@ pub fn reason_text(e: &Explained, recommended: i64) -> String {
 /// A warning about the recommendation, in words (without the `warning: ` prefix).
 pub fn warning_text(w: &Warning) -> String {
     match w {
-        Warning::Recording(text) => text.clone(),
+        Warning::Recording(w) => crate::render::metrics::read_warning(w),
         Warning::RescaledInWindow { after_ms } => format!(
             "the job was rescaled inside the window: only samples after {after_ms} ms are evaluated, as the autoscaler resets its metric history at a restart"
         ),

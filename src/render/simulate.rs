@@ -22,7 +22,11 @@ pub struct Said {
 /// The note and the warnings of `o`: the metric reader's, the recorder's, the restart time's,
 /// the vertices of unlimited capacity, then each policy's notes.
 pub fn said(o: &SimulateOutcome) -> Said {
-    let mut warnings = o.metric_warnings.clone();
+    let mut warnings: Vec<String> = o
+        .metric_warnings
+        .iter()
+        .map(crate::render::metrics::read_warning)
+        .collect();
     warnings.extend(o.recording_warnings.iter().map(recording_warning));
     let (restart_note, restart_warning) = restart_words(&o.restart, o.duration_ms);
     warnings.extend(restart_warning);
@@ -385,7 +389,7 @@ mod tests {
             },
             expected_pending_ms: None,
             vertex_ids: vec!["a".into(), "b".into()],
-            metric_warnings: vec!["from the reader".into()],
+            metric_warnings: vec![crate::metrics::ReadWarning::Duplicates(1)],
             recording_warnings: vec![RecordingWarning::TooManyChanges {
                 vertex: "b".into(),
                 kept: 7,
@@ -420,7 +424,7 @@ mod tests {
         assert_eq!(
             heads,
             [
-                "from the reader",
+                "1 duplicate value (same timestamp, vertex, subtask and metric)",
                 "vertex b",
                 "vertex Sink did no measurable work in the recording",
                 "policy slow could not act",

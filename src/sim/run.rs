@@ -176,7 +176,7 @@ pub struct Recorded {
     /// The restart time the recording shows (median) and how many restarts it saw.
     pub measured_restart: Option<(i64, usize)>,
     /// What the metric reader noticed, in its words.
-    pub metric_warnings: Vec<String>,
+    pub metric_warnings: Vec<crate::metrics::ReadWarning>,
     /// What the recorder noticed.
     pub recording_warnings: Vec<RecordingWarning>,
 }
@@ -294,7 +294,7 @@ pub struct SimulateOutcome {
     /// The job's vertex ids, in the order of every per-vertex vector of the outcome.
     pub vertex_ids: Vec<String>,
     /// What the metric reader noticed, in its words.
-    pub metric_warnings: Vec<String>,
+    pub metric_warnings: Vec<crate::metrics::ReadWarning>,
     /// What the recorder noticed.
     pub recording_warnings: Vec<RecordingWarning>,
     /// Names of the vertices (sources aside) that never worked measurably in the recording:

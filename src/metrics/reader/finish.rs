@@ -12,6 +12,7 @@ use crate::metrics::bound::show_name;
 use crate::metrics::names::Field;
 use crate::metrics::series::{MetricWindow, VertexSeries, MAX_LISTED_NAMES};
 use crate::metrics::time::format_rfc3339;
+use crate::metrics::{ReadWarning, VertexLabel};
 use crate::model::Pos;
 
 use super::ingest::Ingest;
@@ -55,14 +56,16 @@ impl Ingest<'_> {
                     ),
                 ));
             }
-            (Some(chosen), Some(_)) if self.the_job.is_none() => warnings.push(format!(
-                "the job column is empty, so the rows cannot be checked to be of job {chosen}: \
-                 all rows were read"
-            )),
-            (Some(chosen), None) => warnings.push(format!(
-                "the file has no job column, so the rows cannot be checked to be of job \
-                 {chosen}: all rows were read"
-            )),
+            (Some(chosen), Some(_)) if self.the_job.is_none() => {
+                warnings.push(ReadWarning::JobUnchecked {
+                    job: chosen.clone(),
+                    column_empty: true,
+                })
+            }
+            (Some(chosen), None) => warnings.push(ReadWarning::JobUnchecked {
+                job: chosen.clone(),
+                column_empty: false,
+            }),
             _ => {}
         }
         let Some((file_start, file_end)) = self.store.file_range else {
@@ -129,12 +132,7 @@ impl Ingest<'_> {
             ));
         }
         if stats.duplicates > 0 {
-            warnings.push(format!(
-                "{} duplicate value{} (same timestamp, vertex, subtask and metric): the last one \
-                 of each was kept",
-                stats.duplicates,
-                if stats.duplicates == 1 { "" } else { "s" }
-            ));
+            warnings.push(ReadWarning::Duplicates(stats.duplicates));
         }
         for (v, &(n, busy)) in vertices.iter().zip(&counts) {
             vertex_warnings(v, n, busy, &mut warnings, &mut notes);
@@ -202,16 +200,19 @@ fn vertex_warnings(
     v: &VertexSeries,
     samples: u64,
     any_busy: bool,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<ReadWarning>,
     notes: &mut Vec<String>,
 ) {
-    let key = show_name(v.key.as_bytes());
-    let label = match &v.name {
-        Some(n) => format!("vertex `{}` ({key})", show_name(n.as_bytes())),
-        None => format!("vertex `{key}`"),
+    let vertex = VertexLabel {
+        key: show_name(v.key.as_bytes()),
+        name: v.name.as_ref().map(|n| show_name(n.as_bytes())),
+    };
+    let label = match &vertex.name {
+        Some(n) => format!("vertex `{n}` ({})", vertex.key),
+        None => format!("vertex `{}`", vertex.key),
     };
     if samples == 0 {
-        warnings.push(format!("{label}: no samples in the metric window"));
+        warnings.push(ReadWarning::NoSamples(vertex));
         return;
     }
     if !any_busy {
@@ -219,14 +220,9 @@ fn vertex_warnings(
             .not_reported
             .iter()
             .any(|(m, _)| *m == Field::BusyMax.metric_name());
-        warnings.push(if reported_nan {
-            format!(
-                "{label}: busyTimeMsPerSecond is not reported (NaN) in any sample of the window, \
-                 as for a legacy source running in its own thread; the autoscaler excludes such \
-                 a vertex"
-            )
-        } else {
-            format!("{label}: the file has no busyTimeMsPerSecond for it in the window")
+        warnings.push(ReadWarning::NoBusyTime {
+            vertex: vertex.clone(),
+            reported_nan,
         });
     }
     if let Some(r) = v.rescale {

@@ -38,7 +38,6 @@ mod numbers;
 use std::io::Read;
 
 use super::series::{MetricWindow, Sample};
-use super::time::format_rfc3339;
 use super::ReadOptions;
 use crate::error::InputError;
 
@@ -120,13 +119,11 @@ pub fn stream_metrics(
             };
             let mut w = read_metrics(path, &whole)?;
             replay(&mut w, sink).map_err(|m| InputError::new(path, m))?;
-            w.warnings.push(format!(
-                "the rows are not in time order (line {line} is at {}, more than {} min behind an \
-                 earlier row), so the whole recording was read into memory; sort the rows by \
-                 time for a one-pass read in bounded memory",
-                format_rfc3339(t_ms),
-                STREAM_HORIZON_MS / 60_000
-            ));
+            w.warnings.push(crate::metrics::ReadWarning::Unsorted {
+                line,
+                t_ms,
+                horizon_min: STREAM_HORIZON_MS / 60_000,
+            });
             Ok(w)
         }
         Outcome::Unsorted { line, t_ms } => Err(unsorted(
