@@ -1,7 +1,7 @@
 //! Output of `plan validate`: rustc-style diagnostic lines plus a summary table, or the JSON
 //! document of spec/outputs.md.
 
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, Table};
 use serde_json::{json, Value};
 
 use crate::diagnostic::Severity;
@@ -79,7 +79,6 @@ pub fn text(results: &[FileResult<'_>]) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(vec![
             "plan",
             "format",
@@ -119,6 +118,7 @@ pub fn text(results: &[FileResult<'_>]) -> String {
             }
         }
     }
+    crate::render::fit(&mut table);
     out.push_str(&table.to_string());
     out.push('\n');
     out
