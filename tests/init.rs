@@ -139,41 +139,29 @@ fn a_plan_made_from_the_execution_plan_validates_clean_against_the_same_jobs_det
 
 #[test]
 fn heap_takes_mb_or_flink_memory_sizes_in_both_formats() {
-    let graph = "fixtures/lab/udf_bottleneck/execution_plan.json";
-    for v in ["4gb", "4 gb", "4096m", "4096", "4 GiB"] {
-        let out = common::output(bin().args([
+    let init = |format: &str, define: String| {
+        common::output(bin().args([
             "plan",
             "init",
             "--plan-format",
-            "expert",
+            format,
             "--graph",
-            graph,
+            "fixtures/lab/udf_bottleneck/execution_plan.json",
             "-D",
-            &format!("heap={v}"),
-        ]));
+            &define,
+        ]))
+    };
+    for v in ["4gb", "4 gb", "4096m", "4096", "4 GiB"] {
+        let out = init("expert", format!("heap={v}"));
         assert!(out.status.success(), "{v}");
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("\"heap\": \"4 gb\""), "{v}: {text}");
-        let out = common::output(bin().args([
-            "plan",
-            "init",
-            "--graph",
-            graph,
-            "-D",
-            &format!("heap_memory={v}"),
-        ]));
+        let out = init("blink", format!("heap_memory={v}"));
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("\"heap_memory\" : 4096"), "{v}: {text}");
     }
     for v in ["0", "-3", "1.5kb", "lots"] {
-        let out = common::output(bin().args([
-            "plan",
-            "init",
-            "--graph",
-            graph,
-            "-D",
-            &format!("heap={v}"),
-        ]));
+        let out = init("blink", format!("heap={v}"));
         assert_eq!(out.status.code(), Some(2), "{v}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.starts_with(&format!("error: -D heap={v}: ")), "{err}");
