@@ -198,7 +198,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__fetch)
-            opts="-o -h -V --prometheus --job --job-name --since --from --to --step --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --output --help --version"
+            opts="-o -h -V --prometheus --job --step --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,6 +209,10 @@ _planscale() {
                     return 0
                     ;;
                 --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -225,10 +229,6 @@ _planscale() {
                     return 0
                     ;;
                 --to)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --step)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -794,7 +794,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__recommend)
-            opts="-D -o -h -V --metrics --prometheus --job-name --since --from --to --step --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
+            opts="-D -o -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --step --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -824,10 +824,6 @@ _planscale() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --step)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --metric-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -853,6 +849,10 @@ _planscale() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -118,7 +118,6 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job-na
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l to -d 'End of the range (default: now)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l step -d 'Time between rows: the range query\'s step (rows fall on its multiples)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
@@ -126,6 +125,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l prometheus-timeout -d 'Timeout of each request to the server' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l step -d 'With --prometheus: time between samples, the range query\'s step (default 1m)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The plan whose vertices to size (Blink or expert); needed for recommend --format plan' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
@@ -196,11 +196,11 @@ complete -c planscale -n "__fish_planscale_using_subcommand record" -s h -l help
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l prometheus -d 'The server: the URL before /api/v1, e.g. http://127.0.0.1:9090' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l job -d 'The job by its id (the reporter\'s job_id label)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l step -d 'Time between rows: the range query\'s step (rows fall on its multiples)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l to -d 'End of the range (default: now)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l step -d 'Time between rows: the range query\'s step (rows fall on its multiples)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r

@@ -1047,3 +1047,60 @@ fn an_unreachable_server_and_an_empty_answer_are_one_line_errors() {
         "no temporary file left"
     );
 }
+
+#[test]
+fn recommend_takes_the_prometheus_flags_only_with_prometheus() {
+    let graph = "fixtures/lab/udf_bottleneck/job.json";
+    let o = planscale(&[
+        "recommend",
+        "--metrics",
+        "x.csv",
+        "--graph",
+        graph,
+        "--since",
+        "1h",
+    ]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: --since is for --prometheus URL; with --metrics the CSV is read whole\n"
+    );
+    let o = planscale(&[
+        "recommend",
+        "--metrics",
+        "x.csv",
+        "--prometheus",
+        "http://127.0.0.1:1",
+        "--graph",
+        graph,
+    ]);
+    assert_eq!(o.code, 2);
+    assert!(o.stderr.contains("cannot be used with"), "{}", o.stderr);
+    // The graph's job id is the job asked for; a 4xx names the server.
+    let server = stand_in(
+        "/api/v1/series",
+        9,
+        Reply::json(
+            422,
+            r#"{"status":"error","errorType":"execution","error":"too many series"}"#,
+        ),
+    );
+    let o = planscale(&["recommend", "--prometheus", &server.url, "--graph", graph]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with(&format!(
+            "error: GET {}/api/v1/series: 422: execution: too many series",
+            server.url
+        )),
+        "{}",
+        o.stderr
+    );
+    let job = "0fe76ea5873559334cb2ff16bc2bebf4"; // fixtures/lab/udf_bottleneck's job
+    assert!(
+        server.requests()[0]
+            .query("match%5B%5D")
+            .is_some_and(|m| m.contains(job)),
+        "{:?}",
+        server.requests()
+    );
+}

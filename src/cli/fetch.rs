@@ -24,6 +24,10 @@ pub(crate) const TOKEN_ENV: &str = "PLANSCALE_PROMETHEUS_TOKEN";
 /// The basic-auth password when no --basic-auth-password-file is given.
 pub(crate) const PASSWORD_ENV: &str = "PLANSCALE_PROMETHEUS_PASSWORD";
 
+/// The default `--step`: Prometheus' default scrape interval, and how often the operator's
+/// autoscaler samples by default.
+pub(crate) const STEP: &str = "1m";
+
 /// Largest credential file read.
 const MAX_SECRET_BYTES: u64 = 64 * 1024;
 
@@ -43,9 +47,6 @@ pub(crate) struct PrometheusOptions {
     /// End of the range (default: now)
     #[arg(long, value_name = "TIMESTAMP", requires = "from")]
     pub to: Option<String>,
-    /// Time between rows: the range query's step (rows fall on its multiples)
-    #[arg(long, value_name = "DUR", default_value = "1m")]
-    pub step: String,
     /// What the task metrics' names start with, for series renamed by relabelling or recording rules
     #[arg(long, value_name = "PREFIX", default_value = names::PROMETHEUS_TASK_PREFIX)]
     pub metric_prefix: String,
@@ -93,6 +94,9 @@ pub(crate) struct FetchArgs {
     /// The job by its id (the reporter's job_id label)
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
+    /// Time between rows: the range query's step (rows fall on its multiples)
+    #[arg(long, value_name = "DUR", default_value = STEP)]
+    pub step: String,
     #[command(flatten)]
     pub options: PrometheusOptions,
     /// The CSV to write; - is stdout
@@ -239,12 +243,13 @@ pub(crate) fn range(
     Ok((from, to))
 }
 
-/// The request of these options for `job` (an id or the --job-name).
+/// The request of these options for `job` (an id or the --job-name), at `step` (`--step`).
 pub(crate) fn request<'a>(
     client: &'a Client,
     job: Option<&str>,
     o: &PrometheusOptions,
     (from_ms, to_ms): (i64, i64),
+    step: &str,
 ) -> anyhow::Result<FetchRequest<'a>> {
     let job = match (job, &o.job_name) {
         (Some(id), _) => {
@@ -264,9 +269,9 @@ pub(crate) fn request<'a>(
         (None, Some(_)) => return Err(usage("--job-name: empty name")),
         (None, None) => return Err(usage("which job: --job ID or --job-name NAME")),
     };
-    let step_ms = duration_ms("--step", &o.step)?;
+    let step_ms = duration_ms("--step", step)?;
     if step_ms < 1000 {
-        return Err(usage(format!("--step {}: at least 1 s", o.step)));
+        return Err(usage(format!("--step {step}: at least 1 s")));
     }
     let prefix = o.metric_prefix.trim();
     let valid = !prefix.is_empty()
@@ -376,7 +381,7 @@ pub(crate) fn run(a: FetchArgs) -> anyhow::Result<u8> {
     refuse_same_files(&files)?;
     let client = client(&a.prometheus, &a.options)?;
     let range = range(&a.options, None)?;
-    let request = request(&client, a.job.as_deref(), &a.options, range)?;
+    let request = request(&client, a.job.as_deref(), &a.options, range, &a.step)?;
     let mut file = AtomicFile::create(Path::new(&a.output))?;
     let outcome = run_fetch(&request, &mut file, true)?;
     file.commit()?;

@@ -47,6 +47,9 @@ pub(crate) struct RecommendArgs {
     pub prometheus: Option<String>,
     #[command(flatten)]
     pub prometheus_options: crate::cli::fetch::PrometheusOptions,
+    /// With --prometheus: time between samples, the range query's step (default 1m)
+    #[arg(long, value_name = "DUR")]
+    pub step: Option<String>,
     #[command(flatten)]
     pub topology: crate::cli::job::JobArgs,
     #[command(flatten)]
@@ -202,7 +205,13 @@ fn read_window(
             "--prometheus: which job: --job ID or --job-name NAME (the graph names none)",
         ));
     }
-    let request = crate::cli::fetch::request(&client, job, o, range)?;
+    let request = crate::cli::fetch::request(
+        &client,
+        job,
+        o,
+        range,
+        a.step.as_deref().unwrap_or(crate::cli::fetch::STEP),
+    )?;
     let mut file = tempfile::tempfile().map_err(|e| {
         anyhow::anyhow!(
             "cannot create a temporary file: {}",
@@ -233,17 +242,21 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         refuse_same_files(&files)?;
     }
     if a.prometheus.is_none() {
+        // clap's `requires` gives way to the group's other member (--metrics): checked here.
         let o = &a.prometheus_options;
         for (flag, given) in [
             ("--job-name", o.job_name.is_some()),
             ("--since", o.since.is_some()),
             ("--from", o.from.is_some()),
+            ("--step", a.step.is_some()),
             ("--bearer-token-file", o.bearer_token_file.is_some()),
             ("--basic-auth-user", o.basic_auth_user.is_some()),
             ("--header", !o.headers.is_empty()),
         ] {
             if given {
-                return Err(usage(format!("{flag} selects what --prometheus reads: give --prometheus URL, or leave it out with --metrics")));
+                return Err(usage(format!(
+                    "{flag} is for --prometheus URL; with --metrics the CSV is read whole"
+                )));
             }
         }
     }

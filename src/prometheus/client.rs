@@ -188,8 +188,7 @@ impl fmt::Display for PromError {
             PromError::Connect { url, reason } => write!(f, "GET {url}: cannot connect: {reason}"),
             PromError::Timeout { url, timeout } => write!(
                 f,
-                "GET {url}: no answer within {} (raise --timeout, or lower --step's range per \
-                 query with a shorter range)",
+                "GET {url}: no answer within {}",
                 crate::value::DurationMs(timeout.as_millis() as i64)
             ),
             PromError::Status {
