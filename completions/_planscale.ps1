@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply parallelism to a running job (adaptive scheduler)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the roff man page')
@@ -144,6 +145,19 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;recommend' {
             [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin')
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'Read the metrics from this Prometheus-compatible server instead (see planscale fetch)')
+            [CompletionResult]::new('--job-name', '--job-name', [CompletionResultType]::ParameterName, 'The job by its name (the reporter''s job_name label) instead of its id')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'History up to now, e.g. 7d, 6h, 30min')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start of the range: epoch ms or s, or RFC 3339 with an offset')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'End of the range (default: now)')
+            [CompletionResult]::new('--metric-prefix', '--metric-prefix', [CompletionResultType]::ParameterName, 'What the task metrics'' names start with, for series renamed by relabelling or recording rules')
+            [CompletionResult]::new('--bearer-token-file', '--bearer-token-file', [CompletionResultType]::ParameterName, 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)')
+            [CompletionResult]::new('--basic-auth-user', '--basic-auth-user', [CompletionResultType]::ParameterName, 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD')
+            [CompletionResult]::new('--basic-auth-password-file', '--basic-auth-password-file', [CompletionResultType]::ParameterName, 'The basic-auth password, read from this file')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'An extra request header, e.g. ''X-Scope-OrgID: tenant-1'' for Mimir (repeatable; not Authorization)')
+            [CompletionResult]::new('--prometheus-timeout', '--prometheus-timeout', [CompletionResultType]::ParameterName, 'Timeout of each request to the server')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'With --prometheus: time between samples, the range query''s step (default 1m)')
             [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs')
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
@@ -157,7 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--min-cu', '--min-cu', [CompletionResultType]::ParameterName, 'CU floor: scale-downs that would take the job below it are held back, largest first')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'End of the evaluated window: epoch ms or s, or RFC 3339')
             [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Length of the evaluated window (e.g. 10m)')
-            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The job to read when the CSV holds several (default: the graph''s own job id)')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The job to read when the CSV holds several, or to fetch (default: the graph''s own job id)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What to print: the decision (text, json) or what to apply it with')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
@@ -212,6 +226,29 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'planscale;fetch' {
+            [CompletionResult]::new('--prometheus', '--prometheus', [CompletionResultType]::ParameterName, 'The server: the URL before /api/v1, e.g. http://127.0.0.1:9090')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The job by its id (the reporter''s job_id label)')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Time between rows: the range query''s step (rows fall on its multiples)')
+            [CompletionResult]::new('--job-name', '--job-name', [CompletionResultType]::ParameterName, 'The job by its name (the reporter''s job_name label) instead of its id')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'History up to now, e.g. 7d, 6h, 30min')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start of the range: epoch ms or s, or RFC 3339 with an offset')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'End of the range (default: now)')
+            [CompletionResult]::new('--metric-prefix', '--metric-prefix', [CompletionResultType]::ParameterName, 'What the task metrics'' names start with, for series renamed by relabelling or recording rules')
+            [CompletionResult]::new('--bearer-token-file', '--bearer-token-file', [CompletionResultType]::ParameterName, 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)')
+            [CompletionResult]::new('--basic-auth-user', '--basic-auth-user', [CompletionResultType]::ParameterName, 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD')
+            [CompletionResult]::new('--basic-auth-password-file', '--basic-auth-password-file', [CompletionResultType]::ParameterName, 'The basic-auth password, read from this file')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'An extra request header, e.g. ''X-Scope-OrgID: tenant-1'' for Mimir (repeatable; not Authorization)')
+            [CompletionResult]::new('--prometheus-timeout', '--prometheus-timeout', [CompletionResultType]::ParameterName, 'Timeout of each request to the server')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The CSV to write; - is stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The CSV to write; - is stdout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'planscale;apply' {
             [CompletionResult]::new('--rest', '--rest', [CompletionResultType]::ParameterName, 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with --recommendation, which then prints the request without checking it against the job)')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The running job to rescale')
@@ -248,6 +285,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply parallelism to a running job (adaptive scheduler)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the roff man page')
@@ -284,6 +322,9 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;help;record' {
+            break
+        }
+        'planscale;help;fetch' {
             break
         }
         'planscale;help;apply' {

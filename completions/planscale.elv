@@ -26,6 +26,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
+            cand fetch 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
             cand apply 'Apply parallelism to a running job (adaptive scheduler)'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
@@ -127,6 +128,19 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;recommend'= {
             cand --metrics 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin'
+            cand --prometheus 'Read the metrics from this Prometheus-compatible server instead (see planscale fetch)'
+            cand --job-name 'The job by its name (the reporter''s job_name label) instead of its id'
+            cand --since 'History up to now, e.g. 7d, 6h, 30min'
+            cand --from 'Start of the range: epoch ms or s, or RFC 3339 with an offset'
+            cand --to 'End of the range (default: now)'
+            cand --metric-prefix 'What the task metrics'' names start with, for series renamed by relabelling or recording rules'
+            cand --bearer-token-file 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)'
+            cand --basic-auth-user 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD'
+            cand --basic-auth-password-file 'The basic-auth password, read from this file'
+            cand --header 'An extra request header, e.g. ''X-Scope-OrgID: tenant-1'' for Mimir (repeatable; not Authorization)'
+            cand --prometheus-timeout 'Timeout of each request to the server'
+            cand --retries 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)'
+            cand --step 'With --prometheus: time between samples, the range query''s step (default 1m)'
             cand --plan 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs'
             cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
             cand --plan-format 'Read --plan as this format instead of detecting it'
@@ -140,7 +154,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --min-cu 'CU floor: scale-downs that would take the job below it are held back, largest first'
             cand --at 'End of the evaluated window: epoch ms or s, or RFC 3339'
             cand --window 'Length of the evaluated window (e.g. 10m)'
-            cand --job 'The job to read when the CSV holds several (default: the graph''s own job id)'
+            cand --job 'The job to read when the CSV holds several, or to fetch (default: the graph''s own job id)'
             cand --format 'What to print: the decision (text, json) or what to apply it with'
             cand -o 'Write the result to FILE (atomically) instead of stdout'
             cand --output 'Write the result to FILE (atomically) instead of stdout'
@@ -192,6 +206,28 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'planscale;fetch'= {
+            cand --prometheus 'The server: the URL before /api/v1, e.g. http://127.0.0.1:9090'
+            cand --job 'The job by its id (the reporter''s job_id label)'
+            cand --step 'Time between rows: the range query''s step (rows fall on its multiples)'
+            cand --job-name 'The job by its name (the reporter''s job_name label) instead of its id'
+            cand --since 'History up to now, e.g. 7d, 6h, 30min'
+            cand --from 'Start of the range: epoch ms or s, or RFC 3339 with an offset'
+            cand --to 'End of the range (default: now)'
+            cand --metric-prefix 'What the task metrics'' names start with, for series renamed by relabelling or recording rules'
+            cand --bearer-token-file 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)'
+            cand --basic-auth-user 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD'
+            cand --basic-auth-password-file 'The basic-auth password, read from this file'
+            cand --header 'An extra request header, e.g. ''X-Scope-OrgID: tenant-1'' for Mimir (repeatable; not Authorization)'
+            cand --prometheus-timeout 'Timeout of each request to the server'
+            cand --retries 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)'
+            cand -o 'The CSV to write; - is stdout'
+            cand --output 'The CSV to write; - is stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;apply'= {
             cand --rest 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with --recommendation, which then prints the request without checking it against the job)'
             cand --job 'The running job to rescale'
@@ -225,6 +261,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
+            cand fetch 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
             cand apply 'Apply parallelism to a running job (adaptive scheduler)'
             cand completions 'Print a shell completion script'
             cand man 'Print the roff man page'
@@ -252,6 +289,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;simulate'= {
         }
         &'planscale;help;record'= {
+        }
+        &'planscale;help;fetch'= {
         }
         &'planscale;help;apply'= {
         }

@@ -30,6 +30,7 @@ complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work 
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "man" -d 'Print the roff man page'
@@ -112,6 +113,19 @@ complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What changed between two versions of a plan'
 complete -c planscale -n "__fish_planscale_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metrics -d 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l prometheus -d 'Read the metrics from this Prometheus-compatible server instead (see planscale fetch)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l to -d 'End of the range (default: now)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l prometheus-timeout -d 'Timeout of each request to the server' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l step -d 'With --prometheus: time between samples, the range query\'s step (default 1m)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
@@ -130,7 +144,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l max-cu
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l min-cu -d 'CU floor: scale-downs that would take the job below it are held back, largest first' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l at -d 'End of the evaluated window: epoch ms or s, or RFC 3339' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l window -d 'Length of the evaluated window (e.g. 10m)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several (default: the graph\'s own job id)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several, or to fetch (default: the graph\'s own job id)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format -d 'What to print: the decision (text, json) or what to apply it with' -r -f -a "text\t''
 json\t''
 overrides\t''
@@ -180,6 +194,23 @@ complete -c planscale -n "__fish_planscale_using_subcommand record" -l all-runni
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l append -d 'Add to an existing CSV of the same header instead of replacing it'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l prometheus -d 'The server: the URL before /api/v1, e.g. http://127.0.0.1:9090' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l job -d 'The job by its id (the reporter\'s job_id label)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l step -d 'Time between rows: the range query\'s step (rows fall on its multiples)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l to -d 'End of the range (default: now)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l prometheus-timeout -d 'Timeout of each request to the server' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -s o -l output -d 'The CSV to write; - is stdout' -r
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l rest -d 'The cluster\'s REST endpoint, e.g. http://127.0.0.1:8081 (not needed for --dry-run with --recommendation, which then prints the request without checking it against the job)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l job -d 'The running job to rescale' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l recommendation -d '`planscale recommend --format json` output (vertices[].id, recommended_parallelism)' -r
@@ -197,14 +228,15 @@ complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l
 complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "man" -d 'Print the roff man page'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record apply completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan recommend simulate record fetch apply completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'

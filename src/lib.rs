@@ -18,7 +18,7 @@
 //! | 5 | `resources`, `metrics`, `settings` |
 //! | 6 | `rules`, `summary` |
 //! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation) |
-//! | 8 | `sim` |
+//! | 8 | `sim`, `prometheus` (Prometheus' HTTP API as a metric source) |
 //! | 9 | `render` (every word the user reads) |
 //! | 10 | `cli`, in the binary (flags to requests, results to renderers) |
 
@@ -33,6 +33,7 @@ pub mod json;
 pub mod metrics;
 pub mod model;
 pub mod plan;
+pub mod prometheus;
 pub mod recommend;
 pub mod render;
 pub mod resources;
@@ -59,7 +60,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["resources", "metrics", "settings"],
     &["rules", "summary"],
     &["recommend", "rest", "compare", "rewrite"],
-    &["sim"],
+    &["sim", "prometheus"],
     &["render"],
     &["cli"],
 ];

@@ -4,6 +4,7 @@
 pub(crate) mod break_chain;
 pub(crate) mod completions;
 pub(crate) mod diff;
+pub(crate) mod fetch;
 pub(crate) mod init;
 pub(crate) mod job;
 pub(crate) mod live;
@@ -38,6 +39,8 @@ pub(crate) enum Command {
     Simulate(simulate::SimulateArgs),
     /// Record metrics and the job plan from a running Flink cluster
     Record(live::RecordArgs),
+    /// Read a job's metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV
+    Fetch(fetch::FetchArgs),
     /// Apply parallelism to a running job (adaptive scheduler)
     Apply(live::ApplyArgs),
     /// Print a shell completion script
@@ -143,6 +146,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Recommend(a) => recommend::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Record(a) => live::run_record(a),
+        Command::Fetch(a) => fetch::run(a),
         Command::Apply(a) => live::run_apply(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),

@@ -28,6 +28,7 @@ pub(crate) enum RecommendFormat {
 #[derive(Debug, Args)]
 #[command(
     group = clap::ArgGroup::new("topology").required(true).args(["plan", "graph"]),
+    group = clap::ArgGroup::new("metric-source").required(true).args(["metrics", "prometheus"]),
     after_help = "Evaluates the metric window ending at --at (default: the last timestamp) of length --window \
 (default job.autoscaler.metrics.window) and decides every vertex as the Flink Kubernetes-operator \
 autoscaler would (operator release 1.16.0 unless --flink-autoscaler-version says otherwise). Options use the upstream \
@@ -35,12 +36,20 @@ job.autoscaler.* keys, from --config (flat or nested YAML) and -D (which wins). 
 rescale inside the window are dropped, as the autoscaler resets its history at a restart. \
 --expected-pending-time sets the catch-up duration, so sources can work off their backlog within it \
 (the Alibaba AutoScale goal). CU: a plan's own resources, or for a graph what `plan init` would \
-give each subtask."
+give each subtask. --prometheus reads the window from a Prometheus-compatible server instead of a CSV, as `planscale fetch` would write it (the job: --job, --job-name, else the graph's job id; the range: --since or --from/--to, else the window ending at --at or now)."
 )]
 pub(crate) struct RecommendArgs {
     /// Metric CSV (long or wide, see docs/metrics.md); - reads stdin
     #[arg(long, value_name = "CSV")]
-    pub metrics: String,
+    pub metrics: Option<String>,
+    /// Read the metrics from this Prometheus-compatible server instead (see planscale fetch)
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    #[command(flatten)]
+    pub prometheus_options: crate::cli::fetch::PrometheusOptions,
+    /// With --prometheus: time between samples, the range query's step (default 1m)
+    #[arg(long, value_name = "DUR")]
+    pub step: Option<String>,
     #[command(flatten)]
     pub topology: crate::cli::job::JobArgs,
     #[command(flatten)]
@@ -60,7 +69,7 @@ pub(crate) struct RecommendArgs {
     /// Length of the evaluated window (e.g. 10m)
     #[arg(long, value_name = "DUR")]
     pub window: Option<String>,
-    /// The job to read when the CSV holds several (default: the graph's own job id)
+    /// The job to read when the CSV holds several, or to fetch (default: the graph's own job id)
     #[arg(long, value_name = "ID")]
     pub job: Option<String>,
     /// Only the autoscaler's own decision: no planscale estimate of demand hidden by backpressure
@@ -165,15 +174,91 @@ fn require_ids(format: RecommendFormat, outcome: &recommend::Outcome) -> anyhow:
     }
 }
 
+/// The window's metrics: the CSV, or fetched from `--prometheus` into an anonymous temporary
+/// file (removed by the OS however the process ends) and read from there. The name is what
+/// messages call the source.
+fn read_window(
+    a: &RecommendArgs,
+    read: &ReadOptions,
+    graph_job: Option<&str>,
+) -> anyhow::Result<(String, metrics::MetricWindow)> {
+    use std::io::Seek;
+    let Some(url) = &a.prometheus else {
+        let path = a.metrics.as_deref().unwrap_or("-");
+        return Ok((path.to_string(), metrics::read_metrics(path, read)?));
+    };
+    let o = &a.prometheus_options;
+    let client = crate::cli::fetch::client(url, o)?;
+    let end = read.at_ms.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    });
+    let range = crate::cli::fetch::range(o, Some((end - read.window_ms, end)))?;
+    let job = a.job.as_deref().or(if o.job_name.is_some() {
+        None
+    } else {
+        graph_job
+    });
+    if job.is_none() && o.job_name.is_none() {
+        return Err(usage(
+            "--prometheus: which job: --job ID or --job-name NAME (the graph names none)",
+        ));
+    }
+    let request = crate::cli::fetch::request(
+        &client,
+        job,
+        o,
+        range,
+        a.step.as_deref().unwrap_or(crate::cli::fetch::STEP),
+    )?;
+    let mut file = tempfile::tempfile().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create a temporary file: {}",
+            planscale::io::describe_io(&e)
+        )
+    })?;
+    {
+        let mut out = std::io::BufWriter::new(&mut file);
+        crate::cli::fetch::run_fetch(&request, &mut out, false)?;
+        std::io::Write::flush(&mut out)?;
+    }
+    file.rewind()?;
+    let name = client.base().to_string();
+    let window = metrics::read_metrics_from(&name, std::io::BufReader::new(file), read)?;
+    Ok((name, window))
+}
+
 pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     if let Some(out) = a.output.as_deref() {
-        let mut files = vec![
-            Named::input("--metrics", &a.metrics),
-            Named::output("-o", out),
-        ];
+        let mut files = Vec::new();
+        if let Some(m) = a.metrics.as_deref() {
+            files.push(Named::input("--metrics", m));
+        }
+        files.extend(crate::cli::fetch::inputs(&a.prometheus_options));
+        files.push(Named::output("-o", out));
         files.extend(a.topology.inputs());
         files.extend(a.scaling.inputs());
         refuse_same_files(&files)?;
+    }
+    if a.prometheus.is_none() {
+        // clap's `requires` gives way to the group's other member (--metrics): checked here.
+        let o = &a.prometheus_options;
+        for (flag, given) in [
+            ("--job-name", o.job_name.is_some()),
+            ("--since", o.since.is_some()),
+            ("--from", o.from.is_some()),
+            ("--step", a.step.is_some()),
+            ("--bearer-token-file", o.bearer_token_file.is_some()),
+            ("--basic-auth-user", o.basic_auth_user.is_some()),
+            ("--header", !o.headers.is_empty()),
+        ] {
+            if given {
+                return Err(usage(format!(
+                    "{flag} is for --prometheus URL; with --metrics the CSV is read whole"
+                )));
+            }
+        }
     }
     let loaded = a.scaling.load()?;
     if a.format == RecommendFormat::Flinkdeployment {
@@ -189,8 +274,16 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         window_ms: opts.metrics_window.0,
         job: loaded_job.identity.metric_job(a.job.as_deref())?,
     };
-    let recording = metrics::read_metrics(&a.metrics, &read)
-        .map_err(|e| loaded_job.identity.explain_job_error(a.job.as_deref(), e))?;
+    let graph_job = loaded_job.identity.job_id.clone();
+    let (source, recording) = read_window(&a, &read, graph_job.as_deref()).map_err(|e| {
+        match e.downcast::<InputError>() {
+            Ok(ie) => loaded_job
+                .identity
+                .explain_job_error(a.job.as_deref(), ie)
+                .into(),
+            Err(e) => e,
+        }
+    })?;
     let crate::cli::job::LoadedJob {
         vertices,
         cost,
@@ -204,7 +297,7 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         exact: a.exact,
     };
     let outcome = recommend::recommend(vertices, &recording, &cost, &params)
-        .map_err(|e| InputError::new(&a.metrics, e.to_string()))?;
+        .map_err(|e| InputError::new(&source, e.to_string()))?;
     for w in &outcome.warnings {
         eprintln!("warning: {}", render::warning_text(w));
     }

@@ -10,9 +10,124 @@
 //! two spellings of the same metric (with and without a Prometheus prefix) have the same
 //! [`MetricName::canonical`] key, so they count as duplicates of each other.
 
-/// Prometheus reporter prefixes, longest first so the operator one wins.
+/// Prometheus reporter prefixes, longest first so the operator one wins: `flink_` + the logical
+/// scope of the metric's group joined by `_` (Flink's `AbstractPrometheusReporter#getScopedName`).
 pub const PROMETHEUS_OPERATOR_PREFIX: &str = "flink_taskmanager_job_task_operator_";
-const PROMETHEUS_TASK_PREFIX: &str = "flink_taskmanager_job_task_";
+pub const PROMETHEUS_TASK_PREFIX: &str = "flink_taskmanager_job_task_";
+/// The operator group's part of a reporter name, after the task prefix.
+pub const PROMETHEUS_OPERATOR_SCOPE: &str = "operator_";
+
+/// The task-scope metrics planscale reads (names in a task's metric group, which the Prometheus
+/// reporter exports as `flink_taskmanager_job_task_<name>`): every one feeds a [`Field`].
+pub const TASK_METRICS: [&str; 8] = [
+    "busyTimeMsPerSecond",
+    "backPressuredTimeMsPerSecond",
+    "idleTimeMsPerSecond",
+    "numRecordsIn",
+    "numRecordsOut",
+    "numRecordsInPerSecond",
+    "numRecordsOutPerSecond",
+    "accumulateBusyTimeMs",
+];
+
+/// Operator-scope metrics read on any operator (`flink_taskmanager_job_task_operator_<name>`).
+pub const OPERATOR_METRICS: [&str; 3] = [
+    "pendingRecords",
+    "currentFetchEventTimeLag",
+    "currentEmitEventTimeLag",
+];
+
+/// Operator-scope record counters, read on source operators only (`Source__…`).
+pub const SOURCE_OPERATOR_METRICS: [&str; 4] = [
+    "numRecordsIn",
+    "numRecordsOut",
+    "numRecordsInPerSecond",
+    "numRecordsOutPerSecond",
+];
+
+/// A name or label value as the Prometheus reporter writes it: every character outside
+/// `[a-zA-Z0-9:_]` becomes `_` (`AbstractPrometheusReporter#replaceInvalidChars`, one `_` per
+/// code point). Label values are written so too unless the reporter's
+/// `filterLabelValueCharacters` is `false`.
+pub fn prometheus_filtered(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == ':' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A Prometheus reporter series as the metric id planscale reads (the REST spelling `record`
+/// writes), from its name and labels; `None` for a name outside `task_prefix` (normally
+/// [`PROMETHEUS_TASK_PREFIX`]) or an operator metric without `operator_name`.
+///
+/// Task metrics lose the prefix (`flink_taskmanager_job_task_busyTimeMsPerSecond` →
+/// `busyTimeMsPerSecond`). Operator metrics get the operator as their scope, spelled by
+/// [`rest_operator_name`] (`…_operator_pendingRecords` with `operator_name="Source:_events"` →
+/// `Source__events.pendingRecords`), as the reader does with an `operator_name` column. Kafka's
+/// per-partition groups are key-value groups, so topic and partition are labels
+/// (`…_operator_KafkaSourceReader_topic_partition_currentOffset{topic,partition}`, and
+/// `kafkaCluster_` before it with a `kafkaCluster` label): they become
+/// `<op>.KafkaSourceReader.topic.<t>.partition.<n>.currentOffset`. Pulsar's consumer groups are
+/// plain groups inside the name (`…_operator_PulsarConsumer_<topic>_partition_<n>_<consumer>_
+/// numMsgsReceived`): `<op>.PulsarConsumer.<topic>-partition-<n>.<consumer>.numMsgsReceived`, with
+/// the topic as the reporter filtered it (distinct topics stay distinct for counting).
+pub fn from_prometheus<'a>(
+    name: &str,
+    task_prefix: &str,
+    label: impl Fn(&str) -> Option<&'a str>,
+) -> Option<String> {
+    let rest = name.strip_prefix(task_prefix)?;
+    let Some(op_metric) = rest.strip_prefix(PROMETHEUS_OPERATOR_SCOPE) else {
+        return (!rest.is_empty()).then(|| rest.to_string());
+    };
+    let mut op = Vec::new();
+    rest_operator_name(label("operator_name")?.as_bytes(), &mut op);
+    let op = String::from_utf8(op).ok()?;
+    const KAFKA: &str = "KafkaSourceReader_topic_partition_currentOffset";
+    let kafka = |cluster: Option<&str>| -> Option<String> {
+        let topic = label("topic")?;
+        let partition = label("partition")?;
+        let cluster = match cluster {
+            Some(c) => format!(".kafkaCluster.{c}"),
+            None => String::new(),
+        };
+        Some(format!(
+            "{op}{cluster}.KafkaSourceReader.topic.{topic}.partition.{partition}.currentOffset"
+        ))
+    };
+    if op_metric == KAFKA {
+        return kafka(None);
+    }
+    if op_metric.strip_prefix("kafkaCluster_") == Some(KAFKA) {
+        return kafka(Some(label("kafkaCluster")?));
+    }
+    if let Some(groups) = op_metric
+        .strip_prefix("PulsarConsumer_")
+        .and_then(|r| r.strip_suffix("_numMsgsReceived"))
+    {
+        if let Some((topic, tail)) = groups.rsplit_once("_partition_") {
+            if let Some((digits, consumer)) = tail.split_once('_') {
+                if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Some(format!(
+                        "{op}.PulsarConsumer.{topic}-partition-{digits}.{consumer}.numMsgsReceived"
+                    ));
+                }
+            }
+        }
+    }
+    (!op_metric.is_empty()).then(|| format!("{op}.{op_metric}"))
+}
+
+/// Whether the reader uses values of this metric id: it feeds a [`Field`] or names a source
+/// partition. What `fetch` keeps of the series it is sent.
+pub fn is_read(id: &str) -> bool {
+    matches!(usage(&parse(id)), Usage::Uses(_)) || source_partition_key(id).is_some()
+}
 
 /// Operator-scoped metrics of sources start with this (upstream matches `Source__<op>.…`).
 const SOURCE_OPERATOR_PREFIX: &str = "Source__";
@@ -486,6 +601,110 @@ mod tests {
             Usage::Unknown
         );
         assert_eq!(usage(&parse("job_state")), Usage::Unknown);
+    }
+
+    #[test]
+    fn the_fetched_names_are_the_names_the_reader_uses() {
+        for m in TASK_METRICS {
+            assert!(is_read(m), "{m}");
+            let prom = format!("{PROMETHEUS_TASK_PREFIX}{m}");
+            assert_eq!(parse(&prom).canonical(), parse(m).canonical());
+        }
+        for m in OPERATOR_METRICS {
+            assert!(is_read(&format!("Map.{m}")), "{m}");
+        }
+        for m in SOURCE_OPERATOR_METRICS {
+            assert!(is_read(&format!("Source__s.{m}")), "{m}");
+            assert!(!is_read(&format!("Map.{m}")), "{m}");
+        }
+        assert_eq!(
+            PROMETHEUS_OPERATOR_PREFIX,
+            format!("{PROMETHEUS_TASK_PREFIX}{PROMETHEUS_OPERATOR_SCOPE}")
+        );
+    }
+
+    #[test]
+    fn prometheus_series_become_rest_ids() {
+        let labels = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)
+        };
+        let none = labels(&[]);
+        let p = PROMETHEUS_TASK_PREFIX;
+        assert_eq!(
+            from_prometheus(&format!("{p}busyTimeMsPerSecond"), p, none).as_deref(),
+            Some("busyTimeMsPerSecond")
+        );
+        assert_eq!(
+            from_prometheus("flink_jobmanager_numRunningJobs", p, none),
+            None
+        );
+        // The reporter filters label values: `Source: events[7]` arrives as `Source:_events_7_`.
+        assert_eq!(
+            prometheus_filtered("Source: events[7]"),
+            "Source:_events_7_"
+        );
+        assert_eq!(prometheus_filtered("a\u{e9}b"), "a_b");
+        let src = labels(&[("operator_name", "Source:_events_7_")]);
+        let id = from_prometheus(&format!("{p}operator_numRecordsOutPerSecond"), p, src).unwrap();
+        assert_eq!(id, "Source__events_7_.numRecordsOutPerSecond");
+        assert!(is_read(&id));
+        // Unfiltered label values get the REST spelling.
+        let src = labels(&[("operator_name", "Source: events[7]")]);
+        assert_eq!(
+            from_prometheus(&format!("{p}operator_pendingRecords"), p, src).as_deref(),
+            Some("Source__events[7].pendingRecords")
+        );
+        assert_eq!(
+            from_prometheus(&format!("{p}operator_pendingRecords"), p, none),
+            None
+        );
+        let kafka = labels(&[
+            ("operator_name", "Source:_orders"),
+            ("topic", "orders"),
+            ("partition", "3"),
+            ("kafkaCluster", "c1"),
+        ]);
+        let id = from_prometheus(
+            &format!("{p}operator_KafkaSourceReader_topic_partition_currentOffset"),
+            p,
+            kafka,
+        )
+        .unwrap();
+        assert_eq!(
+            id,
+            "Source__orders.KafkaSourceReader.topic.orders.partition.3.currentOffset"
+        );
+        let cluster = from_prometheus(
+            &format!("{p}operator_kafkaCluster_KafkaSourceReader_topic_partition_currentOffset"),
+            p,
+            kafka,
+        )
+        .unwrap();
+        assert_ne!(source_partition_key(&id), None);
+        assert_ne!(source_partition_key(&cluster), source_partition_key(&id));
+        let pulsar = from_prometheus(
+            &format!(
+                "{p}operator_PulsarConsumer_persistent___public_default_t_partition_2_abc_numMsgsReceived"
+            ),
+            p,
+            labels(&[("operator_name", "Source:_pulsar")]),
+        )
+        .unwrap();
+        assert_eq!(
+            pulsar,
+            "Source__pulsar.PulsarConsumer.persistent___public_default_t-partition-2.abc.numMsgsReceived"
+        );
+        assert!(source_partition_key(&pulsar).is_some());
+        // Another prefix (series renamed by relabelling or recording rules).
+        assert_eq!(
+            from_prometheus(
+                "team_flink_task_busyTimeMsPerSecond",
+                "team_flink_task_",
+                none
+            )
+            .as_deref(),
+            Some("busyTimeMsPerSecond")
+        );
     }
 
     #[test]

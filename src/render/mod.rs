@@ -5,6 +5,7 @@
 
 pub mod break_chain;
 pub mod diff;
+pub mod fetch;
 pub mod github;
 pub mod live;
 pub mod metrics;

@@ -632,7 +632,7 @@ impl Client {
 }
 
 /// `host` of `host:port/path` (IPv6 literals in brackets keep their brackets).
-fn host_of(rest: &str) -> &str {
+pub fn host_of(rest: &str) -> &str {
     let authority = rest.split('/').next().unwrap_or("");
     let authority = authority.rsplit('@').next().unwrap_or(authority);
     if authority.starts_with('[') {
