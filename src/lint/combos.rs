@@ -197,29 +197,24 @@ fn in_place(ctx: &mut Ctx<'_>, version: Option<FlinkVersion>) {
         return; // set but unreadable: an invalid-value finding already
     }
     let adaptive = matches!(scheduler, Some((Parsed::Enum("Adaptive"), _)));
-    let scheduler_text = match &scheduler {
-        Some((_, o)) => kv(o.key, o.value),
-        None => format!("{} is not set (default)", values::SCHEDULER),
+    let scheduler_reason = match &scheduler {
+        Some((_, o)) => format!("{} (in-place needs adaptive)", kv(o.key, o.value)),
+        None => format!(
+            "{} is not set, so the default scheduler runs (in-place needs adaptive)",
+            values::SCHEDULER
+        ),
     };
+    let scheduler_at = scheduler
+        .as_ref()
+        .filter(|(_, o)| o.own)
+        .map(|(_, o)| o.value_pos);
     let resource = ctx.cluster_resource();
-    let stateless = ctx
-        .resource()
-        .and_then(|r| r.field("job.upgradeMode"))
-        .is_some_and(|f| f.value == "stateless");
-    let consequence = if stateless {
-        "every rescale is a full upgrade, and with upgradeMode stateless each restarts the job \
-         from empty state"
-    } else {
-        "every rescale is a full upgrade that restarts the job"
-    };
     let mut reasons: Vec<String> = Vec::new();
     let mut at = None;
-    match kind {
+    let message = match kind {
         ConfigKind::FlinkDeployment | ConfigKind::FlinkSessionJob => {
-            let standalone = resource
-                .and_then(|r| r.field("mode"))
-                .is_some_and(|f| f.value == "standalone");
-            if standalone {
+            let mode = resource.and_then(|r| r.field("mode"));
+            if mode.is_some_and(|f| f.value == "standalone") {
                 let reactive = matches!(
                     get(ctx, values::SCHEDULER_MODE),
                     Some((Parsed::Enum("REACTIVE"), _))
@@ -230,72 +225,75 @@ fn in_place(ctx: &mut Ctx<'_>, version: Option<FlinkVersion>) {
                          scheduler-mode: reactive"
                             .to_string(),
                     );
-                    at = resource.and_then(|r| r.field("mode")).map(|f| f.value_pos);
+                    if kind == ConfigKind::FlinkDeployment {
+                        at = mode.map(|f| f.value_pos);
+                    }
                 }
             } else {
                 if let Some((Parsed::Bool(false), o)) = get(ctx, values::INPLACE_SCALING) {
-                    reasons.push(format!("{} switches it off", kv(o.key, o.value)));
+                    reasons.push(kv(o.key, o.value));
                     at = at.or(Some(o.value_pos).filter(|_| o.own));
                 }
                 if version.is_some_and(|v| v < (1, 18)) {
-                    let text = resource
-                        .and_then(|r| r.field("flinkVersion"))
-                        .map_or_else(String::new, |f| f.value.clone());
+                    let f = resource.and_then(|r| r.field("flinkVersion"));
+                    let text = f.map_or("", |f| f.value.as_str());
                     reasons.push(format!(
-                        "in-place rescaling needs Flink 1.18 or later, spec.flinkVersion is {text}"
+                        "spec.flinkVersion is {text} (in-place needs v1_18 or later)"
                     ));
                     if kind == ConfigKind::FlinkDeployment {
-                        at = at.or(resource
-                            .and_then(|r| r.field("flinkVersion"))
-                            .map(|f| f.value_pos));
+                        at = at.or(f.map(|f| f.value_pos));
                     }
                 }
                 if !adaptive {
-                    reasons.push(format!(
-                        "in-place rescaling needs jobmanager.scheduler: adaptive, and \
-                         {scheduler_text}"
-                    ));
-                    at = at.or(scheduler
-                        .as_ref()
-                        .filter(|(_, o)| o.own)
-                        .map(|(_, o)| o.value_pos));
+                    reasons.push(scheduler_reason);
+                    at = at.or(scheduler_at);
                 }
             }
+            let stateless = ctx
+                .resource()
+                .and_then(|r| r.field("job.upgradeMode"))
+                .is_some_and(|f| f.value == "stateless");
+            let consequence = if stateless {
+                "every rescale is a full upgrade, and with upgradeMode stateless each one \
+                 restarts the job from empty state"
+            } else {
+                "every rescale is a full upgrade that restarts the job"
+            };
+            format!(
+                "autoscaling is on, but the operator cannot rescale this job in place: {}; \
+                 {consequence}",
+                reasons.join("; ")
+            )
         }
         ConfigKind::HelmValues => {
-            if !adaptive && scheduler.is_some() {
-                reasons.push(format!(
-                    "the deployments that take these defaults cannot rescale in place: \
-                     {scheduler_text}, in-place rescaling needs jobmanager.scheduler: adaptive"
-                ));
-                at = scheduler.as_ref().map(|(_, o)| o.value_pos);
+            // Operator defaults: only a scheduler set here says something about deployments.
+            if adaptive || scheduler.is_none() {
+                return;
             }
+            reasons.push(scheduler_reason);
+            at = scheduler_at;
+            format!(
+                "autoscaling is on by default, but deployments that take the default {}: \
+                 their rescales are full upgrades",
+                reasons.join("; ")
+            )
         }
         ConfigKind::FlinkConfig | ConfigKind::LegacyFlinkConf => {
-            if !adaptive {
-                reasons.push(format!(
-                    "{scheduler_text}: the operator rescales in place only with \
-                     jobmanager.scheduler: adaptive (else a full upgrade), and the standalone \
-                     autoscaler does not rescale without it at all"
-                ));
-                at = scheduler
-                    .as_ref()
-                    .filter(|(_, o)| o.own)
-                    .map(|(_, o)| o.value_pos);
+            if adaptive {
+                return;
             }
+            reasons.push(scheduler_reason);
+            at = scheduler_at;
+            format!(
+                "autoscaling is on, but {}: the operator then rescales with a full upgrade, and \
+                 the standalone autoscaler does not rescale at all",
+                reasons.join("; ")
+            )
         }
-    }
+    };
     if reasons.is_empty() {
         return;
     }
-    let message = if kind == ConfigKind::HelmValues {
-        reasons.join("; ")
-    } else {
-        format!(
-            "autoscaling is on but the operator cannot rescale in place: {}; {consequence}",
-            reasons.join("; ")
-        )
-    };
     let pos = at.unwrap_or_else(|| ctx.anchor());
     ctx.push(
         Diagnostic::new(Rule::RescaleNotInPlace, pos, message)

@@ -303,7 +303,7 @@ fn no_in_place_rescale_without_the_adaptive_scheduler_or_flink_1_18() {
         "{}",
         messages(&l)
     );
-    assert!(messages(&l).contains("jobmanager.scheduler is not set (default)"));
+    assert!(messages(&l).contains("jobmanager.scheduler is not set, so the default scheduler runs"));
     let old = lint(
         &deployment("job.autoscaler.enabled: true\njobmanager.scheduler: adaptive")
             .replace("v1_20", "v1_17"),
