@@ -5,6 +5,7 @@
 
 pub mod annotate;
 pub mod break_chain;
+pub mod config;
 pub mod diff;
 pub mod github;
 pub mod live;
