@@ -170,8 +170,13 @@ fn window(ctx: &mut Ctx<'_>, in_use: InUse) {
     );
     let refused = ctx.version.after_1_15() && in_use == InUse::Enabled;
     if refused {
+        let what = if ctx.doc.kind == ConfigKind::HelmValues {
+            "every resource that keeps these defaults"
+        } else {
+            "the resource"
+        };
         message.push_str(&format!(
-            "; operator {} refuses the resource (DefaultValidator.validateMetricsWindow)",
+            "; operator {} refuses {what} (DefaultValidator.validateMetricsWindow)",
             ctx.version.label()
         ));
     }

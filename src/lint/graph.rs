@@ -165,6 +165,14 @@ pub(super) fn check(ctx: &mut Ctx<'_>, g: &Graph) {
     }
 }
 
+fn plural(n: i64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 fn unknown(key: &str, id: &str, vertices: &[JobVertex]) -> String {
     let case = vertices.iter().find(|v| v.id.eq_ignore_ascii_case(id));
     match case {
@@ -207,7 +215,9 @@ fn quota_below_usage(
     let per_tm = get_int(ctx, values::SLOTS).map_or(1, |(s, _)| s.max(1));
     let tms = (slots + per_tm - 1) / per_tm;
     let basis = format!(
-        "{tms} TaskManagers for {slots} slots at {per_tm} per TaskManager, from {}",
+        "{tms} TaskManager{} for {slots} slot{} at {per_tm} per TaskManager, per {}",
+        plural(tms),
+        plural(slots),
         g.file
     );
     if let (Some(quota), Some(cpu), Some(o)) = (
@@ -222,11 +232,12 @@ fn quota_below_usage(
                     Rule::QuotaBelowUsage,
                     &o,
                     format!(
-                        "{}: below the {} cores the job uses now ({basis}, {} cores each): the \
-                         autoscaler refuses every scale-up that needs another TaskManager",
+                        "{}: below the {} cores the job uses now ({basis}, {} core{} each): \
+                         the autoscaler refuses every scale-up that needs another TaskManager",
                         kv(o.key, o.value),
                         crate::units::short(used),
-                        crate::units::short(cpu)
+                        crate::units::short(cpu),
+                        if cpu == 1.0 { "" } else { "s" }
                     ),
                 )
                 .warning(),

@@ -65,14 +65,14 @@ fn autoscaler_key(ctx: &mut Ctx<'_>, o: &Opt<'_>, short: &str, version: Version)
     if legacy_prefix || renamed.is_some() {
         let current = format!("{PREFIX}{}", renamed.unwrap_or(short));
         let why = match (legacy_prefix, renamed) {
-            (true, None) => "the kubernetes.operator. prefix of autoscaler options is legacy",
-            (false, Some(_)) => "a deprecated key",
-            _ => "a deprecated key under the legacy kubernetes.operator. prefix",
+            (true, None) => "uses the legacy kubernetes.operator. prefix",
+            (false, Some(_)) => "is deprecated",
+            _ => "is deprecated, under the legacy kubernetes.operator. prefix",
         };
         ctx.push(at_key(
             Rule::DeprecatedOption,
             o,
-            format!("{} is {why}: write {current}", o.key),
+            format!("{} {why}: write {current}", o.key),
         ));
     }
     let current = renamed.unwrap_or(short);
@@ -146,27 +146,22 @@ fn duplicates(ctx: &mut Ctx<'_>, own: &[Opt<'_>]) {
             if std::ptr::eq(o, winner) {
                 continue;
             }
-            let how = if o.key == winner.key {
-                if legacy {
-                    "the later line wins".to_string()
+            let used = value::short(winner.value.trim());
+            let at = format!("{}:{}", winner.key_pos.line, winner.key_pos.column);
+            let message = if o.key == winner.key {
+                let how = if legacy {
+                    "the later line wins"
                 } else {
-                    "the later one wins where the reader accepts a repeated key".to_string()
-                }
+                    "the later one wins where the reader accepts a repeated key"
+                };
+                format!("{} is set again at {at}: {how}, so {used} is used", o.key)
             } else {
-                format!("Flink reads {} first", winner.key)
-            };
-            ctx.push(at_key(
-                Rule::DuplicateOption,
-                o,
                 format!(
-                    "{} is set again at {}:{} ({}): {how}, so {} is used",
-                    o.key,
-                    winner.key_pos.line,
-                    winner.key_pos.column,
-                    winner.key,
-                    value::short(winner.value.trim())
-                ),
-            ));
+                    "{} is also set as {} at {at}: Flink reads {} first, so {used} is used",
+                    o.key, winner.key, winner.key
+                )
+            };
+            ctx.push(at_key(Rule::DuplicateOption, o, message));
         }
     }
 }

@@ -317,6 +317,29 @@ pub(crate) fn kv(key: &str, value: &str) -> String {
     format!("{key} = {}", crate::value::short(value.trim()))
 }
 
+/// `key = value: why it does not parse`, without saying the value twice when the reason starts
+/// with it (`` `yes` is not a boolean``).
+pub(crate) fn unreadable(key: &str, value: &str, why: &str) -> String {
+    let quoted = crate::value::short(value.trim());
+    match why.strip_prefix(&quoted) {
+        Some(rest) => format!("{key} = {quoted}{rest}"),
+        None => format!("{}: {why}", kv(key, value)),
+    }
+}
+
+/// What to add when a value read from `flink-conf.yaml` lines fails to parse because of its
+/// quotes: Flink 1.x's reader keeps them.
+pub(crate) fn legacy_quotes(kind: ConfigKind, value: &str) -> &'static str {
+    let v = value.trim();
+    let quoted = v.len() >= 2
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')));
+    if kind == ConfigKind::LegacyFlinkConf && quoted {
+        " (flink-conf.yaml is read line by line: the quotes are part of the value)"
+    } else {
+        ""
+    }
+}
+
 /// A diagnostic about a setting: at its key, naming the key.
 pub(crate) fn at_key(rule: Rule, o: &Opt<'_>, message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(rule, o.key_pos, message).key(o.key)

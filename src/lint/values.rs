@@ -14,7 +14,7 @@
 //! (the `FlinkVersion` enum).
 
 use crate::diagnostic::{Diagnostic, Rule};
-use crate::lint::{at_value, kv, Ctx, Opt};
+use crate::lint::{at_value, kv, legacy_quotes, unreadable, Ctx, Opt};
 use crate::scaler::options::{self, AutoscalerOptions, PREFIX};
 use crate::value::{self, DurationMs};
 
@@ -149,10 +149,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
             .find(|x| x.key == o.key || x.deprecated.contains(&o.key))
         {
             if let Err(message) = parse_other(other.kind, o.value) {
+                let tail = legacy_quotes(ctx.doc.kind, o.value);
                 ctx.push(at_value(
                     rule_of(&message),
                     o,
-                    format!("{}: {}", kv(o.key, o.value), message.text()),
+                    unreadable(o.key, o.value, message.text()) + tail,
                 ));
             }
         }
@@ -166,10 +167,11 @@ pub(super) fn check(ctx: &mut Ctx<'_>) {
 fn autoscaler_value(ctx: &mut Ctx<'_>, o: &Opt<'_>, short: &str) {
     let mut scratch = AutoscalerOptions::defaults(ctx.version);
     if let Err(e) = scratch.set(o.key, o.value) {
+        let tail = legacy_quotes(ctx.doc.kind, o.value);
         ctx.push(at_value(
             Rule::InvalidValue,
             o,
-            format!("{}: {}", kv(o.key, o.value), e.message),
+            unreadable(o.key, o.value, &e.message) + tail,
         ));
         return;
     }
