@@ -438,9 +438,13 @@ pub fn did_you_mean<'a>(
     key: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (key.chars().count() / 4).clamp(2, 6);
+    let len = key.chars().count();
+    let limit = (len / 4).clamp(2, 6);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip what cannot be close, so a
+        // long key costs nothing (edit_distance is quadratic).
+        .filter(|c| len.abs_diff(c.chars().count()) <= limit)
         .map(|c| (edit_distance(key, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))

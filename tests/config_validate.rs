@@ -567,3 +567,31 @@ fn github_annotations_one_line_per_finding() {
         missing.stdout
     );
 }
+
+#[test]
+fn thousands_of_long_unknown_keys_and_repeats_stay_fast() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let path = dir.path().join("config.yaml");
+    let mut text = String::new();
+    for i in 0..9000 {
+        text.push_str(&format!(
+            "job.autoscaler.{}{i}: 1\n",
+            "utilization.targe".repeat(50)
+        ));
+    }
+    for i in 0..500 {
+        text.push_str(&format!("job.autoscaler.metrics.window: {} min\n", i + 1));
+    }
+    std::fs::write(&path, text).expect("write");
+    let started = std::time::Instant::now();
+    let (out, v) = json(&[path.to_str().expect("a UTF-8 path")], &[]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let f = findings(&v);
+    assert_eq!(f.iter().filter(|x| x.0 == "unknown-option").count(), 9000);
+    assert_eq!(f.iter().filter(|x| x.0 == "duplicate-option").count(), 499);
+}
