@@ -595,3 +595,30 @@ fn thousands_of_long_unknown_keys_and_repeats_stay_fast() {
     assert_eq!(f.iter().filter(|x| x.0 == "unknown-option").count(), 9000);
     assert_eq!(f.iter().filter(|x| x.0 == "duplicate-option").count(), 499);
 }
+
+/// The example the README proposes for `config validate` prints these findings (the README
+/// quotes them; keep both in step).
+#[test]
+fn the_example_broken_deployment_prints_its_findings() {
+    let file = "examples/config-validate/broken-deployment.yaml";
+    let out = validate(&[file], &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .take_while(|l| !l.starts_with('┌'))
+        .collect();
+    let expected = [
+        "9:5: warning[rescale-not-in-place]: autoscaling is on, but the operator cannot rescale this job in place: jobmanager.scheduler is not set, so the default scheduler runs (in-place needs adaptive); every rescale is a full upgrade that restarts the job",
+        "10:36: error[window-below-reconcile-interval]: job.autoscaler.metrics.window (30 s) is shorter than kubernetes.operator.reconcile.interval (1 min, the operator's default; its Helm values may set another): the autoscaler takes one metric sample per reconcile and needs two inside the window, so it never scales; operator 1.16.0 refuses the resource (DefaultValidator.validateMetricsWindow)",
+        "11:5: warning[deprecated-option]: job.autoscaler.target.utilization is deprecated: write job.autoscaler.utilization.target",
+        "12:37: error[inconsistent-options]: job.autoscaler.utilization.max (0.5) is below job.autoscaler.utilization.target (0.6): the operator allows utilization.max in [utilization.target, 1]",
+        "13:5: warning[unknown-option]: unknown option job.autoscaler.scale-down.intervall, ignored (did you mean job.autoscaler.scale-down.interval?)",
+        "22:18: error[parallelism-above-max]: spec.job.parallelism 16 is above pipeline.max-parallelism = `12`: Flink refuses to run a vertex above its max parallelism (\"is higher than the max parallelism\")",
+    ];
+    let expected: Vec<String> = expected.iter().map(|l| format!("{file}:{l}")).collect();
+    assert_eq!(lines, expected);
+    assert!(out
+        .stdout
+        .contains("FlinkDeployment `clickstream` (line 1)"));
+}
