@@ -202,7 +202,7 @@ fn slots_used(g: &Graph, vertices: &[JobVertex]) -> i64 {
         let e = groups.entry(group).or_insert(0);
         *e = (*e).max(v.parallelism);
     }
-    groups.values().sum()
+    groups.values().fold(0i64, |a, b| a.saturating_add(*b))
 }
 
 fn quota_below_usage(
@@ -213,7 +213,7 @@ fn quota_below_usage(
 ) {
     let slots = slots_used(g, vertices);
     let per_tm = get_int(ctx, values::SLOTS).map_or(1, |(s, _)| s.max(1));
-    let tms = (slots + per_tm - 1) / per_tm;
+    let tms = slots.saturating_add(per_tm - 1) / per_tm;
     let basis = format!(
         "{tms} TaskManager{} for {slots} slot{} at {per_tm} per TaskManager, per {}",
         plural(tms),

@@ -552,3 +552,15 @@ fn an_execution_plan_without_vertex_ids_notes_what_it_cannot_check() {
         l.notes
     );
 }
+
+#[test]
+fn huge_parallelisms_in_the_graph_do_not_overflow() {
+    let text = include_str!("../../fixtures/lab/udf_bottleneck/job.json")
+        .replace("\"parallelism\": 2", "\"parallelism\": 9223372036854775807");
+    let g = crate::graph::read("job.json", &text, None).expect("the job reads");
+    let mut conf = deployment(
+        "jobmanager.scheduler: adaptive\njob.autoscaler.enabled: true\ntaskmanager.numberOfTaskSlots: 2147483647\njob.autoscaler.quota.cpu: 1",
+    );
+    conf.push_str("  taskManager:\n    resource:\n      memory: 2048m\n      cpu: 1\n");
+    let _ = lint_with(&conf, Version::V1_16, Some(&g));
+}
