@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Work with resource plans (Blink PlanJSON, expert resourcePlan)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)')
             [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
@@ -141,6 +142,38 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;plan;help;help' {
+            break
+        }
+        'planscale;config' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator''s Helm values')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'planscale;config;validate' {
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job''s graph (REST job details or job plan for JobVertexIDs; an execution plan for max parallelism only): checks vertex ids, max parallelism and quotas against it')
+            [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
+            [CompletionResult]::new('--flink-autoscaler-version', '--flink-autoscaler-version', [CompletionResultType]::ParameterName, 'Which release of the Flink Kubernetes operator''s autoscaler and validator to check against')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: findings and a table per document; json, sarif, github: for tools and CI annotations')
+            [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Treat warnings as errors for the exit code')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'planscale;config;help' {
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator''s Helm values')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'planscale;config;help;validate' {
+            break
+        }
+        'planscale;config;help;help' {
             break
         }
         'planscale;recommend' {
@@ -282,6 +315,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         }
         'planscale;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Work with resource plans (Blink PlanJSON, expert resourcePlan)')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)')
             [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
@@ -313,6 +347,13 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;help;plan;diff' {
+            break
+        }
+        'planscale;help;config' {
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator''s Helm values')
+            break
+        }
+        'planscale;help;config;validate' {
             break
         }
         'planscale;help;recommend' {

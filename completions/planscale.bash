@@ -22,6 +22,9 @@ _planscale() {
             planscale,completions)
                 cmd="planscale__subcmd__completions"
                 ;;
+            planscale,config)
+                cmd="planscale__subcmd__config"
+                ;;
             planscale,fetch)
                 cmd="planscale__subcmd__fetch"
                 ;;
@@ -43,11 +46,26 @@ _planscale() {
             planscale,simulate)
                 cmd="planscale__subcmd__simulate"
                 ;;
+            planscale__subcmd__config,help)
+                cmd="planscale__subcmd__config__subcmd__help"
+                ;;
+            planscale__subcmd__config,validate)
+                cmd="planscale__subcmd__config__subcmd__validate"
+                ;;
+            planscale__subcmd__config__subcmd__help,help)
+                cmd="planscale__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            planscale__subcmd__config__subcmd__help,validate)
+                cmd="planscale__subcmd__config__subcmd__help__subcmd__validate"
+                ;;
             planscale__subcmd__help,apply)
                 cmd="planscale__subcmd__help__subcmd__apply"
                 ;;
             planscale__subcmd__help,completions)
                 cmd="planscale__subcmd__help__subcmd__completions"
+                ;;
+            planscale__subcmd__help,config)
+                cmd="planscale__subcmd__help__subcmd__config"
                 ;;
             planscale__subcmd__help,fetch)
                 cmd="planscale__subcmd__help__subcmd__fetch"
@@ -69,6 +87,9 @@ _planscale() {
                 ;;
             planscale__subcmd__help,simulate)
                 cmd="planscale__subcmd__help__subcmd__simulate"
+                ;;
+            planscale__subcmd__help__subcmd__config,validate)
+                cmd="planscale__subcmd__help__subcmd__config__subcmd__validate"
                 ;;
             planscale__subcmd__help__subcmd__plan,break-chain)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__break__subcmd__chain"
@@ -128,7 +149,7 @@ _planscale() {
 
     case "${cmd}" in
         planscale)
-            opts="-h -V --help --version plan recommend simulate record fetch apply completions man help"
+            opts="-h -V --help --version plan config recommend simulate record fetch apply completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -190,6 +211,92 @@ _planscale() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__config)
+            opts="-h -V --help --version validate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__config__subcmd__help)
+            opts="validate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__config__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__config__subcmd__validate)
+            opts="-h -V --graph --graph-format --flink-autoscaler-version --format --deny-warnings --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-format)
+                    COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
+                    return 0
+                    ;;
+                --flink-autoscaler-version)
+                    COMPREPLY=($(compgen -W "1.15 1.16 main" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json sarif github" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -276,7 +383,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help)
-            opts="plan recommend simulate record fetch apply completions man help"
+            opts="plan config recommend simulate record fetch apply completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -306,6 +413,34 @@ _planscale() {
         planscale__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__config)
+            opts="validate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__config__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

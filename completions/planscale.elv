@@ -23,6 +23,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand plan 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
+            cand config 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
@@ -125,6 +126,33 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;plan;help;diff'= {
         }
         &'planscale;plan;help;help'= {
+        }
+        &'planscale;config'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand validate 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator''s Helm values'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'planscale;config;validate'= {
+            cand --graph 'The job''s graph (REST job details or job plan for JobVertexIDs; an execution plan for max parallelism only): checks vertex ids, max parallelism and quotas against it'
+            cand --graph-format 'Read --graph as this format instead of detecting it'
+            cand --flink-autoscaler-version 'Which release of the Flink Kubernetes operator''s autoscaler and validator to check against'
+            cand --format 'text: findings and a table per document; json, sarif, github: for tools and CI annotations'
+            cand --deny-warnings 'Treat warnings as errors for the exit code'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'planscale;config;help'= {
+            cand validate 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator''s Helm values'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'planscale;config;help;validate'= {
+        }
+        &'planscale;config;help;help'= {
         }
         &'planscale;recommend'= {
             cand --metrics 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin'
@@ -258,6 +286,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         }
         &'planscale;help'= {
             cand plan 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
+            cand config 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
@@ -283,6 +312,11 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;plan;show'= {
         }
         &'planscale;help;plan;diff'= {
+        }
+        &'planscale;help;config'= {
+            cand validate 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator''s Helm values'
+        }
+        &'planscale;help;config;validate'= {
         }
         &'planscale;help;recommend'= {
         }

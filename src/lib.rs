@@ -1,7 +1,7 @@
 //! planscale: Flink resource plans, offline.
 //!
 //! Data flows one way: files are read by `plan` and `graph` into the `model`; `chaining`,
-//! `resources` and `rules` analyse it; `render` turns results into text. The binary's `cli`
+//! `resources` and `rules` analyse it (`lint` checks Flink configurations read by `settings`); `render` turns results into text. The binary's `cli`
 //! (`src/cli/`, not part of the library) wires flags to all of the above. Lower modules never use
 //! higher ones.
 //!
@@ -16,7 +16,7 @@
 //! | 3 | `format` |
 //! | 4 | `plan`, `graph` (the readers) |
 //! | 5 | `resources`, `metrics`, `settings` |
-//! | 6 | `rules`, `summary` |
+//! | 6 | `rules`, `summary`, `lint` (configuration checks of `config validate`) |
 //! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation) |
 //! | 8 | `sim`, `prometheus` (Prometheus' HTTP API as a metric source) |
 //! | 9 | `render` (every word the user reads) |
@@ -30,6 +30,7 @@ pub mod format;
 pub mod graph;
 pub mod io;
 pub mod json;
+pub mod lint;
 pub mod metrics;
 pub mod model;
 pub mod plan;
@@ -58,7 +59,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["format"],
     &["plan", "graph"],
     &["resources", "metrics", "settings"],
-    &["rules", "summary"],
+    &["rules", "summary", "lint"],
     &["recommend", "rest", "compare", "rewrite"],
     &["sim", "prometheus"],
     &["render"],

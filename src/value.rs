@@ -10,7 +10,8 @@
 //!   of 1024; no unit = bytes);
 //! - booleans, integers, doubles: `ConfigurationUtils.convertToBoolean/Int/Long/Double`
 //!   (`true`/`false` in any case; Java's `Integer.parseInt` and `Double.parseDouble`);
-//! - lists: `;`-separated (`StructuredOptionsSplitter`), a quoted item may hold `;`.
+//! - lists: `;`-separated (`StructuredOptionsSplitter`), a quoted item may hold `;`;
+//! - maps: `k:v,k:v` (`ConfigurationUtils.convertToProperties`), each key once.
 //!
 //! Errors are plain text naming what was expected; callers add the key and where it came from.
 
@@ -320,6 +321,93 @@ fn push_item(items: &mut Vec<String>, current: &mut String, quoted: bool) {
     }
 }
 
+/// Splits `text` at `delimiter` as Flink's `StructuredOptionsSplitter.splitEscaped` does: a part
+/// in single, double or back quotes may hold the delimiter (a doubled quote inside stands for
+/// one), unquoted parts are trimmed, two delimiters in a row give an empty part, and text right
+/// after a closing quote is refused ("illegal quoting").
+pub fn split_escaped(text: &str, delimiter: char) -> Result<Vec<String>, String> {
+    enum Tok {
+        Part(String, bool),
+        Delim,
+    }
+    let mut toks = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' || c == '"' || c == '`' {
+            let mut part = String::new();
+            loop {
+                match chars.next() {
+                    Some(x) if x == c && chars.peek() == Some(&c) => {
+                        chars.next();
+                        part.push(c);
+                    }
+                    Some(x) if x == c => break,
+                    Some(x) => part.push(x),
+                    None => return Err(format!("{}: a quote is not closed", short(text))),
+                }
+            }
+            toks.push(Tok::Part(part, true));
+        } else if c == delimiter {
+            toks.push(Tok::Delim);
+        } else if !c.is_whitespace() {
+            let mut part = String::from(c);
+            while let Some(&n) = chars.peek() {
+                if n == delimiter {
+                    break;
+                }
+                part.push(n);
+                chars.next();
+            }
+            toks.push(Tok::Part(part.trim().to_string(), false));
+        }
+    }
+    let mut parts = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Part(p, quoted) => {
+                if *quoted && matches!(toks.get(i + 1), Some(Tok::Part(..))) {
+                    return Err(format!(
+                        "{}: text after a quoted part (separate parts with {delimiter})",
+                        short(text)
+                    ));
+                }
+                parts.push(p.clone());
+            }
+            Tok::Delim => {
+                if matches!(toks.get(i + 1), Some(Tok::Delim)) {
+                    parts.push(String::new());
+                }
+            }
+        }
+    }
+    Ok(parts)
+}
+
+/// A `Map<String, String>` option (`pipeline.jobvertex-parallelism-overrides`), as Flink's
+/// `ConfigurationUtils.convertToProperties` reads it: entries split at `,`, each split at `:` into
+/// exactly a key and a value ([`split_escaped`]), and a key given twice refused, as the
+/// `Collectors.toMap` there refuses it. Entries come back in written order.
+pub fn parse_map(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for entry in split_escaped(text, ',')? {
+        let pair = split_escaped(&entry, ':')?;
+        let [k, v] = pair.as_slice() else {
+            return Err(format!(
+                "{} is not a key:value pair (Flink: \"Map item is not a key-value pair (missing ':'?)\")",
+                short(&entry)
+            ));
+        };
+        if out.iter().any(|(seen, _)| seen == k) {
+            return Err(format!(
+                "{} is given twice (Flink refuses a map with a duplicate key)",
+                short(k)
+            ));
+        }
+        out.push((k.clone(), v.clone()));
+    }
+    Ok(out)
+}
+
 /// User text in a message: quoted, at most 60 characters.
 pub fn short(text: &str) -> String {
     let mut s: String = text.chars().take(60).collect();
@@ -350,9 +438,13 @@ pub fn did_you_mean<'a>(
     key: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (key.chars().count() / 4).clamp(2, 6);
+    let len = key.chars().count();
+    let limit = (len / 4).clamp(2, 6);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip what cannot be close, so a
+        // long key costs nothing (edit_distance is quadratic).
+        .filter(|c| len.abs_diff(c.chars().count()) <= limit)
         .map(|c| (edit_distance(key, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, *c))
@@ -465,6 +557,26 @@ mod tests {
             ["a", "b"],
             "YAML flow list"
         );
+    }
+
+    #[test]
+    fn maps_split_as_flink_splits_them() {
+        assert_eq!(
+            parse_map("a:1, b : 2").unwrap(),
+            [("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
+        // As in Flink: the quotes of the entry are gone before the `:` split, and text after a
+        // quoted part is illegal quoting.
+        assert!(parse_map("'x:y':3").is_err());
+        assert!(parse_map("").unwrap().is_empty());
+        assert!(parse_map("a:1,,b:2").unwrap_err().contains("key:value"));
+        assert!(parse_map("a=1").unwrap_err().contains("key:value"));
+        assert!(parse_map("a:1:2").is_err());
+        assert!(parse_map("a:1,a:2").unwrap_err().contains("twice"));
+        assert!(parse_map("'a'b:1").unwrap_err().contains("quoted"));
+        assert_eq!(split_escaped("a,,b", ',').unwrap(), ["a", "", "b"]);
+        assert_eq!(split_escaped("a,b,", ',').unwrap(), ["a", "b"]);
+        assert_eq!(split_escaped("`a,b`", ',').unwrap(), ["a,b"]);
     }
 
     #[test]

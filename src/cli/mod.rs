@@ -3,6 +3,7 @@
 
 pub(crate) mod break_chain;
 pub(crate) mod completions;
+pub(crate) mod config;
 pub(crate) mod diff;
 pub(crate) mod fetch;
 pub(crate) mod init;
@@ -33,6 +34,9 @@ pub(crate) enum Command {
     /// Work with resource plans (Blink PlanJSON, expert resourcePlan)
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
     /// Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide
     Recommend(recommend::RecommendArgs),
     /// Replay recorded traffic through scaling policies
@@ -143,6 +147,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Plan(PlanCommand::BreakChain(a)) => break_chain::run(a),
         Command::Plan(PlanCommand::Show(a)) => show::run(a),
         Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
+        Command::Config(c) => config::run(c),
         Command::Recommend(a) => recommend::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Record(a) => live::run_record(a),

@@ -1,23 +1,31 @@
-//! GitHub Actions workflow-command output of `plan validate`.
+//! GitHub Actions workflow-command output of `plan validate` and `config validate`.
 //!
 //! One line per diagnostic, `::error file=F,line=L,col=C,title=RULE::MSG` (`::warning` for
-//! warnings), so the findings show as annotations on the plan files. A plan that could not be read
+//! warnings), so the findings show as annotations on the files. A file that could not be read
 //! gives one `::error file=F::MSG` line (with `line`/`col` where the position is known). Nothing
 //! else is printed: the runner parses every stdout line. Values are escaped as the runner
 //! expects: `%`, CR and LF everywhere, plus `:` and `,` in properties.
 
 use crate::diagnostic::Severity;
+use crate::render::annotate::{plan_run, Run};
 use crate::render::validate::FileResult;
 
+/// `plan validate`'s annotations.
 pub fn render(results: &[FileResult<'_>]) -> String {
+    annotations(&plan_run(results))
+}
+
+/// One workflow command per finding of the run, one `::error` per unreadable file.
+pub fn annotations(run: &Run<'_>) -> String {
     let mut out = String::new();
-    for r in results {
-        match &r.outcome {
-            Ok(rep) => {
-                for d in &rep.diagnostics {
+    for t in &run.targets {
+        match &t.outcome {
+            Ok(findings) => {
+                for f in findings {
+                    let d = f.diagnostic;
                     out.push_str(&command(
                         command_name(d.severity),
-                        r.plan,
+                        t.path,
                         Some(d.pos.line),
                         Some(d.pos.column),
                         Some(d.rule.name()),
@@ -31,7 +39,7 @@ pub fn render(results: &[FileResult<'_>]) -> String {
                     msg.push_str("\nhint: ");
                     msg.push_str(h);
                 }
-                out.push_str(&command("error", r.plan, e.line, e.column, None, &msg));
+                out.push_str(&command("error", t.path, e.line, e.column, None, &msg));
             }
         }
     }

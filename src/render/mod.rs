@@ -3,7 +3,9 @@
 //! Renderers take finished results and return text; they never compute findings. Numbers in JSON
 //! go through `number` so the same input always prints the same bytes.
 
+pub mod annotate;
 pub mod break_chain;
+pub mod config;
 pub mod diff;
 pub mod fetch;
 pub mod github;

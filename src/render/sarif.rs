@@ -1,7 +1,8 @@
-//! SARIF 2.1.0 output of `plan validate`, for code-scanning tools (GitHub code scanning, IDEs).
+//! SARIF 2.1.0 output of `plan validate` and `config validate`, for code-scanning tools (GitHub
+//! code scanning, IDEs).
 //!
-//! One log, one run. `tool.driver.rules` lists every rule of [`Rule::ALL`] in that order, so a
-//! result's `ruleIndex` is the rule's position there. Each diagnostic becomes one result located
+//! One log, one run. `tool.driver.rules` lists every rule of the command's family
+//! ([`Family::rules`]) in table order, so a result's `ruleIndex` is the rule's position there. Each diagnostic becomes one result located
 //! at its 1-based line and column (Unicode code points, hence `columnKind`) in the plan file. The
 //! plan path is kept as given: a relative path becomes a relative URI against `%SRCROOT%` (the
 //! directory planscale ran in), an absolute one a `file:` URI. A plan that could not be read gives
@@ -12,8 +13,9 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::diagnostic::{Rule, Severity};
+use crate::diagnostic::{Family, Rule, Severity};
 use crate::error::InputError;
+use crate::render::annotate::{plan_run, Run};
 use crate::render::validate::FileResult;
 use crate::render::VERSION;
 
@@ -24,41 +26,39 @@ pub const SCHEMA_URI: &str =
 /// The URI base id relative plan paths are resolved against: the working directory of the run.
 pub const SRCROOT: &str = "%SRCROOT%";
 
+/// `plan validate`'s log.
 pub fn render(results: &[FileResult<'_>]) -> String {
-    let artifacts = Artifacts::of(results);
+    log(&plan_run(results))
+}
+
+/// The log of one run: its family's rules, a result per finding, a notification per unreadable
+/// file.
+pub fn log(run: &Run<'_>) -> String {
+    let rules = run.family.rules();
+    let artifacts = Artifacts::of(run);
 
     let mut sarif_results = Vec::new();
     let mut notifications = Vec::new();
-    for r in results {
-        match &r.outcome {
-            Ok(rep) => {
-                for d in &rep.diagnostics {
-                    let mut props = Map::new();
-                    if let Some(node) = &d.node {
-                        props.insert("node".into(), json!(node));
-                    }
-                    if let Some(edge) = &d.edge {
-                        props.insert("edge".into(), json!(edge));
-                    }
-                    props.insert(
-                        "resource_validate_failed".into(),
-                        json!(r.console_rejects(d)),
-                    );
+    for t in &run.targets {
+        match &t.outcome {
+            Ok(findings) => {
+                for f in findings {
+                    let d = f.diagnostic;
                     sarif_results.push(json!({
                         "ruleId": d.rule.name(),
-                        "ruleIndex": rule_index(d.rule),
+                        "ruleIndex": rule_index(rules, d.rule),
                         "level": level(d.severity),
                         "message": { "text": d.message },
                         "locations": [location(
-                            artifacts.location(r.plan),
+                            artifacts.location(t.path),
                             Some(d.pos.line),
                             Some(d.pos.column),
                         )],
-                        "properties": props,
+                        "properties": f.properties,
                     }));
                 }
             }
-            Err(e) => notifications.push(notification(r.plan, e, &artifacts)),
+            Err(e) => notifications.push(notification(t.path, e, &artifacts)),
         }
     }
 
@@ -80,14 +80,14 @@ pub fn render(results: &[FileResult<'_>]) -> String {
                     "name": "planscale",
                     "version": VERSION,
                     "semanticVersion": VERSION,
-                    "rules": Rule::ALL.iter().map(|&r| rule_descriptor(r)).collect::<Vec<_>>(),
+                    "rules": rules.iter().map(|&r| rule_descriptor(r)).collect::<Vec<_>>(),
                 }
             },
             "invocations": [invocation],
             "originalUriBaseIds": {
                 SRCROOT: {
                     "description": {
-                        "text": "The directory planscale ran in; relative PLAN and GRAPH paths are relative to it."
+                        "text": srcroot_text(run.family)
                     }
                 }
             },
@@ -101,6 +101,17 @@ pub fn render(results: &[FileResult<'_>]) -> String {
     s
 }
 
+fn srcroot_text(family: Family) -> &'static str {
+    match family {
+        Family::Plan => {
+            "The directory planscale ran in; relative PLAN and GRAPH paths are relative to it."
+        }
+        Family::Config => {
+            "The directory planscale ran in; relative FILE and GRAPH paths are relative to it."
+        }
+    }
+}
+
 /// SARIF's `level` for a severity.
 pub(crate) fn level(severity: Severity) -> &'static str {
     match severity {
@@ -109,22 +120,25 @@ pub(crate) fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// Position of `rule` in [`Rule::ALL`], which is also its index in `tool.driver.rules`.
-pub(crate) fn rule_index(rule: Rule) -> usize {
-    Rule::ALL
+/// Position of `rule` in its family's rules, which is also its index in `tool.driver.rules`.
+pub(crate) fn rule_index(rules: &[Rule], rule: Rule) -> usize {
+    rules
         .iter()
         .position(|&r| r == rule)
-        .expect("Rule::ALL lists every rule")
+        .expect("a run reports only its family's rules")
 }
 
 fn rule_descriptor(rule: Rule) -> Value {
-    json!({
+    let mut d = json!({
         "id": rule.name(),
         "shortDescription": { "text": rule.description() },
         "help": { "text": rule.help() },
         "defaultConfiguration": { "level": level(rule.default_severity()) },
-        "properties": { "resource_validate_failed": rule.resource_validate_failed() },
-    })
+    });
+    if rule.family() == Family::Plan {
+        d["properties"] = json!({ "resource_validate_failed": rule.resource_validate_failed() });
+    }
+    d
 }
 
 /// A `location` in `artifact`, with a region when the line is known (SARIF regions need a start).
@@ -156,19 +170,19 @@ fn notification(plan: &str, e: &InputError, artifacts: &Artifacts) -> Value {
     })
 }
 
-/// The files of the run (every PLAN, then GRAPH), each once, in command-line order.
+/// The files of the run (every target, then GRAPH), each once, in command-line order.
 struct Artifacts<'a> {
     files: Vec<(&'a str, Vec<&'static str>)>,
 }
 
 impl<'a> Artifacts<'a> {
-    fn of(results: &[FileResult<'a>]) -> Self {
+    fn of(run: &Run<'a>) -> Self {
         let mut a = Artifacts { files: Vec::new() };
-        for r in results {
-            a.add(r.plan, "analysisTarget");
+        for t in &run.targets {
+            a.add(t.path, "analysisTarget");
         }
-        if let Some(graph) = results.iter().find_map(|r| r.graph) {
-            a.add(graph, "referencedOnCommandLine");
+        for path in &run.referenced {
+            a.add(path, "referencedOnCommandLine");
         }
         a
     }
@@ -282,9 +296,10 @@ mod tests {
         let rules = doc["runs"][0]["tool"]["driver"]["rules"]
             .as_array()
             .expect("rules is an array");
-        assert_eq!(rules.len(), Rule::ALL.len());
-        for (i, (rule, d)) in Rule::ALL.iter().zip(rules).enumerate() {
-            assert_eq!(rule_index(*rule), i);
+        let plan = Family::Plan.rules();
+        assert_eq!(rules.len(), plan.len());
+        for (i, (rule, d)) in plan.iter().zip(rules).enumerate() {
+            assert_eq!(rule_index(plan, *rule), i);
             assert_eq!(d["id"], rule.name());
             assert_eq!(d["shortDescription"]["text"], rule.description());
             assert_eq!(d["help"]["text"], rule.help());
@@ -326,7 +341,10 @@ mod tests {
 
         let r = &results[0];
         assert_eq!(r["ruleId"], "node-missing");
-        assert_eq!(r["ruleIndex"], rule_index(Rule::NodeMissing));
+        assert_eq!(
+            r["ruleIndex"],
+            rule_index(Family::Plan.rules(), Rule::NodeMissing)
+        );
         assert_eq!(r["level"], "error");
         assert_eq!(r["message"]["text"], "node 9 does not exist");
         let phys = &r["locations"][0]["physicalLocation"];

@@ -4,7 +4,7 @@
 use comfy_table::{presets, Table};
 use serde_json::{json, Value};
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::render::{number, short, VERSION};
 use crate::rules::Report;
 
@@ -45,23 +45,27 @@ pub fn diagnostic_lines(r: &FileResult<'_>, color: bool) -> String {
     let mut s = String::new();
     if let Ok(rep) = &r.outcome {
         for d in &rep.diagnostics {
-            let sev = d.severity.as_str();
-            let sev = match (color, d.severity) {
-                (false, _) => sev.to_string(),
-                (true, Severity::Error) => format!("\x1b[1;31m{sev}\x1b[0m"),
-                (true, Severity::Warning) => format!("\x1b[1;33m{sev}\x1b[0m"),
-            };
-            s.push_str(&format!(
-                "{}:{}:{}: {sev}[{}]: {}\n",
-                r.plan,
-                d.pos.line,
-                d.pos.column,
-                d.rule.name(),
-                d.message
-            ));
+            s.push_str(&diagnostic_line(r.plan, d, color));
         }
     }
     s
+}
+
+/// One `file:line:col: severity[rule]: message` line.
+pub fn diagnostic_line(file: &str, d: &Diagnostic, color: bool) -> String {
+    let sev = d.severity.as_str();
+    let sev = match (color, d.severity) {
+        (false, _) => sev.to_string(),
+        (true, Severity::Error) => format!("\x1b[1;31m{sev}\x1b[0m"),
+        (true, Severity::Warning) => format!("\x1b[1;33m{sev}\x1b[0m"),
+    };
+    format!(
+        "{file}:{}:{}: {sev}[{}]: {}\n",
+        d.pos.line,
+        d.pos.column,
+        d.rule.name(),
+        d.message
+    )
 }
 
 /// Colour only for a person at a terminal who has not asked for none (NO_COLOR).

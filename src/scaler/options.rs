@@ -506,6 +506,94 @@ pub const DEPRECATED_KEYS: &[(&str, &str)] = &[
     ("scale-up.grace-period", "scale-down.interval"),
 ];
 
+/// Options that release 1.15.0 does not have: they are absent from its `AutoScalerOptions` and
+/// present in `main` at 6e9caeb4 (1.16-SNAPSHOT, before the 1.16 branch was cut), so in 1.16.0.
+pub const ADDED_AFTER_1_15: &[&str] = &[
+    "scaling.parallelism-alignment.mode",
+    "metrics.custom-evaluators",
+    "scaling.custom-executors",
+];
+
+/// Plugin namespaces (after 1.15): `<prefix><name>.class` names a plugin's class and
+/// `<prefix><name>.<parameter>` its free-form options (`AutoScalerOptions`' documentation-only
+/// template options and `prefixStrippedConfiguration`).
+pub const PLUGIN_PREFIXES: &[&str] = &[
+    "metrics.custom-evaluator.",
+    "scaling.custom-executor.",
+    "scaling.parallelism-alignment.mode.",
+];
+
+/// An option upstream marks `@Deprecated` (the whole option, not a spelling of it).
+#[derive(Debug, Clone, Copy)]
+pub struct Deprecation {
+    pub key: &'static str,
+    /// The first release of [`Version`] in which it is deprecated.
+    pub since: Version,
+    pub use_instead: &'static str,
+}
+
+/// `@Deprecated` options of `AutoScalerOptions`: `target.utilization.boundary` since before
+/// 1.15 (release-1.12.0 already), `scaling.key-group.partitions.adjust.mode` after 1.15 (main:
+/// "Deprecated, use scaling.parallelism-alignment.mode instead").
+pub const DEPRECATED_OPTIONS: &[Deprecation] = &[
+    Deprecation {
+        key: "target.utilization.boundary",
+        since: Version::V1_15,
+        use_instead: "utilization.min and utilization.max",
+    },
+    Deprecation {
+        key: "scaling.key-group.partitions.adjust.mode",
+        since: Version::V1_16,
+        use_instead: "scaling.parallelism-alignment.mode",
+    },
+];
+
+/// Whether `version` has the option with short key `short` (table, deprecated spellings and
+/// plugin namespaces).
+pub fn known_in(short: &str, version: Version) -> bool {
+    let current = DEPRECATED_KEYS
+        .iter()
+        .find(|(old, _)| *old == short)
+        .map_or(short, |(_, new)| new);
+    let plugin = PLUGIN_PREFIXES
+        .iter()
+        .any(|p| short.strip_prefix(p).is_some_and(|rest| rest.contains('.')));
+    if plugin {
+        return version.after_1_15();
+    }
+    option_def(current).is_some() && (version.after_1_15() || !ADDED_AFTER_1_15.contains(&current))
+}
+
+/// The full keys Flink looks an option up under, first match wins: the key itself, then its
+/// fallback keys (the legacy `kubernetes.operator.` spellings, in declaration order), then its
+/// deprecated keys. `ConfigOption.withFallbackKeys` puts fallback keys before the deprecated
+/// ones ("put fallback keys first so that they are prioritized"), and `AutoScalerOptions`
+/// declares `utilization.target` with fallbacks `kubernetes.operator.job.autoscaler.
+/// utilization.target`, `...target.utilization` and `scale-down.interval` with
+/// `...scale-up.grace-period`, `...scale-down.interval`. Empty for a key not in the table.
+pub fn lookup_order(short: &str) -> Vec<String> {
+    let Some(def) = option_def(short) else {
+        return Vec::new();
+    };
+    let full = |k: &str| format!("{PREFIX}{k}");
+    let legacy = |k: &str| format!("{OPERATOR_PREFIX}{PREFIX}{k}");
+    match def.key {
+        "utilization.target" => vec![
+            full("utilization.target"),
+            legacy("utilization.target"),
+            legacy("target.utilization"),
+            full("target.utilization"),
+        ],
+        "scale-down.interval" => vec![
+            full("scale-down.interval"),
+            legacy("scale-up.grace-period"),
+            legacy("scale-down.interval"),
+            full("scale-up.grace-period"),
+        ],
+        k => vec![full(k), legacy(k)],
+    }
+}
+
 /// Strips `kubernetes.operator.` and `job.autoscaler.`; `None` for keys of other components.
 pub fn short_key(key: &str) -> Option<&str> {
     let key = key.trim();
@@ -853,5 +941,48 @@ mod tests {
         ]);
         assert_eq!(v[0].keys[0], "vertex.min-parallelism");
         assert!(bad(&[("job.autoscaler.utilization.target", "1")]).is_empty());
+    }
+
+    #[test]
+    fn versions_deprecations_and_lookup_order() {
+        assert!(known_in(
+            "scaling.parallelism-alignment.mode",
+            Version::V1_16
+        ));
+        assert!(!known_in(
+            "scaling.parallelism-alignment.mode",
+            Version::V1_15
+        ));
+        assert!(known_in(
+            "metrics.custom-evaluator.mine.class",
+            Version::Main
+        ));
+        assert!(!known_in(
+            "metrics.custom-evaluator.mine.class",
+            Version::V1_15
+        ));
+        assert!(!known_in("metrics.custom-evaluator.", Version::Main));
+        assert!(known_in("target.utilization", Version::V1_15));
+        assert!(!known_in("utilisation.target", Version::V1_16));
+        for d in DEPRECATED_OPTIONS {
+            assert!(option_def(d.key).is_some(), "{}", d.key);
+        }
+        assert_eq!(
+            lookup_order("target.utilization"),
+            [
+                "job.autoscaler.utilization.target",
+                "kubernetes.operator.job.autoscaler.utilization.target",
+                "kubernetes.operator.job.autoscaler.target.utilization",
+                "job.autoscaler.target.utilization",
+            ]
+        );
+        assert_eq!(
+            lookup_order("metrics.window"),
+            [
+                "job.autoscaler.metrics.window",
+                "kubernetes.operator.job.autoscaler.metrics.window"
+            ]
+        );
+        assert!(lookup_order("nope").is_empty());
     }
 }

@@ -93,6 +93,48 @@ pub struct Resource {
     pub namespace: Option<String>,
     pub flink_version: Option<String>,
     pub job_parallelism: Option<String>,
+    /// Where `spec.job` starts, when the resource has one (an application deployment or a
+    /// session job; a FlinkDeployment without it is a session cluster).
+    pub job: Option<Pos>,
+    /// The scalar fields of `spec` named in [`SPEC_FIELDS`] that the resource sets, with where.
+    pub fields: Vec<SpecField>,
+}
+
+impl Resource {
+    /// The field at `path` (relative to `spec`, one of [`SPEC_FIELDS`]), when set.
+    pub fn field(&self, path: &str) -> Option<&SpecField> {
+        self.fields.iter().find(|f| f.path == path)
+    }
+}
+
+/// Paths under `spec` (dotted) whose scalar values `Resource::fields` keeps: what the operator
+/// reads next to `flinkConfiguration` for versions, parallelism, modes and TaskManager sizes.
+pub const SPEC_FIELDS: &[&str] = &[
+    "flinkVersion",
+    "mode",
+    "deploymentName",
+    "job.parallelism",
+    "job.upgradeMode",
+    "taskManager.replicas",
+    "taskManager.resource.cpu",
+    "taskManager.resource.memory",
+    "taskManager.resources.requests.cpu",
+    "taskManager.resources.requests.memory",
+    "taskManager.resources.limits.cpu",
+    "taskManager.resources.limits.memory",
+];
+
+/// One scalar of a resource's `spec`, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecField {
+    /// One of [`SPEC_FIELDS`].
+    pub path: &'static str,
+    /// The value as a YAML reader gives it (quotes removed).
+    pub value: String,
+    /// Written in quotes (or with a tag): a string to Kubernetes, whatever it looks like.
+    pub quoted: bool,
+    pub key_pos: Pos,
+    pub value_pos: Pos,
 }
 
 /// The chart switches that decide whether the embedded options take effect at all.
@@ -167,6 +209,21 @@ impl ConfigDoc {
 /// `FlinkConfig`; documents that hold none, such as a ConfigMap, are left out).
 pub fn read_all(file: &str, text: &str) -> Result<Vec<ConfigDoc>, InputError> {
     Ok(scan(file, text)?.docs)
+}
+
+/// Every document of a file: those that hold Flink options, and the labels of those skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Documents {
+    pub docs: Vec<ConfigDoc>,
+    /// Documents that hold no Flink options (a ConfigMap, a Service, a list), e.g.
+    /// ``ConfigMap `extra` (line 1)``.
+    pub skipped: Vec<String>,
+}
+
+/// [`read_all`], also naming the documents it leaves out.
+pub fn read_documents(file: &str, text: &str) -> Result<Documents, InputError> {
+    let Scan { docs, skipped } = scan(file, text)?;
+    Ok(Documents { docs, skipped })
 }
 
 /// The one document `--config FILE` means. Several candidates are an error naming them, because
@@ -385,6 +442,11 @@ fn resource_doc(
             spec.and_then(|s| s.get("job"))
                 .and_then(|j| j.get("parallelism")),
         ),
+        job: spec
+            .and_then(|s| s.get_entry("job"))
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, _)| k.pos),
+        fields: spec.map_or_else(Vec::new, spec_fields),
     };
     let mut entries = Vec::new();
     if let Some(conf) = spec.and_then(|s| s.get("flinkConfiguration")) {
@@ -413,6 +475,33 @@ fn resource_doc(
         entries,
         ..ConfigDoc::empty(kind, root.start())
     })
+}
+
+/// The [`SPEC_FIELDS`] a resource's `spec` sets to a scalar.
+fn spec_fields(spec: &Node) -> Vec<SpecField> {
+    let mut out = Vec::new();
+    for &path in SPEC_FIELDS {
+        let mut node = Some(spec);
+        let mut entry = None;
+        for segment in path.split('.') {
+            entry = node.and_then(|n| n.get_entry(segment));
+            node = entry.map(|(_, v)| v);
+        }
+        if let Some((k, v)) = entry {
+            if let NodeKind::Scalar(text, style) = &v.kind {
+                if !v.is_null() {
+                    out.push(SpecField {
+                        path,
+                        value: scalar_value(text, *style),
+                        quoted: *style != Style::Plain,
+                        key_pos: k.pos,
+                        value_pos: v.pos,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The chart's `defaultConfiguration`. Its templates (`templates/controller/configmap.yaml` and
@@ -1767,16 +1856,35 @@ spec:
             ]
         );
         assert_eq!(entry(&doc, "job.autoscaler.enabled").key_pos, pos(12, 9));
+        let r = doc.resource.as_ref().expect("resource");
         assert_eq!(
-            doc.resource,
-            Some(Resource {
-                kind: "FlinkDeployment".into(),
-                name: Some("web".into()),
-                namespace: Some("prod".into()),
-                flink_version: Some("v2_0".into()),
-                job_parallelism: Some("8".into()),
-            })
+            (
+                r.kind.as_str(),
+                r.name.as_deref(),
+                r.namespace.as_deref(),
+                r.flink_version.as_deref(),
+                r.job_parallelism.as_deref()
+            ),
+            (
+                "FlinkDeployment",
+                Some("web"),
+                Some("prod"),
+                Some("v2_0"),
+                Some("8")
+            )
         );
+        assert_eq!(r.job, Some(pos(14, 3)));
+        let version = r.field("flinkVersion").expect("flinkVersion");
+        assert_eq!(
+            (version.value.as_str(), version.key_pos, version.value_pos),
+            ("v2_0", pos(7, 3), pos(7, 17))
+        );
+        let p = r.field("job.parallelism").expect("parallelism");
+        assert_eq!(
+            (p.value.as_str(), p.quoted, p.value_pos),
+            ("8", false, pos(15, 18))
+        );
+        assert!(r.field("taskManager.resource.cpu").is_none());
         assert_eq!(doc.start, pos(1, 1));
         assert_eq!(doc.label(), "FlinkDeployment `web` (line 1)");
     }
@@ -1811,6 +1919,12 @@ spec:
         assert!(notes.contains("ConfigMap `extra` (line 1)"), "{notes}");
         assert!(notes.contains("Service `web-rest`"), "{notes}");
         assert_eq!(read_all("all.yaml", &text).unwrap().len(), 1);
+        let every = read_documents("all.yaml", &text).unwrap();
+        assert_eq!(every.docs.len(), 1);
+        assert_eq!(
+            every.skipped,
+            ["ConfigMap `extra` (line 1)", "Service `web-rest` (line 24)"]
+        );
     }
 
     #[test]
