@@ -229,7 +229,8 @@ fn read_window(
     Ok((name, window))
 }
 
-pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+/// `-o` must not be one of the inputs.
+fn check_output(a: &RecommendArgs) -> anyhow::Result<()> {
     if let Some(out) = a.output.as_deref() {
         let mut files = Vec::new();
         if let Some(m) = a.metrics.as_deref() {
@@ -241,25 +242,37 @@ pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
         files.extend(a.scaling.inputs());
         refuse_same_files(&files)?;
     }
-    if a.prometheus.is_none() {
-        // clap's `requires` gives way to the group's other member (--metrics): checked here.
-        let o = &a.prometheus_options;
-        for (flag, given) in [
-            ("--job-name", o.job_name.is_some()),
-            ("--since", o.since.is_some()),
-            ("--from", o.from.is_some()),
-            ("--step", a.step.is_some()),
-            ("--bearer-token-file", o.bearer_token_file.is_some()),
-            ("--basic-auth-user", o.basic_auth_user.is_some()),
-            ("--header", !o.headers.is_empty()),
-        ] {
-            if given {
-                return Err(usage(format!(
-                    "{flag} is for --prometheus URL; with --metrics the CSV is read whole"
-                )));
-            }
+    Ok(())
+}
+
+/// The Prometheus-only flags without `--prometheus`: clap's `requires` gives way to the group's
+/// other member (--metrics), so they are checked here.
+fn check_prometheus_flags(a: &RecommendArgs) -> anyhow::Result<()> {
+    if a.prometheus.is_some() {
+        return Ok(());
+    }
+    let o = &a.prometheus_options;
+    for (flag, given) in [
+        ("--job-name", o.job_name.is_some()),
+        ("--since", o.since.is_some()),
+        ("--from", o.from.is_some()),
+        ("--step", a.step.is_some()),
+        ("--bearer-token-file", o.bearer_token_file.is_some()),
+        ("--basic-auth-user", o.basic_auth_user.is_some()),
+        ("--header", !o.headers.is_empty()),
+    ] {
+        if given {
+            return Err(usage(format!(
+                "{flag} is for --prometheus URL; with --metrics the CSV is read whole"
+            )));
         }
     }
+    Ok(())
+}
+
+pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+    check_output(&a)?;
+    check_prometheus_flags(&a)?;
     let loaded = a.scaling.load()?;
     if a.format == RecommendFormat::Flinkdeployment {
         patch_target(&loaded)?;
