@@ -268,7 +268,7 @@ fn missing(base: &Path, text: &str) -> Vec<(usize, String)> {
 fn repo_paths_are_found_and_placeholders_are_not() {
     let t = "see `formats.md` §1.12 and spec/outputs.md, (docs/metrics.md). \
              fixtures/lab/ holds it; <CSV stem>.plan.json, *.plan.json, https://x.org/docs/a.md, \
-             /dev/stdout, ../shared/flink-lab, $TMPDIR/x, README.md: src/plan/edit.rs";
+             /dev/stdout, ../outside/captures, $TMPDIR/x, README.md: src/plan/edit.rs";
     let got: Vec<String> = repo_paths(t).into_iter().collect();
     assert_eq!(
         got,
