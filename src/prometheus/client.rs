@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use crate::rest::SchemeProblem;
+
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
@@ -284,33 +286,21 @@ impl fmt::Debug for Client {
 
 impl Client {
     pub fn new(base: &str, options: ClientOptions) -> Result<Client, PromError> {
-        let raw = base.trim();
-        let base = if raw.contains("://") {
-            raw.to_string()
-        } else {
-            format!("http://{raw}")
-        };
-        let base = base.trim_end_matches('/').to_string();
+        let base = crate::rest::normalize_base(base);
         let bad = |reason: &str| PromError::BadUrl {
             url: base.clone(),
             reason: reason.to_string(),
         };
-        let (scheme, rest) = if let Some(r) = base.strip_prefix("http://") {
-            ("http", r)
-        } else if let Some(r) = base.strip_prefix("https://") {
-            if !cfg!(feature = "https") {
-                return Err(bad(
-                    "https:// needs planscale built with `--features https` (rustls, the same \
-                     feature as for Flink REST)",
-                ));
-            }
-            ("https", r)
-        } else {
-            return Err(bad(
+        let (scheme, rest) = crate::rest::split_scheme(&base).map_err(|p| match p {
+            SchemeProblem::HttpsNeedsFeature => bad(
+                "https:// needs planscale built with `--features https` (rustls, the same \
+                 feature as for Flink REST)",
+            ),
+            SchemeProblem::NotHttp => bad(
                 "expected the http:// URL of a Prometheus-compatible server, e.g. \
                  http://127.0.0.1:9090",
-            ));
-        };
+            ),
+        })?;
         let authority = rest.split('/').next().unwrap_or("");
         if authority.contains('@') {
             return Err(bad(
@@ -318,36 +308,12 @@ impl Client {
                  password file, or the environment",
             ));
         }
-        let host = crate::rest::host_of(rest);
-        if host.is_empty() {
-            return Err(bad("the URL has no host"));
-        }
-        if base.contains(['?', '#']) {
-            return Err(bad("the URL must not have a query or fragment"));
-        }
-        let proxy = match crate::rest::proxy_for(scheme, host, &|n| std::env::var(n).ok()) {
-            None => None,
-            Some(p) => {
-                let uri = if p.contains("://") {
-                    p
-                } else {
-                    format!("http://{p}")
-                };
-                Some(ureq::Proxy::new(&uri).map_err(|e| PromError::BadUrl {
-                    url: uri.clone(),
-                    reason: format!("the proxy from the environment cannot be used: {e}"),
-                })?)
-            }
-        };
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(options.timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")))
-            .proxy(proxy);
+        let host = crate::rest::checked_host(&base, rest).map_err(bad)?;
+        let config = crate::rest::agent_config(scheme, host, options.timeout)
+            .map_err(|(url, reason)| PromError::BadUrl { url, reason })?;
         Ok(Client {
             base,
-            agent: config.build().into(),
+            agent: config.into(),
             options,
             first_wait: FIRST_RETRY_WAIT,
         })

@@ -249,70 +249,26 @@ impl Client {
     /// each whole request. Proxies come from the environment by curl's rules ([`proxy_for`]),
     /// never for a loopback host.
     pub fn new(base: &str, timeout: Duration) -> Result<Client, RestError> {
-        // `127.0.0.1:8081` is http://127.0.0.1:8081, as curl reads a URL without a scheme.
-        let raw = base.trim();
-        let base = if raw.contains("://") {
-            raw.to_string()
-        } else {
-            format!("http://{raw}")
-        };
-        let base = base.trim_end_matches('/').to_string();
+        let base = normalize_base(base);
         let bad = |reason: &str| RestError::BadUrl {
             url: base.clone(),
             reason: reason.to_string(),
         };
-        let rest = if let Some(r) = base.strip_prefix("http://") {
-            r
-        } else if let Some(r) = base.strip_prefix("https://") {
-            if !cfg!(feature = "https") {
-                return Err(bad(
-                    "https:// needs planscale built with `--features https`; Flink's REST API \
-                     is usually plain http://",
-                ));
-            }
-            r
-        } else {
-            return Err(bad(
+        let (scheme, rest) = split_scheme(&base).map_err(|p| match p {
+            SchemeProblem::HttpsNeedsFeature => bad(
+                "https:// needs planscale built with `--features https`; Flink's REST API \
+                 is usually plain http://",
+            ),
+            SchemeProblem::NotHttp => bad(
                 "expected an http:// URL of the cluster's REST endpoint, e.g. http://127.0.0.1:8081",
-            ));
-        };
-        let host = host_of(rest);
-        if host.is_empty() {
-            return Err(bad("the URL has no host"));
-        }
-        if base.contains(['?', '#']) {
-            return Err(bad("the URL must not have a query or fragment"));
-        }
-        let mut config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")));
-        let scheme = if base.starts_with("https://") {
-            "https"
-        } else {
-            "http"
-        };
-        // Never ureq's own reading of the environment (ALL_PROXY before HTTP_PROXY, HTTPS_PROXY
-        // for http URLs, loopback spellings proxied): curl's rules, see `proxy_for`.
-        let proxy = match proxy_for(scheme, host, &|name| std::env::var(name).ok()) {
-            None => None,
-            Some(p) => {
-                let uri = if p.contains("://") {
-                    p
-                } else {
-                    format!("http://{p}")
-                };
-                Some(ureq::Proxy::new(&uri).map_err(|e| RestError::BadUrl {
-                    url: uri.clone(),
-                    reason: format!("the proxy from the environment cannot be used: {e}"),
-                })?)
-            }
-        };
-        config = config.proxy(proxy);
+            ),
+        })?;
+        let host = checked_host(&base, rest).map_err(bad)?;
+        let config = agent_config(scheme, host, timeout)
+            .map_err(|(url, reason)| RestError::BadUrl { url, reason })?;
         Ok(Client {
             base,
-            agent: config.build().into(),
+            agent: config.into(),
             timeout,
             interrupt: None,
         })
@@ -632,6 +588,91 @@ impl Client {
 }
 
 /// `host` of `host:port/path` (IPv6 literals in brackets keep their brackets).
+/// `raw` as a base URL: `http://` in front when it has no scheme (`127.0.0.1:8081` is
+/// http://127.0.0.1:8081, as curl reads a URL without one), no trailing `/`.
+pub fn normalize_base(raw: &str) -> String {
+    let raw = raw.trim();
+    let base = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("http://{raw}")
+    };
+    base.trim_end_matches('/').to_string()
+}
+
+/// Why a base URL's scheme cannot be used; each client words it with its own example.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemeProblem {
+    /// `https://` in a build without the `https` feature.
+    HttpsNeedsFeature,
+    /// Neither `http://` nor `https://`.
+    NotHttp,
+}
+
+/// The scheme of a normalized base and what follows `scheme://`.
+pub fn split_scheme(base: &str) -> Result<(&'static str, &str), SchemeProblem> {
+    if let Some(r) = base.strip_prefix("http://") {
+        Ok(("http", r))
+    } else if let Some(r) = base.strip_prefix("https://") {
+        if cfg!(feature = "https") {
+            Ok(("https", r))
+        } else {
+            Err(SchemeProblem::HttpsNeedsFeature)
+        }
+    } else {
+        Err(SchemeProblem::NotHttp)
+    }
+}
+
+/// The host of `rest` (what follows `scheme://` in `base`), once the URL is known to have one
+/// and no query or fragment; else the reason, in words.
+pub fn checked_host<'a>(base: &str, rest: &'a str) -> Result<&'a str, &'static str> {
+    let host = host_of(rest);
+    if host.is_empty() {
+        return Err("the URL has no host");
+    }
+    if base.contains(['?', '#']) {
+        return Err("the URL must not have a query or fragment");
+    }
+    Ok(host)
+}
+
+/// The HTTP agent both clients use: a timeout for each whole request, statuses as answers (not
+/// errors), no redirects, planscale's user agent, and the proxy curl's rules pick from the
+/// environment ([`proxy_for`]; never ureq's own reading of it: ALL_PROXY before HTTP_PROXY,
+/// HTTPS_PROXY for http URLs, loopback spellings proxied). A proxy that cannot be used is
+/// `(its URL, why)`.
+pub fn agent_config(
+    scheme: &str,
+    host: &str,
+    timeout: Duration,
+) -> Result<ureq::config::Config, (String, String)> {
+    let proxy = match proxy_for(scheme, host, &|name| std::env::var(name).ok()) {
+        None => None,
+        Some(p) => {
+            let uri = if p.contains("://") {
+                p
+            } else {
+                format!("http://{p}")
+            };
+            let proxy = ureq::Proxy::new(&uri).map_err(|e| {
+                (
+                    uri.clone(),
+                    format!("the proxy from the environment cannot be used: {e}"),
+                )
+            })?;
+            Some(proxy)
+        }
+    };
+    Ok(ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")))
+        .proxy(proxy)
+        .build())
+}
+
 pub fn host_of(rest: &str) -> &str {
     let authority = rest.split('/').next().unwrap_or("");
     let authority = authority.rsplit('@').next().unwrap_or(authority);
