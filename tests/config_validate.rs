@@ -622,3 +622,21 @@ fn the_example_broken_deployment_prints_its_findings() {
         .stdout
         .contains("FlinkDeployment `clickstream` (line 1)"));
 }
+
+/// The lab cluster's own Flink 2.3 config.yaml (shared/flink-lab/config.yaml.in with its
+/// placeholders filled in), checked against a job it ran: nothing to find, and its keys are read
+/// as Flink's nested config.yaml (the adaptive scheduler under `jobmanager:`).
+#[test]
+fn the_lab_clusters_real_config_is_clean_against_its_job() {
+    let file = format!("{DIR}/lab-config.yaml");
+    let (out, v) = json(
+        &[&file],
+        &[
+            "--graph",
+            "fixtures/lab/udf_bottleneck/job.json",
+            "--deny-warnings",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(findings(&v).is_empty(), "{v:#}");
+}
