@@ -177,6 +177,18 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact 
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics -d 'Metric CSV (long or wide)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l prometheus -d 'Replay the job\'s history from this Prometheus-compatible server instead (see planscale fetch)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l to -d 'End of the range (default: now)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l prometheus-timeout -d 'Timeout of each request to the server' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
@@ -196,7 +208,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l max-cu 
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l min-cu -d 'CU floor for the platform models without their own' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l interval -d 'How often the Flink autoscaler samples and decides (default 60s, the operator\'s reconcile interval)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l restart-time -d 'Downtime of one rescale (default job.autoscaler.restart.time)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l step -d 'Simulation step (default: the metrics\' own sample interval)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l step -d 'Simulation step (default: the metrics\' own sample interval; with --prometheus, the query\'s step, 1m)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l learn-until -d 'Learn per-subtask capacity only from samples up to this time (to validate against what followed)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job -d 'The job to read when the CSV holds several (default: the graph\'s own job id)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l plot -d 'Write a plot (.svg, or .png rasterised): demand vs capacity, parallelism, pending time' -r

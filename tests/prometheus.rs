@@ -771,6 +771,52 @@ fn fetch_and_recommend_against_a_real_prometheus() {
     ]);
     assert_eq!(text_direct.stdout, text_csv.stdout);
 
+    // 8. simulate --prometheus replays what simulate --metrics replays from the fetched CSV:
+    // the whole range (a rescale inside it), every format, the same warnings.
+    for format in ["text", "json"] {
+        let from_csv = planscale(&[
+            "simulate",
+            "--metrics",
+            csv_a_s,
+            "--graph",
+            graph_s,
+            "--format",
+            format,
+        ]);
+        assert_eq!(from_csv.code, 0, "{}", from_csv.stderr);
+        let direct = planscale(&[
+            "simulate",
+            "--prometheus",
+            url,
+            "--from",
+            &from,
+            "--to",
+            &to,
+            "--step",
+            "15s",
+            "--graph",
+            graph_s,
+            "--format",
+            format,
+        ]);
+        assert_eq!(direct.code, 0, "{}", direct.stderr);
+        assert_eq!(direct.stdout, from_csv.stdout, "{format}");
+        assert_eq!(direct.stderr, from_csv.stderr, "{format}");
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&direct.stdout).unwrap();
+            assert_eq!(v["step_ms"], 15_000, "{}", direct.stdout);
+            let span = (data.last_s - data.first_s) * 1000;
+            assert!(v["duration_ms"]
+                .as_i64()
+                .is_some_and(|d| d >= span - 60_000));
+            assert!(v["policies"].as_array().is_some_and(|p| p.len() == 2));
+        }
+    }
+    // Without a range there is nothing to replay.
+    let o = planscale(&["simulate", "--prometheus", url, "--graph", graph_s]);
+    assert_eq!(o.code, 2);
+    assert_eq!(o.stderr, "error: give the range: --since DUR or --from T\n");
+
     drop(server);
     eprintln!(
         "prometheus test: {} rows of job A, {:.1} s",
@@ -1064,6 +1110,27 @@ fn recommend_takes_the_prometheus_flags_only_with_prometheus() {
     assert_eq!(
         o.stderr,
         "error: --since is for --prometheus URL; with --metrics the CSV is read whole\n"
+    );
+    let o = planscale(&[
+        "simulate",
+        "--metrics",
+        "x.csv",
+        "--graph",
+        graph,
+        "--job-name",
+        "x",
+    ]);
+    assert_eq!(o.code, 2);
+    assert_eq!(
+        o.stderr,
+        "error: --job-name is for --prometheus URL; with --metrics the CSV is read whole\n"
+    );
+    let o = planscale(&["simulate", "--graph", graph]);
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.contains("--metrics <CSV>|--prometheus <URL>"),
+        "{}",
+        o.stderr
     );
     let o = planscale(&[
         "recommend",

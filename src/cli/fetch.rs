@@ -375,6 +375,79 @@ pub(crate) fn run_fetch(
     result.map_err(render::error)
 }
 
+/// What `recommend` and `simulate` fetch with `--prometheus`: the job's id (`--job`, else the
+/// graph's own unless `--job-name` names it), the range, the step.
+pub(crate) struct Source<'a> {
+    pub url: &'a str,
+    pub options: &'a PrometheusOptions,
+    pub job: Option<&'a str>,
+    pub graph_job: Option<&'a str>,
+    /// The range when neither `--since` nor `--from` is given; `None` makes them required.
+    pub default_range: Option<(i64, i64)>,
+    pub step: &'a str,
+}
+
+/// Fetches `source` into an anonymous temporary file (removed by the OS however the process
+/// ends), rewound for reading; and the name messages give it (the server's URL).
+pub(crate) fn fetch_to_temp(source: &Source) -> anyhow::Result<(String, std::fs::File)> {
+    use std::io::{Seek, Write};
+    let o = source.options;
+    let client = client(source.url, o)?;
+    let range = range(o, source.default_range)?;
+    let job = source.job.or(if o.job_name.is_some() {
+        None
+    } else {
+        source.graph_job
+    });
+    if job.is_none() && o.job_name.is_none() {
+        return Err(usage(
+            "--prometheus: which job: --job ID or --job-name NAME (the graph names none)",
+        ));
+    }
+    let request = request(&client, job, o, range, source.step)?;
+    let mut file = tempfile::tempfile().map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create a temporary file: {}",
+            planscale::io::describe_io(&e)
+        )
+    })?;
+    {
+        let mut out = std::io::BufWriter::new(&mut file);
+        run_fetch(&request, &mut out, false)?;
+        out.flush()?;
+    }
+    file.rewind()?;
+    Ok((client.base().to_string(), file))
+}
+
+/// The Prometheus-only flags without `--prometheus` (clap's `requires` gives way to the metric
+/// group's other member, `--metrics`); `more` are the command's own such flags.
+pub(crate) fn refuse_without_prometheus(
+    prometheus: bool,
+    o: &PrometheusOptions,
+    more: &[(&str, bool)],
+) -> anyhow::Result<()> {
+    if prometheus {
+        return Ok(());
+    }
+    let own = [
+        ("--job-name", o.job_name.is_some()),
+        ("--since", o.since.is_some()),
+        ("--from", o.from.is_some()),
+        ("--bearer-token-file", o.bearer_token_file.is_some()),
+        ("--basic-auth-user", o.basic_auth_user.is_some()),
+        ("--header", !o.headers.is_empty()),
+    ];
+    for (flag, given) in own.iter().chain(more) {
+        if *given {
+            return Err(usage(format!(
+                "{flag} is for --prometheus URL; with --metrics the CSV is read whole"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn run(a: FetchArgs) -> anyhow::Result<u8> {
     let mut files = inputs(&a.options);
     files.push(Named::output("-o", &a.output));

@@ -174,57 +174,31 @@ fn require_ids(format: RecommendFormat, outcome: &recommend::Outcome) -> anyhow:
     }
 }
 
-/// The window's metrics: the CSV, or fetched from `--prometheus` into an anonymous temporary
-/// file (removed by the OS however the process ends) and read from there. The name is what
-/// messages call the source.
+/// The window's metrics: the CSV, or fetched from `--prometheus` (the range: the window ending
+/// at `--at` or now, unless `--since`/`--from` say otherwise). The name is what messages call
+/// the source.
 fn read_window(
     a: &RecommendArgs,
     read: &ReadOptions,
     graph_job: Option<&str>,
 ) -> anyhow::Result<(String, metrics::MetricWindow)> {
-    use std::io::Seek;
     let Some(url) = &a.prometheus else {
         let path = a.metrics.as_deref().unwrap_or("-");
         return Ok((path.to_string(), metrics::read_metrics(path, read)?));
     };
-    let o = &a.prometheus_options;
-    let client = crate::cli::fetch::client(url, o)?;
     let end = read.at_ms.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64)
     });
-    let range = crate::cli::fetch::range(o, Some((end - read.window_ms, end)))?;
-    let job = a.job.as_deref().or(if o.job_name.is_some() {
-        None
-    } else {
-        graph_job
-    });
-    if job.is_none() && o.job_name.is_none() {
-        return Err(usage(
-            "--prometheus: which job: --job ID or --job-name NAME (the graph names none)",
-        ));
-    }
-    let request = crate::cli::fetch::request(
-        &client,
-        job,
-        o,
-        range,
-        a.step.as_deref().unwrap_or(crate::cli::fetch::STEP),
-    )?;
-    let mut file = tempfile::tempfile().map_err(|e| {
-        anyhow::anyhow!(
-            "cannot create a temporary file: {}",
-            planscale::io::describe_io(&e)
-        )
+    let (name, file) = crate::cli::fetch::fetch_to_temp(&crate::cli::fetch::Source {
+        url,
+        options: &a.prometheus_options,
+        job: a.job.as_deref(),
+        graph_job,
+        default_range: Some((end - read.window_ms, end)),
+        step: a.step.as_deref().unwrap_or(crate::cli::fetch::STEP),
     })?;
-    {
-        let mut out = std::io::BufWriter::new(&mut file);
-        crate::cli::fetch::run_fetch(&request, &mut out, false)?;
-        std::io::Write::flush(&mut out)?;
-    }
-    file.rewind()?;
-    let name = client.base().to_string();
     let window = metrics::read_metrics_from(&name, std::io::BufReader::new(file), read)?;
     Ok((name, window))
 }
@@ -245,34 +219,13 @@ fn check_output(a: &RecommendArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The Prometheus-only flags without `--prometheus`: clap's `requires` gives way to the group's
-/// other member (--metrics), so they are checked here.
-fn check_prometheus_flags(a: &RecommendArgs) -> anyhow::Result<()> {
-    if a.prometheus.is_some() {
-        return Ok(());
-    }
-    let o = &a.prometheus_options;
-    for (flag, given) in [
-        ("--job-name", o.job_name.is_some()),
-        ("--since", o.since.is_some()),
-        ("--from", o.from.is_some()),
-        ("--step", a.step.is_some()),
-        ("--bearer-token-file", o.bearer_token_file.is_some()),
-        ("--basic-auth-user", o.basic_auth_user.is_some()),
-        ("--header", !o.headers.is_empty()),
-    ] {
-        if given {
-            return Err(usage(format!(
-                "{flag} is for --prometheus URL; with --metrics the CSV is read whole"
-            )));
-        }
-    }
-    Ok(())
-}
-
 pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
     check_output(&a)?;
-    check_prometheus_flags(&a)?;
+    crate::cli::fetch::refuse_without_prometheus(
+        a.prometheus.is_some(),
+        &a.prometheus_options,
+        &[("--step", a.step.is_some())],
+    )?;
     let loaded = a.scaling.load()?;
     if a.format == RecommendFormat::Flinkdeployment {
         patch_target(&loaded)?;

@@ -28,17 +28,26 @@ use planscale::sim::timeline::Step;
 #[derive(Debug, Args)]
 #[command(
     group = clap::ArgGroup::new("topology").required(true).args(["plan", "graph"]),
+    group = clap::ArgGroup::new("metric-source").required(true).args(["metrics", "prometheus"]),
     after_help = "Replays the demand recorded in CSV through a model of the job (per-subtask capacity \
 learned from the same metrics) under each policy, and under the recorded starting parallelism \
 (`static`, always first). A policy file is Flink-style YAML: `planscale.policy` names its kind \
 (flink-autoscaler, alibaba-autoscale, dli-dynamic-scaling, reactive, static, recorded) and the \
 other keys are the platform's own. Without --policy, one flink-autoscaler policy is built from -D \
-and --config. The closed platforms' policies are models (docs/policies.md; examples in examples/policies/) and labelled so."
+and --config. The closed platforms' policies are models (docs/policies.md; examples in examples/policies/) and labelled so. \
+--prometheus replays the job's history from a Prometheus-compatible server instead of a CSV, as `planscale fetch` \
+would write it: the job is --job, --job-name, else the graph's job id; the range --since or --from/--to; \
+--step is then the query's step too (default 1m)."
 )]
 pub(crate) struct SimulateArgs {
     /// Metric CSV (long or wide)
     #[arg(long, value_name = "CSV")]
-    pub metrics: String,
+    pub metrics: Option<String>,
+    /// Replay the job's history from this Prometheus-compatible server instead (see planscale fetch)
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    #[command(flatten)]
+    pub prometheus_options: crate::cli::fetch::PrometheusOptions,
     #[command(flatten)]
     pub topology: crate::cli::job::JobArgs,
     /// Policy file (repeatable); its name is the file stem
@@ -62,7 +71,7 @@ pub(crate) struct SimulateArgs {
     /// Downtime of one rescale (default job.autoscaler.restart.time)
     #[arg(long, value_name = "DUR")]
     pub restart_time: Option<String>,
-    /// Simulation step (default: the metrics' own sample interval)
+    /// Simulation step (default: the metrics' own sample interval; with --prometheus, the query's step, 1m)
     #[arg(long, value_name = "DUR")]
     pub step: Option<String>,
     /// Learn per-subtask capacity only from samples up to this time (to validate against what followed)
@@ -100,6 +109,11 @@ fn duration(
 /// recording, the replay's own flags; then the replay and its outputs.
 pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     check_files(&a)?;
+    crate::cli::fetch::refuse_without_prometheus(
+        a.prometheus.is_some(),
+        &a.prometheus_options,
+        &[],
+    )?;
     let loaded = a.scaling.load()?;
     let mut flag_warnings = Vec::new();
     let ept_ms = duration(
@@ -136,7 +150,12 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
 /// Refuses two flags naming one file, and a plot whose extension names no format, before
 /// anything is read.
 fn check_files(a: &SimulateArgs) -> anyhow::Result<()> {
-    let mut files = vec![Named::input("--metrics", &a.metrics)];
+    let mut files: Vec<Named> = a
+        .metrics
+        .iter()
+        .map(|m| Named::input("--metrics", m))
+        .collect();
+    files.extend(crate::cli::fetch::inputs(&a.prometheus_options));
     files.extend(a.topology.inputs());
     files.extend(a.scaling.inputs());
     files.extend(a.policy.iter().map(|p| Named::input("--policy", p)));
@@ -204,14 +223,34 @@ fn record(
         identity,
         ..
     } = job;
-    let request = RecordRequest {
-        metrics: &a.metrics,
-        job: metric_job,
-        vertices,
-        learn_until_ms,
-        step_ms,
+    let recorded = match &a.prometheus {
+        None => run::record(RecordRequest {
+            metrics: a.metrics.as_deref().unwrap_or("-"),
+            job: metric_job,
+            vertices,
+            learn_until_ms,
+            step_ms,
+        }),
+        Some(url) => {
+            let (name, file) = crate::cli::fetch::fetch_to_temp(&crate::cli::fetch::Source {
+                url,
+                options: &a.prometheus_options,
+                job: a.job.as_deref(),
+                graph_job: identity.job_id.as_deref(),
+                default_range: None,
+                step: a.step.as_deref().unwrap_or(crate::cli::fetch::STEP),
+            })?;
+            let request = RecordRequest {
+                metrics: &name,
+                job: metric_job,
+                vertices,
+                learn_until_ms,
+                step_ms,
+            };
+            run::record_from(request, std::io::BufReader::new(file))
+        }
     };
-    let recorded = run::record(request).map_err(|e| record_error(a, &identity, e))?;
+    let recorded = recorded.map_err(|e| record_error(a, &identity, e))?;
     Ok((recorded, cost))
 }
 
@@ -227,7 +266,10 @@ fn record_error(a: &SimulateArgs, identity: &JobIdentity, e: RecordError) -> any
             steps,
             step_ms,
         } => InputError::new(
-            &a.metrics,
+            a.prometheus
+                .as_deref()
+                .or(a.metrics.as_deref())
+                .unwrap_or("-"),
             render::too_many_steps(start_ms, end_ms, steps, step_ms),
         )
         .into(),

@@ -184,12 +184,31 @@ pub struct Recorded {
 /// Reads the recording of `request` once, learns the job model from it and lays its demand on
 /// the step grid.
 pub fn record(request: RecordRequest<'_>) -> Result<Recorded, RecordError> {
+    record_with(request, |request, recorder| {
+        metrics::stream_metrics(request.metrics, request.job.clone(), recorder)
+    })
+}
+
+/// [`record`] from a reader already open (a fetched recording in a temporary file, in time
+/// order); `request.metrics` is the name messages give it.
+pub fn record_from<R: std::io::Read>(
+    request: RecordRequest<'_>,
+    input: R,
+) -> Result<Recorded, RecordError> {
+    record_with(request, |request, recorder| {
+        metrics::stream_metrics_from(request.metrics, input, request.job.clone(), recorder)
+    })
+}
+
+fn record_with(
+    request: RecordRequest<'_>,
+    read: impl FnOnce(&RecordRequest<'_>, &mut Recorder) -> Result<metrics::MetricWindow, InputError>,
+) -> Result<Recorded, RecordError> {
     if let Some(step) = request.step_ms.filter(|s| *s <= 0) {
         return Err(RecordError::StepNotPositive(step));
     }
     let mut recorder = Recorder::new(&request.vertices, request.learn_until_ms);
-    let read = metrics::stream_metrics(request.metrics, request.job, &mut recorder)
-        .map_err(RecordError::Metrics)?;
+    let read = read(&request, &mut recorder).map_err(RecordError::Metrics)?;
     let mut recording = recorder.finish().map_err(RecordError::Spool)?;
     let step_ms = request
         .step_ms
