@@ -907,6 +907,19 @@ fn a_5xx_is_tried_again_and_a_4xx_is_one_line() {
         o.stdout
     );
 
+    // A 429 with Retry-After: the pause the server asks for, not the backoff's 0.5 s.
+    let mut slow_down = Reply::json(429, "slow down");
+    slow_down.headers.push(("Retry-After".into(), "2".into()));
+    let server = stand_in("/api/v1/query_range", 1, slow_down);
+    let o = Outcome::of(common::cmd().args(fetch_args(&server.url)));
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("429: slow down; trying again in 2 s (attempt 2 of 4)"),
+        "{}",
+        o.stderr
+    );
+
     // Out of retries: the last failure, once.
     let server = stand_in("/api/v1/query_range", 9, Reply::json(503, "overloaded"));
     let o = Outcome::of(

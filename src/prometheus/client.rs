@@ -27,6 +27,9 @@ pub const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
 /// [`MAX_RETRY_WAIT`].
 pub const FIRST_RETRY_WAIT: Duration = Duration::from_millis(500);
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+/// The longest pause a server's `Retry-After` gets: longer asks are cut to this (a fetch waits,
+/// but not for an hour).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 /// A credential read from a file or the environment. Its `Debug` does not show it.
 #[derive(Clone, PartialEq, Eq)]
@@ -155,6 +158,8 @@ pub enum PromError {
         error: Option<String>,
         /// Sent with credentials (401 and 403 say so).
         auth: Option<String>,
+        /// The pause the server asked for (`Retry-After` in seconds, on a 429 or 503).
+        retry_after: Option<Duration>,
     },
     /// A 3xx: no redirect is followed (credentials must not go elsewhere).
     Redirect {
@@ -199,6 +204,7 @@ impl fmt::Display for PromError {
                 error_type,
                 error,
                 auth,
+                ..
             } => {
                 write!(f, "GET {url}: {status}")?;
                 match (error_type, error) {
@@ -350,6 +356,15 @@ impl Client {
             match self.once(&url, &target) {
                 Err(e) if e.is_transient() && attempt < attempts => {
                     attempt += 1;
+                    // A server that says how long to wait is believed (up to a limit); the
+                    // backoff goes on from there.
+                    if let PromError::Status {
+                        retry_after: Some(asked),
+                        ..
+                    } = &e
+                    {
+                        wait = wait.max((*asked).min(MAX_RETRY_AFTER));
+                    }
                     on_retry(&Retrying {
                         error: &e,
                         wait,
@@ -374,6 +389,10 @@ impl Client {
         }
         let mut response = request.call().map_err(|e| self.map_err(url, e))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| retry_after(v.as_bytes()));
         let location = response.headers().get("location").map(|v| {
             String::from_utf8_lossy(v.as_bytes())
                 .chars()
@@ -403,6 +422,7 @@ impl Client {
             error_type,
             error,
             auth: self.options.auth.describe(),
+            retry_after,
         })
     }
 
@@ -560,6 +580,19 @@ fn parse<'de, T: Deserialize<'de>>(url: &str, body: &'de [u8]) -> Result<T, Prom
             ),
         }),
     }
+}
+
+/// `Retry-After` as delay-seconds (RFC 9110 §10.2.3); an HTTP date is not read (the backoff
+/// applies then).
+fn retry_after(value: &[u8]) -> Option<Duration> {
+    let text = std::str::from_utf8(value).ok()?.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(
+        text.parse::<u64>()
+            .map_or(MAX_RETRY_AFTER, Duration::from_secs),
+    )
 }
 
 /// `errorType` and `error` of an error answer, else the head of the body as the error.
@@ -749,6 +782,19 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_is_read_in_seconds_only() {
+        assert_eq!(retry_after(b"7"), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(b" 0 "), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(b"99999999999999999999999"),
+            Some(MAX_RETRY_AFTER)
+        );
+        assert_eq!(retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(retry_after(b"-1"), None);
+        assert_eq!(retry_after(b""), None);
+    }
+
+    #[test]
     fn transient_failures_are_retried() {
         let status = |s| PromError::Status {
             url: "u".into(),
@@ -756,6 +802,7 @@ mod tests {
             error_type: None,
             error: None,
             auth: None,
+            retry_after: None,
         };
         assert!(status(503).is_transient());
         assert!(status(429).is_transient());

@@ -7,6 +7,7 @@ use crate::error::InputError;
 use crate::metrics::time::format_rfc3339;
 use crate::prometheus::client::Retrying;
 use crate::prometheus::fetch::{FetchError, FetchOutcome, JobSelector, KnownJob, Plan};
+use crate::units::count;
 use crate::value::DurationMs;
 
 /// Jobs listed in an error at most.
@@ -35,14 +36,13 @@ fn jobs(list: &[KnownJob]) -> String {
 /// The line printed once the job is found: what will be asked for.
 pub fn found(plan: &Plan) -> String {
     format!(
-        "job {}: {} series, {} steps of {} ({}), in {} query window{}\n",
+        "job {}: {} series, {} of {} ({}), in {}\n",
         job(&plan.job),
         plan.series,
-        plan.steps,
+        count(plan.steps as usize, "step", "steps"),
         DurationMs(plan.step_ms),
         range(plan.start_ms, plan.end_ms),
-        plan.windows,
-        if plan.windows == 1 { "" } else { "s" },
+        count(plan.windows as usize, "query window", "query windows"),
     )
 }
 
@@ -60,13 +60,13 @@ pub fn retrying(r: &Retrying) -> String {
 /// The summary after the file is written.
 pub fn summary(o: &FetchOutcome, output: &str) -> String {
     let mut s = format!(
-        "wrote {} rows ({} vertices, {} .. {}) of job {} to {output} in {} requests\n",
-        o.rows,
-        o.vertices,
+        "wrote {} ({}, {} .. {}) of job {} to {output} in {}\n",
+        count(o.rows as usize, "row", "rows"),
+        count(o.vertices, "vertex", "vertices"),
         format_rfc3339(o.first_ms),
         format_rfc3339(o.last_ms),
         job(&o.plan.job),
-        o.requests,
+        count(o.requests as usize, "request", "requests"),
     );
     if o.overlapping > 0 {
         s.push_str(&format!(
