@@ -9,6 +9,9 @@ output of `apply --wait`; prints the numbers and exits 1 unless
     E2E_MIN_GAIN (default 0.1, i.e. 10%) more records per second than before, and the source's
     backpressure went away
     (<= E2E_MAX_BP_AFTER ms/s, default 50).
+With --compare-prometheus PROM.json (the recommendation from `recommend --prometheus` over the
+same range as the REST recording's): prints both per vertex and exits 1 unless every vertex gets
+the same parallelism from both sources.
 Only the standard library.
 """
 import argparse
@@ -55,15 +58,51 @@ def fmt(x):
     return "-" if x is None else f"{x:.0f}"
 
 
+def compare_prometheus(rest_path, prom_path, summary_path):
+    """The REST recording's recommendation against the Prometheus one, vertex by vertex."""
+    rest = {v["id"]: v for v in json.load(open(rest_path))["vertices"]}
+    prom = {v["id"]: v for v in json.load(open(prom_path))["vertices"]}
+    failures = []
+    if set(rest) != set(prom):
+        failures.append(f"different vertices: REST {sorted(rest)} vs Prometheus {sorted(prom)}")
+    rows = []
+    keys = ("current_parallelism", "recommended_parallelism", "true_processing_rate", "target_rate",
+            "observed_rate", "utilization", "action")
+    for vid in sorted(set(rest) & set(prom)):
+        r, p = rest[vid], prom[vid]
+        rows.append({"id": vid, "name": r["name"], "rest": {k: r.get(k) for k in keys},
+                     "prometheus": {k: p.get(k) for k in keys}})
+        if r["recommended_parallelism"] != p["recommended_parallelism"]:
+            failures.append(f"{r['name']}: {r['recommended_parallelism']} from REST, "
+                            f"{p['recommended_parallelism']} from Prometheus")
+    with open(summary_path, "w") as f:
+        json.dump({"vertices": rows, "same": not failures}, f, indent=2)
+    print(f"{'vertex':40} {'current':>7} {'REST':>5} {'Prom':>5} {'rate REST':>10} {'rate Prom':>10}")
+    for row in rows:
+        r, p = row["rest"], row["prometheus"]
+        rate = lambda v: "-" if v is None else f"{v:.1f}"
+        print(f"{row['name'][:40]:40} {r['current_parallelism']:>7} {r['recommended_parallelism']:>5} "
+              f"{p['recommended_parallelism']:>5} {rate(r['true_processing_rate']):>10} "
+              f"{rate(p['true_processing_rate']):>10}")
+    for f in failures:
+        print("FAILED:", f)
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--before", required=True)
-    ap.add_argument("--after", required=True)
+    ap.add_argument("--before")
+    ap.add_argument("--after")
     ap.add_argument("--recommendation", required=True)
-    ap.add_argument("--apply-log", required=True)
+    ap.add_argument("--apply-log")
     ap.add_argument("--summary", required=True)
+    ap.add_argument("--compare-prometheus", metavar="PROM.json")
     ap.add_argument("--skip-after-s", type=float, default=env_float("E2E_SKIP_AFTER_S", "0"))
     a = ap.parse_args()
+    if a.compare_prometheus:
+        return compare_prometheus(a.recommendation, a.compare_prometheus, a.summary)
+    if not (a.before and a.after and a.apply_log):
+        ap.error("--before, --after and --apply-log are required")
 
     rec = json.load(open(a.recommendation))
     vertices = rec["vertices"]

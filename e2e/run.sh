@@ -13,6 +13,13 @@
 #    plan> (the run stops there, saying why, if it scales nothing up), planscale apply --wait
 #    with the recommendation, a pause (E2E_SETTLE), planscale record again (E2E_RECORD_AFTER);
 # 5. e2e/check.py: the bottleneck vertex takes more records and the source's backpressure went away.
+# 6. Prometheus (issue 18; on unless E2E_PROMETHEUS=0): the cluster also runs Flink's Prometheus
+#    reporter, scraped every E2E_SCRAPE by a real Prometheus (Debian's `prometheus`), while step 4
+#    records from REST; `planscale recommend --prometheus` over the recording's range must decide
+#    every vertex as `recommend --metrics` on the REST recording does (e2e/check.py
+#    --compare-prometheus), and `fetch` writes the range to prometheus.csv. The reporter binds
+#    the wildcard address (its only option is the port), so the whole run then moves into a new
+#    network namespace (`unshare --net`) whose only interface is loopback.
 #
 # Every process the script starts (JobManager, TaskManager, and the Python workers under it) is
 # stopped by its pid when it exits, whatever happened. Logs and recordings stay in
@@ -42,6 +49,10 @@ CLUSTER="$E2E/cluster"
 OUT="$E2E/run"
 JM_PID=""
 TM_PID=""
+PROM_PID=""
+PROM_PORT=$((PORT + 30))
+PROM_URL="http://127.0.0.1:$PROM_PORT"
+SCRAPE="${E2E_SCRAPE:-2s}"
 
 say() { printf '\n== %s\n' "$*"; }
 now() { date +%s; }
@@ -62,7 +73,7 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   local pids=()
-  for p in $TM_PID $JM_PID; do
+  for p in $PROM_PID $TM_PID $JM_PID; do
     if kill -0 "$p" 2>/dev/null; then
       pids+=("$p")
       while read -r c; do [ -n "$c" ] && pids+=("$c"); done < <(descendants "$p")
@@ -109,6 +120,23 @@ else
 fi
 "$PLANSCALE" --version
 
+# Prometheus: the reporter binds every interface, so the run moves into a network namespace that
+# has loopback only (after the build and the pip install, which need the network).
+PROMETHEUS="${E2E_PROMETHEUS:-auto}"
+if [ "$PROMETHEUS" != 0 ]; then
+  why=""
+  command -v prometheus >/dev/null || why="prometheus is not installed (apt-get install prometheus)"
+  [ -z "$why" ] && ! unshare --net true 2>/dev/null && why="cannot create a network namespace (unshare --net needs root or user namespaces)"
+  [ -z "$why" ] && ! command -v ip >/dev/null && why="ip (iproute2) is not installed"
+  if [ -n "$why" ]; then
+    [ "$PROMETHEUS" = 1 ] && fail "E2E_PROMETHEUS=1 but $why"
+    echo "Prometheus part skipped: $why"
+    PROMETHEUS=0
+  else
+    PROMETHEUS=1
+  fi
+fi
+
 say "venv with apache-flink==$FLINK_VERSION in $VENV"
 if ! "$VENV/bin/python" -c "import pyflink.version as v, sys; sys.exit(v.__version__ != '$FLINK_VERSION')" 2>/dev/null; then
   python3 -m venv "$VENV"
@@ -116,6 +144,16 @@ if ! "$VENV/bin/python" -c "import pyflink.version as v, sys; sys.exit(v.__versi
   "$VENV/bin/pip" install --quiet "apache-flink==$FLINK_VERSION"
 fi
 PY="$VENV/bin/python"
+if [ "$PROMETHEUS" = 1 ] && [ -z "${PLANSCALE_E2E_NETNS:-}" ]; then
+  say "moving into a network namespace with loopback only"
+  trap - EXIT
+  exec unshare --net -- env PLANSCALE_E2E_NETNS=1 PLANSCALE_BIN="$PLANSCALE" E2E_PROMETHEUS=1 \
+    bash "${BASH_SOURCE[0]}" "$@"
+fi
+if [ -n "${PLANSCALE_E2E_NETNS:-}" ]; then
+  ip link set lo up
+  ip -brief address
+fi
 FLINK_HOME="$("$PY" -c 'import os, pyflink; print(os.path.dirname(pyflink.__file__))')"
 echo "Flink distribution: $FLINK_HOME"
 
@@ -135,6 +173,16 @@ m = re.search(r"^\s*all:\s*(--add-.*)$", text, re.M)
 print(m.group(1).strip() if m else "")
 PY
 )"
+# Flink's Prometheus reporter (the wheel's plugins/metrics-prometheus), one port each for the
+# JobManager and the TaskManager.
+REPORTER_YAML="  # no reporter (E2E_PROMETHEUS=0)"
+if [ "$PROMETHEUS" = 1 ]; then
+  REPORTER_YAML="  reporter:
+    prom:
+      factory:
+        class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+      port: $((PORT + 20))-$((PORT + 21))"
+fi
 cat > "$CLUSTER/conf/config.yaml" <<YAML
 # Written by planscale's e2e/run.sh. Loopback only.
 env:
@@ -183,6 +231,7 @@ io:
 web:
   tmpdir: $CLUSTER/web
 metrics:
+$REPORTER_YAML
   fetcher:
     # REST metric values are refreshed this often (default 10 s)
     update-interval: 2000
@@ -210,6 +259,25 @@ export FLINK_PID_DIR="$CLUSTER/pid"
 export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 export PYFLINK_CLIENT_EXECUTABLE="$PY"
 export PATH="$VENV/bin:$PATH"
+export FLINK_PLUGINS_DIR="$FLINK_HOME/plugins"
+
+if [ "$PROMETHEUS" = 1 ]; then
+  say "Prometheus on $PROM_URL, scraping the reporter every $SCRAPE"
+  mkdir -p "$OUT/tsdb"
+  cat > "$OUT/prometheus.yml" <<YAML
+global:
+  scrape_interval: $SCRAPE
+  scrape_timeout: $SCRAPE
+scrape_configs:
+  - job_name: flink
+    static_configs:
+      - targets: ['127.0.0.1:$((PORT + 20))', '127.0.0.1:$((PORT + 21))']
+YAML
+  prometheus --config.file="$OUT/prometheus.yml" --storage.tsdb.path="$OUT/tsdb" \
+    --web.listen-address="127.0.0.1:$PROM_PORT" >"$OUT/prometheus.log" 2>&1 &
+  PROM_PID=$!
+  echo "Prometheus pid $PROM_PID"
+fi
 
 # --- cluster ---------------------------------------------------------------------------------------
 say "starting the session cluster on $REST"
@@ -262,7 +330,28 @@ done
 
 # --- planscale -------------------------------------------------------------------------------------
 say "planscale record ($RECORD_BEFORE, every $INTERVAL)"
+RECORD_FROM_MS=$(date +%s%3N)
 "$PLANSCALE" record --rest "$REST" --job "$JOB" --interval "$INTERVAL" --duration "$RECORD_BEFORE" -o "$OUT/before.csv"
+RECORD_TO_MS=$(date +%s%3N)
+
+if [ "$PROMETHEUS" = 1 ]; then
+  # The same range from Prometheus: what the reporter exported while record polled REST. The
+  # step is record's interval, the decision's instant the recording's last row.
+  LAST_MS="$("$PY" -c "import csv,sys; print(max(int(r['timestamp_ms']) for r in csv.DictReader(open(sys.argv[1]))))" "$OUT/before.csv")"
+  sleep 5 # one more scrape past the end
+  say "planscale fetch and recommend --prometheus (the recording's range)"
+  "$PLANSCALE" fetch --prometheus "$PROM_URL" --job "$JOB" --from "$RECORD_FROM_MS" --to "$RECORD_TO_MS" \
+    --step "$INTERVAL" -o "$OUT/prometheus.csv"
+  "$PLANSCALE" recommend --prometheus "$PROM_URL" --job "$JOB" --from "$RECORD_FROM_MS" --to "$RECORD_TO_MS" \
+    --step "$INTERVAL" --at "$LAST_MS" --graph "$OUT/before.job.json" | tee "$OUT/recommend_prometheus.txt"
+  "$PLANSCALE" recommend --prometheus "$PROM_URL" --job "$JOB" --from "$RECORD_FROM_MS" --to "$RECORD_TO_MS" \
+    --step "$INTERVAL" --at "$LAST_MS" --graph "$OUT/before.job.json" --format json \
+    -o "$OUT/recommendation_prometheus.json" 2>/dev/null
+  "$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.job.json" --at "$LAST_MS" \
+    --format json -o "$OUT/recommendation_rest.json" 2>/dev/null
+  "$PY" "$ROOT/e2e/check.py" --compare-prometheus "$OUT/recommendation_prometheus.json" \
+    --recommendation "$OUT/recommendation_rest.json" --summary "$OUT/prometheus_summary.json"
+fi
 
 say "planscale recommend"
 "$PLANSCALE" recommend --metrics "$OUT/before.csv" --graph "$OUT/before.job.json" | tee "$OUT/recommend.txt"

@@ -147,6 +147,7 @@ fn start(tools: &Tools, dir: &Path, tsdb: &Path) -> Server {
 const STEP_S: i64 = 15;
 const JOB_A: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
 const JOB_B: &str = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
+const JOB_C: &str = "0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c";
 const SOURCE: &str = "bc764cd8ddf7a0cff126f51c16239658";
 const MAP: &str = "20ba6b65f97481d5570070de90e4e791";
 const SINK: &str = "b5c8d46f3e7b141acf271f12622e752b";
@@ -184,6 +185,9 @@ struct Data {
     first_s: i64,
     last_s: i64,
     rescale_s: i64,
+    /// Job C's run (job B's name, before B).
+    c_first_s: i64,
+    c_last_s: i64,
 }
 
 #[derive(Default)]
@@ -245,9 +249,26 @@ fn generate(now_s: i64) -> Data {
     let last_s = (now_s - 2 * 3600) / STEP_S * STEP_S;
     let first_s = last_s - 190 * 60;
     let rescale_s = first_s + 95 * 60;
+    // Job C is job B's earlier run (same name and graph, another id), cancelled 20 minutes
+    // before B was submitted.
+    let (c_first_s, c_last_s) = (first_s - 60 * 60, first_s - 20 * 60);
     let mut f = Families::default();
     let mut rows = Vec::new();
-    let jobs: [(&str, &str, Vec<Vertex>); 2] = [
+    let audit = || {
+        vec![
+            Vertex {
+                id: B_SOURCE,
+                name: "Source:_audit",
+                source: true,
+            },
+            Vertex {
+                id: B_SINK,
+                name: "Sink:_audit",
+                source: false,
+            },
+        ]
+    };
+    let jobs: [(&str, &str, Vec<Vertex>, (i64, i64)); 3] = [
         (
             JOB_A,
             "orders_pipeline",
@@ -268,32 +289,22 @@ fn generate(now_s: i64) -> Data {
                     source: false,
                 },
             ],
+            (first_s, last_s),
         ),
-        (
-            JOB_B,
-            "audit",
-            vec![
-                Vertex {
-                    id: B_SOURCE,
-                    name: "Source:_audit",
-                    source: true,
-                },
-                Vertex {
-                    id: B_SINK,
-                    name: "Sink:_audit",
-                    source: false,
-                },
-            ],
-        ),
+        (JOB_B, "audit", audit(), (first_s, last_s)),
+        (JOB_C, "audit", audit(), (c_first_s, c_last_s)),
     ];
-    let mut k = 0i64;
-    let mut t = first_s;
+    let mut t = c_first_s;
     while t <= last_s {
-        for (job, job_name, vertices) in &jobs {
+        for (job, job_name, vertices, (from_s, to_s)) in &jobs {
+            if t < *from_s || t > *to_s {
+                continue;
+            }
+            let k = (t - from_s) / STEP_S;
             for v in vertices {
                 // Job A's map runs at 4 until the rescale, then at 2 (on new TaskManagers).
                 let (p, tm) = match (*job, v.id, t < rescale_s) {
-                    (JOB_B, _, _) => (1u32, "tm_1"),
+                    (JOB_B | JOB_C, _, _) => (1u32, "tm_1"),
                     (_, MAP, true) => (4, "tm_1"),
                     (_, MAP, false) => (2, "tm_2"),
                     _ => (2, "tm_1"),
@@ -410,7 +421,6 @@ fn generate(now_s: i64) -> Data {
             t,
             0.5,
         );
-        k += 1;
         t += STEP_S;
     }
     Data {
@@ -419,6 +429,8 @@ fn generate(now_s: i64) -> Data {
         first_s,
         last_s,
         rescale_s,
+        c_first_s,
+        c_last_s,
     }
 }
 
@@ -705,6 +717,59 @@ fn fetch_and_recommend_against_a_real_prometheus() {
         "/dev/null",
     ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
+
+    // 6b. A name that ran as two jobs, one after the other (C, then B): the latest is read, the
+    // earlier run is named; within C's own time, C alone is read, with no note.
+    let early = (data.c_first_s - 60).to_string();
+    let o = planscale(&[
+        "fetch",
+        "--prometheus",
+        url,
+        "--job-name",
+        "audit",
+        "--from",
+        &early,
+        "--to",
+        &to,
+        "-o",
+        "/dev/null",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains(&format!("job {JOB_B} (audit)")),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(&format!(
+            "note: `audit` ran as 2 jobs in this range, one after another (a resubmitted job gets \
+             a new id); only the latest, {JOB_B}, is read: earlier run: {JOB_C} ("
+        )),
+        "{}",
+        o.stderr
+    );
+    let o = planscale(&[
+        "fetch",
+        "--prometheus",
+        url,
+        "--job-name",
+        "audit",
+        "--from",
+        &early,
+        "--to",
+        &data.c_last_s.to_string(),
+        "--step",
+        "15s",
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(!o.stderr.contains("note:"), "{}", o.stderr);
+    let c_rows = data
+        .rows
+        .iter()
+        .filter(|r| r.job == JOB_C)
+        .cloned()
+        .collect();
+    assert_rows_eq(&sorted(parse_csv(&o.stdout)), &sorted(c_rows));
 
     // 7. recommend --prometheus decides as recommend --metrics on the fetched CSV.
     let graph = dir.path().join("job.json");

@@ -342,6 +342,10 @@ pub(crate) fn run_fetch(
             if talk {
                 eprint!("{}", render::found(plan));
             }
+            // Said by every command: the rows are of one run only.
+            if let Some(note) = render::other_runs(plan) {
+                eprint!("{note}");
+            }
             if terminal && plan.windows > 1 {
                 let b = indicatif::ProgressBar::new(plan.steps);
                 b.set_style(

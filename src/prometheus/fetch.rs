@@ -97,6 +97,18 @@ pub struct Plan {
     pub series: usize,
     pub window_steps: u64,
     pub windows: u64,
+    /// With `--job-name`: the name's other runs in the range, one after another (a job
+    /// resubmitted gets a new id); the plan is of the latest.
+    pub other_runs: Vec<Run>,
+}
+
+/// One run of a job name: a job id and when its busy-time series had values (to the accuracy of
+/// the coarse query that finds them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub job: KnownJob,
+    pub first_ms: i64,
+    pub last_ms: i64,
 }
 
 /// What the observer is told, in this order: [`Progress::Found`], then the windows (and any
@@ -154,11 +166,11 @@ pub enum FetchError {
         to_ms: i64,
         known: Vec<KnownJob>,
     },
-    /// The name is that of several jobs in the range (a job resubmitted gets a new id).
+    /// The name is that of several jobs that ran at the same time in the range.
     AmbiguousJobName {
         url: String,
         name: String,
-        jobs: Vec<KnownJob>,
+        runs: Vec<Run>,
     },
     /// The job has series, but no value at any step of the range.
     NoRows {
@@ -277,6 +289,53 @@ fn known_jobs(
     Ok(jobs.into_iter().collect())
 }
 
+/// Points of the query that finds when each run of a name had values.
+const RUN_POINTS: i64 = 2_000;
+
+/// When each of `ids` (the jobs of one name) had busy-time values in the range, in order of
+/// first value: one `count by (job_id)` range query at a step of about 1/2000 of the range (a
+/// multiple of the request's step). Jobs without a value at any of its instants are left out.
+fn runs(
+    req: &FetchRequest,
+    ids: &BTreeMap<String, String>,
+    on_retry: &mut dyn FnMut(&Retrying),
+) -> Result<Vec<Run>, PromError> {
+    let alts: Vec<String> = ids.keys().map(|id| regex_literal(id)).collect();
+    let query = format!(
+        "count by (job_id) ({{__name__={},job_id=~{}}})",
+        quote(&format!("{}busyTimeMsPerSecond", req.prefix)),
+        quote(&alts.join("|"))
+    );
+    let span = (req.to_ms - req.from_ms).max(0);
+    let coarse = (span / RUN_POINTS).max(req.step_ms);
+    let step = coarse.div_euclid(req.step_ms).max(1) * req.step_ms;
+    let series = req
+        .client
+        .query_range(&query, req.from_ms, req.to_ms, step, on_retry)?;
+    let mut runs: Vec<Run> = series
+        .into_iter()
+        .filter_map(|s| {
+            let id = s.labels.get("job_id")?.clone();
+            let first_ms = s.points.iter().map(|p| p.0).min()?;
+            let last_ms = s.points.iter().map(|p| p.0).max()?;
+            let name = ids.get(&id).cloned().unwrap_or_default();
+            Some(Run {
+                job: KnownJob { id, name },
+                first_ms,
+                last_ms,
+            })
+        })
+        .collect();
+    runs.sort_by(|a, b| (a.first_ms, a.last_ms, &a.job).cmp(&(b.first_ms, b.last_ms, &b.job)));
+    Ok(runs)
+}
+
+/// Whether two runs had values at one instant: two jobs of one name at the same time, not one
+/// job resubmitted.
+fn overlapping(runs: &[Run]) -> bool {
+    runs.windows(2).any(|w| w[1].first_ms <= w[0].last_ms)
+}
+
 /// Fetches the job's metrics into `out` as the long CSV (module doc). `out` gets nothing unless
 /// at least one row is found.
 pub fn fetch(
@@ -340,6 +399,7 @@ pub fn fetch(
             known,
         });
     }
+    let mut other_runs = Vec::new();
     let (job, sels) = match &req.job {
         JobSelector::Id(id) => {
             let name = job_ids.get(id).cloned().unwrap_or_default();
@@ -353,14 +413,19 @@ pub fn fetch(
         }
         JobSelector::Name(name) => {
             if job_ids.len() > 1 {
-                return Err(FetchError::AmbiguousJobName {
-                    url,
-                    name: name.clone(),
-                    jobs: job_ids
-                        .into_iter()
-                        .map(|(id, name)| KnownJob { id, name })
-                        .collect(),
-                });
+                requests += 1;
+                let mut runs = runs(req, &job_ids, on_retry!())?;
+                if overlapping(&runs) {
+                    return Err(FetchError::AmbiguousJobName {
+                        url,
+                        name: name.clone(),
+                        runs,
+                    });
+                }
+                // One after another: the latest run, and the others said.
+                let latest = runs.pop().map(|r| r.job);
+                other_runs = runs;
+                job_ids.retain(|id, _| latest.as_ref().is_some_and(|j| j.id == *id));
             }
             let Some((id, found)) = job_ids.into_iter().next() else {
                 // Series without a job_id: nothing a row could be filed under.
@@ -390,6 +455,7 @@ pub fn fetch(
         series: total,
         window_steps: per_window,
         windows: steps.div_ceil(per_window),
+        other_runs,
     };
     observe(Progress::Found(&plan));
 
@@ -665,6 +731,26 @@ impl<'w> RowWriter<'w> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_one_name_overlap_only_when_they_share_an_instant() {
+        let run = |id: &str, first_ms, last_ms| Run {
+            job: KnownJob {
+                id: id.into(),
+                name: "n".into(),
+            },
+            first_ms,
+            last_ms,
+        };
+        assert!(!overlapping(&[run("a", 0, 10), run("b", 11, 20)]));
+        assert!(!overlapping(&[run("a", 0, 10)]));
+        assert!(overlapping(&[run("a", 0, 10), run("b", 10, 20)]));
+        assert!(overlapping(&[
+            run("a", 0, 10),
+            run("b", 11, 20),
+            run("c", 15, 30)
+        ]));
+    }
 
     #[test]
     fn the_grid_is_the_multiples_of_the_step_inside_the_range() {

@@ -6,7 +6,7 @@
 use crate::error::InputError;
 use crate::metrics::time::format_rfc3339;
 use crate::prometheus::client::Retrying;
-use crate::prometheus::fetch::{FetchError, FetchOutcome, JobSelector, KnownJob, Plan};
+use crate::prometheus::fetch::{FetchError, FetchOutcome, JobSelector, KnownJob, Plan, Run};
 use crate::units::count;
 use crate::value::DurationMs;
 
@@ -31,6 +31,31 @@ fn jobs(list: &[KnownJob]) -> String {
         out.push(format!("and {} more", list.len() - MAX_JOBS_LISTED));
     }
     out.join(", ")
+}
+
+/// Runs of a name with when each had values.
+fn runs(r: &[Run]) -> String {
+    let list: Vec<String> = r
+        .iter()
+        .map(|r| format!("{} ({})", r.job.id, range(r.first_ms, r.last_ms)))
+        .collect();
+    list.join(", ")
+}
+
+/// The note when `--job-name` ran as several jobs, one after another: the fetch is of the
+/// latest, and no other run's rows are in the output.
+pub fn other_runs(plan: &Plan) -> Option<String> {
+    let name = &plan.job.name;
+    (!plan.other_runs.is_empty()).then(|| {
+        format!(
+            "note: `{name}` ran as {} in this range, one after another (a resubmitted job gets \
+             a new id); only the latest, {}, is read: earlier {}: {} (--job ID reads one of them)\n",
+            count(plan.other_runs.len() + 1, "job", "jobs"),
+            plan.job.id,
+            if plan.other_runs.len() == 1 { "run" } else { "runs" },
+            runs(&plan.other_runs),
+        )
+    })
 }
 
 /// The line printed once the job is found: what will be asked for.
@@ -129,12 +154,12 @@ pub fn error(e: FetchError) -> anyhow::Error {
             }
             err.into()
         }
-        FetchError::AmbiguousJobName { url, name, jobs: j } => InputError::new(
+        FetchError::AmbiguousJobName { url, name, runs: r } => InputError::new(
             url,
             format!(
-                "{} jobs are named `{name}` in that time (a job resubmitted gets a new id): {}",
-                j.len(),
-                jobs(&j)
+                "{} jobs named `{name}` ran at the same time in that range: {}; choose one with --job ID",
+                r.len(),
+                runs(&r)
             ),
         )
         .into(),
