@@ -52,9 +52,31 @@ bytes=$(stat -c %s "$dir/fetched.csv")
 prom_rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
 rm -f "$log"
 
+# The one-command forms on the same history: the week's simulation and the last window's
+# recommendation, as a user with the URL and the job would run them.
+"$gen" --job-json "$vertices" "$subtasks" > "$dir/job.json"
+measure() { # prints "wall | peak RSS"
+  local log
+  log=$(mktemp)
+  /usr/bin/time -v -o "$log" "$@" > /dev/null 2> "$dir/cmd.log" || { cat "$dir/cmd.log" "$log" >&2; exit 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ {wall=$2} /Maximum resident set size/ {rss=$2}
+    END {printf "%s | %.1f MB", wall, rss/1024}' "$log"
+  rm -f "$log"
+}
+url="http://127.0.0.1:$port"
+sim=$(measure "$bin" simulate --prometheus "$url" --from "$start" --to "$((end - step))" --step "${step}s" \
+  --graph "$dir/job.json" --format json)
+rec=$(measure "$bin" recommend --prometheus "$url" --at "$((end - step))" --step "${step}s" \
+  --graph "$dir/job.json" --format json)
+
 echo "| history | series | rows | CSV | backfill | fetch wall | fetch peak RSS | Prometheus peak RSS |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 series=$(grep -o '[0-9]* series' "$dir/fetch.log" | head -1)
 echo "| ${days} d at ${step} s, ${vertices}x${subtasks} subtasks | ${series% series} | $rows | $bytes bytes | ${backfill_s} s | $wall | $rss | $prom_rss |"
 grep -v '^$' "$dir/fetch.log" >&2
 rm -f "$dir/fetched.csv"
+echo
+echo "| one command | wall | peak RSS |"
+echo "| --- | --- | --- |"
+echo "| simulate --prometheus (the whole range) | $sim |"
+echo "| recommend --prometheus (the last 15 min) | $rec |"

@@ -305,7 +305,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__fetch)
-            opts="-o -h -V --prometheus --job --step --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --output --help --version"
+            opts="-o -h -V --prometheus --job --step --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --ca-cert --header --prometheus-timeout --retries --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,6 +352,10 @@ _planscale() {
                     return 0
                     ;;
                 --basic-auth-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -929,7 +933,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__recommend)
-            opts="-D -o -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --step --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
+            opts="-D -o -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --ca-cert --header --prometheus-timeout --retries --step --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -972,6 +976,10 @@ _planscale() {
                     return 0
                     ;;
                 --basic-auth-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1109,7 +1117,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__simulate)
-            opts="-D -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --header --prometheus-timeout --retries --plan --graph --plan-format --graph-format --policy --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
+            opts="-D -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --ca-cert --header --prometheus-timeout --retries --plan --graph --plan-format --graph-format --policy --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --interval --restart-time --step --learn-until --job --plot --timeline --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1152,6 +1160,10 @@ _planscale() {
                     return 0
                     ;;
                 --basic-auth-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -143,6 +143,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metric
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l ca-cert -d 'PEM file of the CA(s) an https:// server\'s certificate must chain to, instead of the public roots' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l prometheus-timeout -d 'Timeout of each request to the server' -r
 complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
@@ -186,6 +187,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metric-
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l ca-cert -d 'PEM file of the CA(s) an https:// server\'s certificate must chain to, instead of the public roots' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l prometheus-timeout -d 'Timeout of each request to the server' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
@@ -238,6 +240,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l metric-pre
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l ca-cert -d 'PEM file of the CA(s) an https:// server\'s certificate must chain to, instead of the public roots' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l prometheus-timeout -d 'Timeout of each request to the server' -r
 complete -c planscale -n "__fish_planscale_using_subcommand fetch" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r

@@ -63,6 +63,7 @@ def compare_prometheus(rest_path, prom_path, summary_path):
     rest = {v["id"]: v for v in json.load(open(rest_path))["vertices"]}
     prom = {v["id"]: v for v in json.load(open(prom_path))["vertices"]}
     failures = []
+    edges = []
     if set(rest) != set(prom):
         failures.append(f"different vertices: REST {sorted(rest)} vs Prometheus {sorted(prom)}")
     rows = []
@@ -73,10 +74,30 @@ def compare_prometheus(rest_path, prom_path, summary_path):
         rows.append({"id": vid, "name": r["name"], "rest": {k: r.get(k) for k in keys},
                      "prometheus": {k: p.get(k) for k in keys}})
         if r["recommended_parallelism"] != p["recommended_parallelism"]:
-            failures.append(f"{r['name']}: {r['recommended_parallelism']} from REST, "
-                            f"{p['recommended_parallelism']} from Prometheus")
+            # A saturated vertex behind a backpressured source processes what the source emits:
+            # its target rate equals its true processing rate but for sampling noise, and which
+            # side of the band it falls on is that noise. Counter rates over a window of W
+            # seconds are off by up to the sample interval / W at each end (REST values are up
+            # to the metric fetcher's interval old, Prometheus' are the last scrape before the
+            # step), so a ratio target/TPR within E2E_EDGE_TOLERANCE (default 0.05) of 1 in both
+            # recordings is a decision at the band's edge, printed with its numbers.
+            tol = env_float("E2E_EDGE_TOLERANCE", "0.05")
+            ratio = lambda v: (v["target_rate"] / v["true_processing_rate"]
+                               if v.get("target_rate") and v.get("true_processing_rate") else None)
+            rr, pr = ratio(r), ratio(p)
+            line = (f"{r['name']}: {r['recommended_parallelism']} from REST (target {r['target_rate']:.1f} / "
+                    f"TPR {r['true_processing_rate']:.1f} rec/s = {rr:.4f}: {r['reason']}), "
+                    f"{p['recommended_parallelism']} from Prometheus (target {p['target_rate']:.1f} / "
+                    f"TPR {p['true_processing_rate']:.1f} rec/s = {pr:.4f}: {p['reason']})"
+                    if rr is not None and pr is not None else
+                    f"{r['name']}: {r['recommended_parallelism']} from REST, "
+                    f"{p['recommended_parallelism']} from Prometheus")
+            if rr is not None and pr is not None and abs(rr - 1) <= tol and abs(pr - 1) <= tol:
+                edges.append(line)
+            else:
+                failures.append(line)
     with open(summary_path, "w") as f:
-        json.dump({"vertices": rows, "same": not failures}, f, indent=2)
+        json.dump({"vertices": rows, "same": not failures and not edges, "band_edge": edges}, f, indent=2)
     print(f"{'vertex':40} {'current':>7} {'REST':>5} {'Prom':>5} {'rate REST':>10} {'rate Prom':>10}")
     for row in rows:
         r, p = row["rest"], row["prometheus"]
@@ -84,6 +105,8 @@ def compare_prometheus(rest_path, prom_path, summary_path):
         print(f"{row['name'][:40]:40} {r['current_parallelism']:>7} {r['recommended_parallelism']:>5} "
               f"{p['recommended_parallelism']:>5} {rate(r['true_processing_rate']):>10} "
               f"{rate(p['true_processing_rate']):>10}")
+    for e in edges:
+        print("differs at the band's edge (explained, not a failure):", e)
     for f in failures:
         print("FAILED:", f)
     return 1 if failures else 0

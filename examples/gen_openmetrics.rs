@@ -9,7 +9,11 @@
 //!
 //! ```sh
 //! cargo run --release --example gen_openmetrics -- START_S END_S STEP_S VERTICES SUBTASKS > x.om
+//! cargo run --release --example gen_openmetrics -- --job-json VERTICES SUBTASKS > job.json
 //! ```
+//!
+//! `--job-json` writes the job's REST job details (`GET /jobs/:id`, the fields planscale reads),
+//! the `--graph` of `recommend`/`simulate --prometheus` on the backfilled history.
 
 use std::io::{BufWriter, Write};
 
@@ -25,8 +29,46 @@ fn arg(args: &[String], i: usize, name: &str) -> i64 {
     }
 }
 
+/// The job details of the generated job: a chain of `vertices`, each at `subtasks`.
+fn job_json(vertices: i64, subtasks: i64) -> String {
+    let mut list = Vec::new();
+    let mut nodes = Vec::new();
+    for v in 0..vertices {
+        let id = format!("{:032x}", 0xabc0_0000 + v);
+        let name = if v == 0 {
+            "Source: events".to_string()
+        } else {
+            format!("Map_{v:02}")
+        };
+        list.push(format!(
+            r#"{{"id":"{id}","name":"{name}","parallelism":{subtasks},"maxParallelism":128,"status":"RUNNING"}}"#
+        ));
+        let inputs = if v == 0 {
+            String::new()
+        } else {
+            format!(
+                r#","inputs":[{{"num":0,"id":"{:032x}","ship_strategy":"REBALANCE","exchange":"pipelined_bounded"}}]"#,
+                0xabc0_0000 + v - 1
+            )
+        };
+        nodes.push(format!(
+            r#"{{"id":"{id}","parallelism":{subtasks},"operator":"","operator_strategy":"","description":"{name}"{inputs}}}"#
+        ));
+    }
+    format!(
+        r#"{{"jid":"{JOB}","name":"bench","state":"RUNNING","maxParallelism":-1,"vertices":[{}],"plan":{{"jid":"{JOB}","name":"bench","type":"STREAMING","nodes":[{}]}}}}"#,
+        list.join(","),
+        nodes.join(",")
+    ) + "\n"
+}
+
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--job-json") {
+        let (vertices, subtasks) = (arg(&args, 2, "VERTICES"), arg(&args, 3, "SUBTASKS"));
+        print!("{}", job_json(vertices, subtasks));
+        return Ok(());
+    }
     let (start, end, step) = (
         arg(&args, 1, "START_S"),
         arg(&args, 2, "END_S"),

@@ -96,6 +96,11 @@ fn get(url: &str) -> Option<(u16, String)> {
 
 /// Starts Prometheus on `tsdb` at a free 127.0.0.1 port and waits for `/-/ready`.
 fn start(tools: &Tools, dir: &Path, tsdb: &Path) -> Server {
+    start_with(tools, dir, tsdb, None)
+}
+
+/// [`start`], serving https with `web_config` (Prometheus' `--web.config.file`) when given.
+fn start_with(tools: &Tools, dir: &Path, tsdb: &Path, web_config: Option<&Path>) -> Server {
     let config = dir.join("prometheus.yml");
     std::fs::write(
         &config,
@@ -105,7 +110,16 @@ fn start(tools: &Tools, dir: &Path, tsdb: &Path) -> Server {
     for _ in 0..3 {
         let port = fake_server::closed_port();
         let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
-        let child = Command::new(&tools.prometheus)
+        let mut command = Command::new(&tools.prometheus);
+        if let Some(web) = web_config {
+            command.arg(format!("--web.config.file={}", web.display()));
+        }
+        let scheme = if web_config.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let child = command
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", tsdb.display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
@@ -121,14 +135,20 @@ fn start(tools: &Tools, dir: &Path, tsdb: &Path) -> Server {
             .expect("prometheus starts");
         let mut server = Server {
             child,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = server.child.try_wait() {
                 break; // the port was taken in between: try another
             }
-            if get(&format!("{}/-/ready", server.url)).is_some_and(|(s, _)| s == 200) {
+            let ready = if web_config.is_some() {
+                // Listening is enough here: the test itself checks what the TLS side says.
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            } else {
+                get(&format!("{}/-/ready", server.url)).is_some_and(|(s, _)| s == 200)
+            };
+            if ready {
                 return server;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -268,7 +288,9 @@ fn generate(now_s: i64) -> Data {
             },
         ]
     };
-    let jobs: [(&str, &str, Vec<Vertex>, (i64, i64)); 3] = [
+    // (job id, job name, vertices, first and last second of its run)
+    type Job = (&'static str, &'static str, Vec<Vertex>, (i64, i64));
+    let jobs: [Job; 3] = [
         (
             JOB_A,
             "orders_pipeline",
@@ -1248,4 +1270,87 @@ fn recommend_takes_the_prometheus_flags_only_with_prometheus() {
         "{:?}",
         server.requests()
     );
+}
+
+/// https with a private CA: `--ca-cert` makes the server's certificate trusted; without it the
+/// handshake fails in one line. The certificates are fixtures/tls/ (a test CA and a 127.0.0.1
+/// server certificate, valid until 2126; the CA's key was not kept).
+#[cfg(feature = "https")]
+#[test]
+fn https_with_a_private_ca() {
+    let Some(tools) = tools() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let tls = std::fs::canonicalize("fixtures/tls").unwrap();
+    let web = dir.path().join("web.yml");
+    std::fs::write(
+        &web,
+        format!(
+            "tls_server_config:\n  cert_file: {}\n  key_file: {}\n",
+            tls.join("server.pem").display(),
+            tls.join("server.key").display()
+        ),
+    )
+    .unwrap();
+    let server = start_with(&tools, dir.path(), &dir.path().join("tsdb"), Some(&web));
+    let url = server.url.as_str();
+    let args = |ca: Option<&str>| {
+        let mut v: Vec<String> = [
+            "fetch",
+            "--prometheus",
+            url,
+            "--job",
+            JOB_A,
+            "--since",
+            "1h",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if let Some(ca) = ca {
+            v.push("--ca-cert".into());
+            v.push(ca.into());
+        }
+        v.extend([
+            "--retries".into(),
+            "0".into(),
+            "-o".into(),
+            "/dev/null".into(),
+        ]);
+        v
+    };
+    // Trusted: the server answers (an empty TSDB: no Flink metrics), so TLS worked.
+    let o = Outcome::of(common::cmd().args(args(Some("fixtures/tls/ca.pem"))));
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .starts_with(&format!("error: {url}: no Flink task metrics")),
+        "{}",
+        o.stderr
+    );
+    // Not trusted: the public roots do not know the test CA.
+    let o = Outcome::of(common::cmd().args(args(None)));
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert_eq!(o.stderr.lines().count(), 1, "{}", o.stderr);
+    assert!(
+        o.stderr.ends_with(
+            "cannot connect: invalid peer certificate: UnknownIssuer (signed by a private CA? \
+             --ca-cert FILE names it)\n"
+        ),
+        "{}",
+        o.stderr
+    );
+    // A key instead of a certificate, and a file that is not PEM.
+    let o = Outcome::of(common::cmd().args(args(Some("fixtures/tls/server.key"))));
+    assert_eq!(
+        o.stderr,
+        "error: fixtures/tls/server.key: --ca-cert: holds a private key: give the CA's certificate\n"
+    );
+    let o = Outcome::of(common::cmd().args(args(Some("Cargo.toml"))));
+    assert_eq!(o.code, 2);
+    assert!(
+        o.stderr.starts_with("error: Cargo.toml: --ca-cert: "),
+        "{}",
+        o.stderr
+    );
+    drop(server);
 }

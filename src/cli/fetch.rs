@@ -59,6 +59,9 @@ pub(crate) struct PrometheusOptions {
     /// The basic-auth password, read from this file
     #[arg(long, value_name = "FILE", requires = "basic_auth_user")]
     pub basic_auth_password_file: Option<PathBuf>,
+    /// PEM file of the CA(s) an https:// server's certificate must chain to, instead of the public roots
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// An extra request header, e.g. 'X-Scope-OrgID: tenant-1' for Mimir (repeatable; not Authorization)
     #[arg(long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
@@ -84,7 +87,7 @@ is the highest subtask index reporting at that step, plus one. The range is quer
 server's 11,000 points per series, one window in memory at a time; rows are written in time order \
 and the file replaces -o only once complete. Credentials: --bearer-token-file or \
 $PLANSCALE_PROMETHEUS_TOKEN, --basic-auth-user with --basic-auth-password-file or \
-$PLANSCALE_PROMETHEUS_PASSWORD. https:// needs planscale built with --features https. Then: \
+$PLANSCALE_PROMETHEUS_PASSWORD; https:// with the public roots, or --ca-cert FILE for a private CA. Then: \
 planscale recommend --metrics CSV --graph JOB.json"
 )]
 pub(crate) struct FetchArgs {
@@ -205,12 +208,26 @@ fn headers(o: &PrometheusOptions) -> anyhow::Result<Vec<Header>> {
         .collect()
 }
 
+/// `--ca-cert FILE`: its certificates, or an error naming the file.
+fn ca_certs(path: &Path) -> anyhow::Result<planscale::rest::CaCerts> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        InputError::new(
+            &name,
+            format!("--ca-cert: cannot read: {}", planscale::io::describe_io(&e)),
+        )
+    })?;
+    planscale::rest::CaCerts::from_pem(&bytes)
+        .map_err(|why| InputError::new(&name, format!("--ca-cert: {why}")).into())
+}
+
 /// The client of `--prometheus URL` with these options.
 pub(crate) fn client(url: &str, o: &PrometheusOptions) -> anyhow::Result<Client> {
     let options = ClientOptions {
         timeout: Duration::from_millis(duration_ms("--prometheus-timeout", &o.timeout)? as u64),
         auth: auth(o)?,
         headers: headers(o)?,
+        ca: o.ca_cert.as_deref().map(ca_certs).transpose()?,
         retries: o.retries,
     };
     Client::new(url, options).map_err(|e| usage(format!("--prometheus {e}")))
@@ -320,6 +337,7 @@ pub(crate) fn inputs(o: &PrometheusOptions) -> Vec<Named<'_>> {
     for (flag, p) in [
         ("--bearer-token-file", &o.bearer_token_file),
         ("--basic-auth-password-file", &o.basic_auth_password_file),
+        ("--ca-cert", &o.ca_cert),
     ] {
         if let Some(path) = p.as_deref().and_then(Path::to_str) {
             v.push(Named::input(flag, path));
@@ -441,6 +459,7 @@ pub(crate) fn refuse_without_prometheus(
         ("--bearer-token-file", o.bearer_token_file.is_some()),
         ("--basic-auth-user", o.basic_auth_user.is_some()),
         ("--header", !o.headers.is_empty()),
+        ("--ca-cert", o.ca_cert.is_some()),
     ];
     for (flag, given) in own.iter().chain(more) {
         if *given {

@@ -265,6 +265,8 @@ pub struct ClientOptions {
     pub timeout: Duration,
     pub auth: Auth,
     pub headers: Vec<Header>,
+    /// The CAs an https server's certificate must chain to, instead of the WebPKI roots.
+    pub ca: Option<crate::rest::CaCerts>,
     /// Tries after the first, for transient failures.
     pub retries: u32,
 }
@@ -315,7 +317,7 @@ impl Client {
             ));
         }
         let host = crate::rest::checked_host(&base, rest).map_err(bad)?;
-        let config = crate::rest::agent_config(scheme, host, options.timeout)
+        let config = crate::rest::agent_config(scheme, host, options.timeout, options.ca.as_ref())
             .map_err(|(url, reason)| PromError::BadUrl { url, reason })?;
         Ok(Client {
             base,
@@ -427,6 +429,17 @@ impl Client {
     }
 
     fn map_err(&self, url: &str, e: ureq::Error) -> PromError {
+        let mut e = self.map_err_plain(url, e);
+        // A certificate the roots do not know is most often a private CA's.
+        if let PromError::Connect { reason, .. } = &mut e {
+            if reason.contains("UnknownIssuer") && self.options.ca.is_none() {
+                reason.push_str(" (signed by a private CA? --ca-cert FILE names it)");
+            }
+        }
+        e
+    }
+
+    fn map_err_plain(&self, url: &str, e: ureq::Error) -> PromError {
         let url = url.to_string();
         let timeout = self.options.timeout;
         match e {
@@ -730,6 +743,7 @@ mod tests {
             timeout: Duration::from_secs(1),
             auth: Auth::None,
             headers: vec![],
+            ca: None,
             retries: 0,
         };
         assert_eq!(

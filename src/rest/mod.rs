@@ -264,7 +264,7 @@ impl Client {
             ),
         })?;
         let host = checked_host(&base, rest).map_err(bad)?;
-        let config = agent_config(scheme, host, timeout)
+        let config = agent_config(scheme, host, timeout, None)
             .map_err(|(url, reason)| RestError::BadUrl { url, reason })?;
         Ok(Client {
             base,
@@ -646,6 +646,7 @@ pub fn agent_config(
     scheme: &str,
     host: &str,
     timeout: Duration,
+    ca: Option<&CaCerts>,
 ) -> Result<ureq::config::Config, (String, String)> {
     let proxy = match proxy_for(scheme, host, &|name| std::env::var(name).ok()) {
         None => None,
@@ -664,13 +665,66 @@ pub fn agent_config(
             Some(proxy)
         }
     };
-    Ok(ureq::Agent::config_builder()
+    let builder = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("planscale/", env!("CARGO_PKG_VERSION")))
-        .proxy(proxy)
-        .build())
+        .proxy(proxy);
+    Ok(match ca {
+        #[cfg(feature = "https")]
+        Some(ca) => builder
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::new_with_certs(&ca.certs))
+                    .build(),
+            )
+            .build(),
+        _ => builder.build(),
+    })
+}
+
+/// The certificate authorities a server's certificate must chain to, instead of the WebPKI
+/// roots (`--ca-cert`): a private CA, as curl's `--cacert` and Prometheus' own `ca_file` take
+/// it.
+#[derive(Debug, Clone)]
+pub struct CaCerts {
+    #[cfg(feature = "https")]
+    certs: Vec<ureq::tls::Certificate<'static>>,
+}
+
+impl CaCerts {
+    /// The certificates of a PEM file (one or more `CERTIFICATE` blocks; keys and other blocks
+    /// are refused, so a key file given by mistake is said so).
+    pub fn from_pem(pem: &[u8]) -> Result<CaCerts, String> {
+        #[cfg(feature = "https")]
+        {
+            use ureq::tls::PemItem;
+            let mut certs = Vec::new();
+            for item in ureq::tls::parse_pem(pem) {
+                match item.map_err(|e| format!("not PEM: {e}"))? {
+                    PemItem::Certificate(c) => certs.push(c),
+                    PemItem::PrivateKey(_) => {
+                        return Err("holds a private key: give the CA's certificate".into())
+                    }
+                    _ => return Err("holds a PEM block that is not a certificate".into()),
+                }
+            }
+            if certs.is_empty() {
+                return Err("no PEM certificate (-----BEGIN CERTIFICATE-----) in it".into());
+            }
+            Ok(CaCerts { certs })
+        }
+        #[cfg(not(feature = "https"))]
+        {
+            let _ = pem;
+            Err(
+                "a CA certificate is for https://, and this planscale was built without the \
+                 `https` feature"
+                    .into(),
+            )
+        }
+    }
 }
 
 pub fn host_of(rest: &str) -> &str {
