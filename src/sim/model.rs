@@ -24,6 +24,10 @@ pub struct VertexModel {
     pub alpha: f64,
     /// Records out per record in, learned from the rates.
     pub selectivity: f64,
+    /// A source's Kafka/Pulsar partitions as its metric names show them (upstream's
+    /// `ScalingMetricCollector` counts them so, and aligns and caps a source's parallelism to
+    /// them); 0 when none.
+    pub num_source_partitions: i64,
 }
 
 impl VertexModel {
@@ -106,6 +110,7 @@ pub fn learn(vertices: Vec<JobVertex>, rec: &mut Recording) -> JobModel {
             reference_parallelism,
             alpha,
             selectivity,
+            num_source_partitions: 0,
         });
     }
     // Gains in topological order (vertices come topologically ordered).

@@ -12,6 +12,7 @@
 use crate::error::InputError;
 use crate::graph::vertices::JobVertex;
 use crate::metrics;
+use crate::recommend::vertices::match_metric_vertex;
 use crate::resources::CostModel;
 use crate::scaler::Version;
 use crate::settings::{self, InEffect, Origin, Setting, SettingError, SettingWarning};
@@ -224,7 +225,20 @@ fn record_with(
             });
         }
     }
-    let model = model::learn(request.vertices, &mut recording);
+    // The sources' partitions, counted by the reader as upstream counts them.
+    let mut partitions = vec![0; request.vertices.len()];
+    for series in &read.vertices {
+        if let Some(i) = match_metric_vertex(&series.key, series.name.as_deref(), &request.vertices)
+        {
+            if request.vertices[i].is_source() {
+                partitions[i] = series.num_source_partitions;
+            }
+        }
+    }
+    let mut model = model::learn(request.vertices, &mut recording);
+    for (v, n) in model.vertices.iter_mut().zip(partitions) {
+        v.num_source_partitions = n;
+    }
     let measured_restart = recording.measured_restart_ms();
     let trace = trace::build(&model, &mut recording, step_ms);
     Ok(Recorded {
@@ -520,6 +534,36 @@ mod tests {
         fn progress(&mut self, steps: u64) {
             self.progress += steps;
         }
+    }
+
+    #[test]
+    fn a_sources_partitions_reach_the_model_as_upstream_counts_them() {
+        let (dir, path) = recording(0.5, |_| 1000.0);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for p in 0..6 {
+            let _ = writeln!(
+                text,
+                "{T0},{SRC},Source: events,1,Source__events.KafkaSourceReader.topic.orders.partition.{p}.currentOffset,{}",
+                1000 * p
+            );
+        }
+        let with = dir.path().join("kafka.csv");
+        std::fs::write(&with, text).unwrap();
+        let r = recorded(with.to_str().unwrap(), None);
+        let parts: Vec<i64> = r
+            .model
+            .vertices
+            .iter()
+            .map(|v| v.num_source_partitions)
+            .collect();
+        assert_eq!(parts, [6, 0]);
+        // Without the metric, none (and the policy's topology says 0, as upstream's would).
+        let r = recorded(&path, None);
+        assert!(r
+            .model
+            .vertices
+            .iter()
+            .all(|v| v.num_source_partitions == 0));
     }
 
     #[test]

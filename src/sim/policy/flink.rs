@@ -74,7 +74,7 @@ impl FlinkAutoscaler {
                 id: v.vertex.id.clone(),
                 parallelism: p,
                 max_parallelism: v.vertex.max_parallelism.max(p),
-                num_source_partitions: 0,
+                num_source_partitions: v.num_source_partitions,
                 inputs: v
                     .vertex
                     .inputs
