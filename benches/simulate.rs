@@ -46,6 +46,7 @@ fn model() -> JobModel {
                 reference_parallelism: 4,
                 alpha: 1.0,
                 selectivity: 1.0,
+                num_source_partitions: 0,
             }
         })
         .collect();
