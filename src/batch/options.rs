@@ -9,7 +9,7 @@
 //! (`AdaptiveBatchSchedulerFactory#getDefaultMaxParallelism`), the default source parallelism to
 //! the max parallelism.
 
-use crate::settings::{InEffect, Origin, Setting, SettingError};
+use crate::settings::{InEffect, Origin, Setting, SettingError, SettingWarning};
 use crate::value;
 
 pub const ENABLED: &str = "execution.batch.adaptive.auto-parallelism.enabled";
@@ -55,6 +55,42 @@ pub fn is_batch_key(key: &str) -> bool {
 /// Every key in its current spelling, for suggestions.
 pub fn keys() -> Vec<String> {
     KEYS.iter().map(|(k, _)| k.to_string()).collect()
+}
+
+/// The namespaces of the scheduler's options: an unknown key there is a warning with a
+/// suggestion (a misspelt key is silently ignored by Flink too).
+const NAMESPACES: &[&str] = &[
+    "execution.batch.adaptive.auto-parallelism.",
+    "jobmanager.adaptive-batch-scheduler.",
+];
+
+/// Warnings about settings `recommend batch` does not read: unknown keys in the scheduler's
+/// namespaces (from anywhere), and `-D` keys it ignores (a file holds a whole cluster's options,
+/// so its other keys are not named).
+pub fn warnings(settings: &[Setting]) -> Vec<SettingWarning> {
+    let candidates = keys();
+    let mut out = Vec::new();
+    for s in settings {
+        let key = s.key.trim();
+        if is_batch_key(key) {
+            continue;
+        }
+        if NAMESPACES.iter().any(|n| key.starts_with(n)) {
+            out.push(SettingWarning::Unknown {
+                key: key.to_string(),
+                origin: s.origin.clone(),
+                suggestion: value::did_you_mean(key, candidates.iter().map(String::as_str))
+                    .map(str::to_string),
+            });
+        } else if s.origin == Origin::Define {
+            out.push(SettingWarning::NoEffect {
+                key: key.to_string(),
+                origin: s.origin.clone(),
+                on: "recommend batch".into(),
+            });
+        }
+    }
+    out
 }
 
 /// Where the global max parallelism came from.
@@ -321,5 +357,25 @@ mod tests {
         assert!(resolve(&[d(AVG, "16 parsecs")]).is_err());
         assert!(resolve(&[d(ENABLED, "yes")]).is_err());
         assert!(resolve(&[d(SOURCE, "1.5")]).is_err());
+    }
+
+    #[test]
+    fn misspelt_keys_get_a_suggestion_and_foreign_defines_a_warning() {
+        let w = warnings(&[
+            d(
+                "execution.batch.adaptive.auto-parallelism.max-paralelism",
+                "4",
+            ),
+            d("job.autoscaler.enabled", "true"),
+            Setting::new("rest.port", "8081", Origin::Default),
+            d(MAX, "4"),
+        ]);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].to_string().contains(&format!("did you mean {MAX}")),
+            "{}",
+            w[0]
+        );
+        assert!(w[1].to_string().contains("no effect on recommend batch"));
     }
 }

@@ -360,7 +360,7 @@ mod tests {
         assert_eq!(subpartitions(false, 128, 4), 128);
         assert_eq!(subpartitions(true, 128, 6), 22);
         assert_eq!(subpartitions(true, 8, 8), 1);
-        assert_eq!(pointwise_slices(8 * 1, 8), 8);
+        assert_eq!(pointwise_slices(8, 8), 8);
         assert_eq!(pointwise_slices(100_000, 8), 256);
     }
 
