@@ -31,6 +31,7 @@ PORT="${PLANSCALE_E2E_PORT:-28081}"
 REST="http://127.0.0.1:$PORT"
 export E2E_ORDERS="${E2E_ORDERS:-600000}"
 export E2E_PAYMENTS="${E2E_PAYMENTS:-200000}"
+MIN_PARALLELISM="${E2E_MIN_PARALLELISM:-1}"
 MAX_PARALLELISM="${E2E_MAX_PARALLELISM:-8}"
 AVG_VOLUME="${E2E_AVG_DATA_VOLUME:-2560kb}"
 SOURCE_PARALLELISM="${E2E_SOURCE_PARALLELISM:-2}"
@@ -148,7 +149,7 @@ execution:
     adaptive:
       auto-parallelism:
         enabled: true
-        min-parallelism: 1
+        min-parallelism: $MIN_PARALLELISM
         max-parallelism: $MAX_PARALLELISM
         avg-data-volume-per-task: $AVG_VOLUME
         default-source-parallelism: $SOURCE_PARALLELISM

@@ -29,9 +29,15 @@ fn json(args: &[&str]) -> Value {
 
 /// Flink's own choice, from the captured job details.
 fn flink_choice() -> Vec<(String, u64)> {
-    let text =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(details()))
-            .unwrap();
+    flink_choice_of(JOB)
+}
+
+fn flink_choice_of(job: &str) -> Vec<(String, u64)> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(common::batch_capture(job, "job.json")),
+    )
+    .unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     doc["vertices"]
         .as_array()
@@ -84,6 +90,39 @@ fn planscale_derives_the_parallelism_flink_chose_for_every_vertex() {
     );
 }
 
+/// The same job run with min-parallelism 3 and 16 mb per task: every non-source vertex asked
+/// for one or two tasks, and Flink moved each to the closest legal count, 3.
+#[test]
+fn the_min3_run_too() {
+    let job = "join_agg_min3";
+    let doc = json(&[
+        &common::batch_capture(job, "job.json"),
+        "--config",
+        &common::batch_capture(job, "config.yaml"),
+    ]);
+    let ours = doc["vertices"].as_array().unwrap();
+    for (id, p) in flink_choice_of(job) {
+        let v = ours.iter().find(|v| v["id"] == id.as_str()).unwrap();
+        assert_eq!(v["parallelism"].as_u64(), Some(p), "{v:#}");
+    }
+    assert_eq!(
+        ours.iter().map(|v| v["bound"].clone()).collect::<Vec<_>>(),
+        [
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            "min".into(),
+            "min".into(),
+            "min".into()
+        ]
+    );
+    let pointwise = ours[4]["reason"].as_str().unwrap();
+    assert!(
+        pointwise.contains("9 pointwise slices") && pointwise.contains("4 per task gives 3"),
+        "3 producers write ceil(8 / 3) = 3 subpartitions each: {pointwise}"
+    );
+}
+
 #[test]
 fn text_names_each_vertex_with_its_reason() {
     let out = batch(&[&details(), "--config", &config()]);
@@ -92,7 +131,7 @@ fn text_names_each_vertex_with_its_reason() {
     for line in [
         "Source: orders[1] -> Calc[2]: source: default-source-parallelism 2",
         "AdaptiveJoin[17] -> Calc[7]: 20.6 MiB / 2.5 MiB per task = 9, above max parallelism 8; 8 subpartitions of ~2.6 MiB fit 1 per task: 8 tasks",
-        "AdaptiveJoin[18] -> Calc[12]: 7.8 MiB / 2.5 MiB per task = 4; 8 slices of the pointwise input",
+        "AdaptiveJoin[18] -> Calc[12]: 7.8 MiB / 2.5 MiB per task = 4; 8 pointwise slices",
     ] {
         assert!(out.stdout.contains(line), "{line}\n{}", out.stdout);
     }

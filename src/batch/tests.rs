@@ -251,3 +251,36 @@ fn a_sweep_decides_once_per_volume() {
     assert_eq!(rows[1].parallelism[3..], [Some(8), Some(4), Some(4)]);
     assert_eq!(rows[2].parallelism[3..], [Some(1), Some(1), Some(1)]);
 }
+
+/// The lab job's second run (fixtures/lab-batch/join_agg_min3: min 3, 16 mb per task): each
+/// vertex packs into one or two tasks and is moved to 3 (adjustToClosestLegalParallelism); the
+/// broadcast join's 3 producers write ceil(8 / 3) = 3 subpartitions each, 9 slices.
+#[test]
+fn the_lab_job_at_min_parallelism_3() {
+    let p = parallelisms(&lab(), opts(3, 8, 16 * MIB, 2), 1.0);
+    assert_eq!(p, [2, 2, 2, 3, 3, 3].map(Some).to_vec());
+    let r = Request {
+        opts: opts(3, 8, 16 * MIB, 2),
+        scale_volume: 1.0,
+    };
+    let o = decide(&lab(), &r).unwrap();
+    let Decision::Decided {
+        basis:
+            Basis::Volume {
+                packing: Some((Group::Pointwise, pk)),
+                ..
+            },
+        ..
+    } = &o.vertices[4].decision
+    else {
+        panic!("{:?}", o.vertices[4].decision)
+    };
+    assert_eq!((pk.slices, pk.ranges), (9, 1));
+    assert_eq!(
+        pk.result,
+        rule::PackResult::Adjusted {
+            parallelism: 3,
+            per_range: 4
+        }
+    );
+}

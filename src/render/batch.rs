@@ -18,7 +18,8 @@ pub fn bytes(b: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut x = b as f64;
     let mut u = 0;
-    while x >= 1024.0 && u + 1 < UNITS.len() {
+    // 1000 KiB and more read as MiB: a figure never has four digits before the point.
+    while x >= 1000.0 && u + 1 < UNITS.len() {
         x /= 1024.0;
         u += 1;
     }
@@ -177,7 +178,7 @@ pub fn reason_text(o: &Outcome, v: &VertexOutcome) -> String {
             if let Some((group, pk)) = packing {
                 let what = match group {
                     Group::AllToAll => "subpartitions",
-                    Group::Pointwise => "slices of the pointwise input",
+                    Group::Pointwise => "pointwise slices",
                 };
                 let slice = if pk.slices > 0 {
                     bytes(v.inputs_bytes(*group) / u64::from(pk.slices))
@@ -461,5 +462,7 @@ mod tests {
         assert_eq!(bytes(2560 << 10), "2.5 MiB");
         assert_eq!(bytes(16 << 20), "16 MiB");
         assert_eq!(bytes(15_000_416), "14.3 MiB");
+        assert_eq!(bytes(1_025_104), "1 MiB");
+        assert_eq!(bytes(911_000), "889.6 KiB");
     }
 }
