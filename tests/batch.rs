@@ -312,6 +312,17 @@ fn input_errors_are_one_line_with_the_position_or_the_flag() {
     let (_p, plan) = temp("plan.json", "{\"plan\": {\"nodes\": []}}");
     assert!(refused(&[&plan]).contains("need a `vertices` array"));
     assert!(refused(&["fixtures/does-not-exist.json"]).contains("does-not-exist.json"));
+    let (_y, cyc) = temp(
+        "job.json",
+        "{\"vertices\": [{\"id\": \"a\"},\n {\"id\": \"b\"}],\n \"plan\": {\"nodes\": [\n  \
+         {\"id\": \"a\", \"inputs\": [{\"id\": \"b\", \"ship_strategy\": \"HASH\"}]},\n  \
+         {\"id\": \"b\", \"inputs\": [{\"id\": \"a\", \"ship_strategy\": \"HASH\"}]}]}}",
+    );
+    let e = refused(&[&cyc]);
+    assert!(
+        e.starts_with(&format!("error: {cyc}:")) && e.contains("cycle"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -324,6 +335,34 @@ fn batch_does_not_mix_with_the_streaming_flags() {
         &details(),
     ]);
     assert_eq!(out.code, 2, "{}", out.stdout);
+}
+
+#[test]
+fn notes_say_when_the_settings_cost_something() {
+    let out = batch(&[
+        &details(),
+        "--config",
+        &config(),
+        "-D",
+        "execution.batch.adaptive.auto-parallelism.avg-data-volume-per-task=1mb",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "note: AdaptiveJoin[17] -> Calc[7]: 8 tasks at its max parallelism take ~2.6 MiB each, 2.6x avg-data-volume-per-task (the data asks for 21)"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Without options: Flink's defaults, and a warning that the details do not carry the
+    // job's own.
+    let out = batch(&[&details()]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.contains("warning: no --config or -D"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

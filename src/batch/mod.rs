@@ -132,6 +132,68 @@ pub struct VertexOutcome {
     pub decision: Decision,
 }
 
+/// Something worth knowing about the settings, from the decisions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Note {
+    /// A vertex sits on its max parallelism and each task takes well over the volume per task
+    /// (the data would need `wanted` tasks).
+    OverVolume {
+        vertex: String,
+        parallelism: u32,
+        per_task_bytes: u64,
+        wanted: u32,
+    },
+    /// The vertices' max parallelism is at least four times the largest parallelism any
+    /// non-source vertex got: every producer still writes `max` subpartitions per all-to-all
+    /// result (what the docs warn costs shuffle performance).
+    MaxOversized { max: u32, largest: u32 },
+}
+
+/// How far over the volume per task a task at max parallelism must be to be worth a note.
+const OVER_VOLUME: f64 = 1.5;
+
+fn notes(vertices: &[VertexOutcome]) -> Vec<Note> {
+    let mut out = Vec::new();
+    let mut largest: Option<u32> = None;
+    let mut max_of_max = 0u32;
+    for v in vertices {
+        let Decision::Decided {
+            parallelism,
+            basis:
+                Basis::Volume {
+                    bytes: Some(bytes),
+                    per_task,
+                    bounds,
+                    by_volume,
+                    ..
+                },
+        } = &v.decision
+        else {
+            continue;
+        };
+        largest = Some(largest.map_or(*parallelism, |l| l.max(*parallelism)));
+        max_of_max = max_of_max.max(v.max_parallelism);
+        let per = bytes / u64::from((*parallelism).max(1));
+        if *parallelism == bounds.max && per as f64 > OVER_VOLUME * *per_task as f64 {
+            out.push(Note::OverVolume {
+                vertex: v.id.clone(),
+                parallelism: *parallelism,
+                per_task_bytes: per,
+                wanted: by_volume.raw.unwrap_or(*parallelism),
+            });
+        }
+    }
+    if let Some(l) = largest {
+        if max_of_max >= l.saturating_mul(4) && max_of_max > 8 {
+            out.push(Note::MaxOversized {
+                max: max_of_max,
+                largest: l,
+            });
+        }
+    }
+    out
+}
+
 /// Something about the input as a whole.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Warning {
@@ -150,6 +212,8 @@ pub struct Outcome {
     /// In the details' vertex order.
     pub vertices: Vec<VertexOutcome>,
     pub warnings: Vec<Warning>,
+    /// What the decisions say about the settings.
+    pub notes: Vec<Note>,
 }
 
 /// A REST job details document with a cycle cannot be decided.
@@ -210,12 +274,19 @@ pub fn decide(job: &BatchJob, req: &Request) -> Result<Outcome, CycleError> {
             job_type: t.to_string(),
         });
     }
+    let vertices: Vec<VertexOutcome> = outcomes.into_iter().flatten().collect();
+    let notes = if req.opts.enabled {
+        notes(&vertices)
+    } else {
+        Vec::new()
+    };
     Ok(Outcome {
+        notes,
         job_id: job.job_id.clone(),
         job_name: job.name.clone(),
         scale_volume: req.scale_volume,
         avg_data_volume_per_task: req.opts.avg_data_volume_per_task,
-        vertices: outcomes.into_iter().flatten().collect(),
+        vertices,
         warnings,
     })
 }

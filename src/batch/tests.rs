@@ -284,3 +284,44 @@ fn the_lab_job_at_min_parallelism_3() {
         }
     );
 }
+
+#[test]
+fn notes_on_the_settings() {
+    let r = |avg: u64, max: u32| Request {
+        opts: opts(1, max, avg, 2),
+        scale_volume: 1.0,
+    };
+    // 2.5 MiB per task, max 8: the join's tasks take 2.6 MiB, not worth a note; at 1 MiB per
+    // task they take 2.6 times that.
+    assert_eq!(decide(&lab(), &r(2560 << 10, 8)).unwrap().notes, vec![]);
+    let o = decide(&lab(), &r(MIB, 8)).unwrap();
+    assert_eq!(
+        o.notes[0],
+        Note::OverVolume {
+            vertex: "join1".into(),
+            parallelism: 8,
+            per_task_bytes: 21_600_832 / 8,
+            wanted: 21
+        }
+    );
+    // Max 128 (the vertices' too, as Flink gives them the global max) for a job whose largest
+    // vertex needs 9 at most: each producer writes 128 subpartitions per result.
+    let mut j = lab();
+    for v in &mut j.vertices {
+        v.max_parallelism = Some(128);
+    }
+    let o = decide(&j, &r(2560 << 10, 128)).unwrap();
+    let p: Vec<_> = o
+        .vertices
+        .iter()
+        .map(|v| v.decision.parallelism())
+        .collect();
+    assert_eq!(p[3..], [Some(9), Some(4), Some(4)]);
+    assert_eq!(
+        o.notes,
+        vec![Note::MaxOversized {
+            max: 128,
+            largest: 9
+        }]
+    );
+}

@@ -96,6 +96,12 @@ fn sweep_volumes(a: &BatchArgs) -> anyhow::Result<Option<Vec<u64>>> {
 fn options(a: &BatchArgs) -> anyhow::Result<options::ResolvedBatch> {
     let (mut all, _doc, defines) = a.settings.load()?;
     all.extend(defines);
+    if all.is_empty() {
+        eprintln!(
+            "warning: no --config or -D: deciding with Flink's defaults; the REST details do not \
+             carry the options the job ran with (give its config.yaml with --config)"
+        );
+    }
     print_warnings(&options::warnings(&all));
     options::resolve(&all).map_err(SettingError::into_error)
 }
@@ -121,16 +127,16 @@ pub(crate) fn run(a: BatchArgs) -> anyhow::Result<u8> {
         opts: resolved.opts.clone(),
         scale_volume,
     };
-    let outcome =
-        batch::decide(&job, &request).map_err(|e| InputError::new(&a.details, e.to_string()))?;
+    let cycle = |e: batch::CycleError| match job.vertex(&e.0) {
+        Some(v) => InputError::at(&a.details, v.pos, e.to_string()),
+        None => InputError::new(&a.details, e.to_string()),
+    };
+    let outcome = batch::decide(&job, &request).map_err(cycle)?;
     for w in &outcome.warnings {
         eprintln!("warning: {}", render::warning_text(w));
     }
     let rows = match &volumes {
-        Some(v) => Some(
-            batch::sweep(&job, &request, v)
-                .map_err(|e| InputError::new(&a.details, e.to_string()))?,
-        ),
+        Some(v) => Some(batch::sweep(&job, &request, v).map_err(cycle)?),
         None => None,
     };
     let out = match a.format {

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::batch::options::{MAX, MIN, SOURCE};
 use crate::batch::rule::{PackResult, Side};
 use crate::batch::{
-    Basis, BytesFrom, Decision, Gap, Group, Outcome, SweepRow, VertexOutcome, Warning,
+    Basis, BytesFrom, Decision, Gap, Group, Note, Outcome, SweepRow, VertexOutcome, Warning,
 };
 use crate::render::{number, short_vertex_name, VERSION};
 use crate::settings::InEffect;
@@ -254,6 +254,33 @@ pub fn warning_text(w: &Warning) -> String {
     }
 }
 
+/// What a note says, in one sentence.
+pub fn note_text(o: &Outcome, n: &Note) -> String {
+    match n {
+        Note::OverVolume {
+            vertex,
+            parallelism,
+            per_task_bytes,
+            wanted,
+        } => format!(
+            "{}: {parallelism} tasks at its max parallelism take ~{} each, {:.1}x \
+             avg-data-volume-per-task (the data asks for {wanted}); raise {MAX} or expect \
+             longer tasks",
+            name_of(o, vertex),
+            bytes(*per_task_bytes),
+            *per_task_bytes as f64 / o.avg_data_volume_per_task.max(1) as f64,
+        ),
+        Note::MaxOversized { max, largest } => format!(
+            "max parallelism {max} is {}x the largest parallelism decided here ({largest}): \
+             every producer writes {max} subpartitions per all-to-all result, which Flink's \
+             docs warn costs shuffle performance; -D {MAX}={} shows the decisions under a \
+             smaller max",
+            max / (*largest).max(1),
+            largest.saturating_mul(4).next_power_of_two(),
+        ),
+    }
+}
+
 fn title(o: &Outcome, opts: &[InEffect]) -> String {
     let get = |k: &str| opts.iter().find(|i| i.key == k).map(|i| i.value.clone());
     let mut s = format!(
@@ -317,6 +344,9 @@ pub fn text(o: &Outcome, opts: &[InEffect]) -> String {
             short_vertex_name(&v.name),
             reason_text(o, v)
         ));
+    }
+    for n in &o.notes {
+        s.push_str(&format!("note: {}\n", note_text(o, n)));
     }
     s
 }
@@ -422,6 +452,10 @@ pub fn json(o: &Outcome, opts: &[InEffect], sweep: Option<&[SweepRow]>) -> Strin
             ),
         );
     }
+    doc.insert(
+        "notes".into(),
+        json!(o.notes.iter().map(|n| note_text(o, n)).collect::<Vec<_>>()),
+    );
     doc.insert(
         "warnings".into(),
         json!(o.warnings.iter().map(warning_text).collect::<Vec<_>>()),
