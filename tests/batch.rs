@@ -123,6 +123,26 @@ fn the_min3_run_too() {
     );
 }
 
+/// The same job with auto-parallelism disabled and parallelism.default 3: Flink keeps every
+/// vertex at the job's default parallelism, and so does planscale.
+#[test]
+fn the_run_without_auto_parallelism() {
+    let job = "join_agg_disabled";
+    let doc = json(&[
+        &common::batch_capture(job, "job.json"),
+        "--config",
+        &common::batch_capture(job, "config.yaml"),
+    ]);
+    let ours = doc["vertices"].as_array().unwrap();
+    let flink = flink_choice_of(job);
+    assert!(flink.iter().all(|(_, p)| *p == 3));
+    for (id, p) in flink {
+        let v = ours.iter().find(|v| v["id"] == id.as_str()).unwrap();
+        assert_eq!(v["parallelism"].as_u64(), Some(p), "{v:#}");
+        assert_eq!(v["basis"], "auto-parallelism-disabled");
+    }
+}
+
 #[test]
 fn text_names_each_vertex_with_its_reason() {
     let out = batch(&[&details(), "--config", &config()]);
@@ -312,6 +332,15 @@ fn input_errors_are_one_line_with_the_position_or_the_flag() {
     let (_p, plan) = temp("plan.json", "{\"plan\": {\"nodes\": []}}");
     assert!(refused(&[&plan]).contains("need a `vertices` array"));
     assert!(refused(&["fixtures/does-not-exist.json"]).contains("does-not-exist.json"));
+    assert!(refused(&[
+        &d,
+        "--sweep-avg-data-volume",
+        "16mb",
+        "--format",
+        "overrides"
+    ])
+    .contains("--format overrides writes one"));
+    assert!(refused(&[&d, "-o", &d]).contains("-o"));
     let (_y, cyc) = temp(
         "job.json",
         "{\"vertices\": [{\"id\": \"a\"},\n {\"id\": \"b\"}],\n \"plan\": {\"nodes\": [\n  \
