@@ -19,10 +19,12 @@
 #
 # The scheduler's settings: E2E_AUTO_PARALLELISM (true), E2E_MIN_PARALLELISM (1),
 # E2E_MAX_PARALLELISM (8), E2E_AVG_DATA_VOLUME (2560kb), E2E_SOURCE_PARALLELISM (2),
-# E2E_PARALLELISM_DEFAULT (unset); the data: E2E_ORDERS (600000), E2E_PAYMENTS (200000). The runs
+# E2E_PARALLELISM_DEFAULT (unset); an empty E2E_MAX_PARALLELISM or E2E_SOURCE_PARALLELISM leaves
+# the key out (Flink's fallbacks then apply); the data: E2E_ORDERS (600000), E2E_PAYMENTS (200000). The runs
 # in fixtures/lab-batch/ are the defaults (join_agg), E2E_MIN_PARALLELISM=3
 # E2E_AVG_DATA_VOLUME=16mb (join_agg_min3) and E2E_AUTO_PARALLELISM=false
-# E2E_PARALLELISM_DEFAULT=3 (join_agg_disabled).
+# E2E_PARALLELISM_DEFAULT=3 (join_agg_disabled) and E2E_MAX_PARALLELISM= E2E_SOURCE_PARALLELISM=
+# (join_agg_defaults).
 #
 # Every process the script starts is stopped by its pid when it exits, whatever happened. Needs
 # Java 11+ (17 tested), python3 with venv, curl, ~4 GB of memory and about 2 minutes (plus the
@@ -40,9 +42,9 @@ export E2E_ORDERS="${E2E_ORDERS:-600000}"
 export E2E_PAYMENTS="${E2E_PAYMENTS:-200000}"
 AUTO_PARALLELISM="${E2E_AUTO_PARALLELISM:-true}"
 MIN_PARALLELISM="${E2E_MIN_PARALLELISM:-1}"
-MAX_PARALLELISM="${E2E_MAX_PARALLELISM:-8}"
+MAX_PARALLELISM="${E2E_MAX_PARALLELISM-8}"
 AVG_VOLUME="${E2E_AVG_DATA_VOLUME:-2560kb}"
-SOURCE_PARALLELISM="${E2E_SOURCE_PARALLELISM:-2}"
+SOURCE_PARALLELISM="${E2E_SOURCE_PARALLELISM-2}"
 
 VENV="${PLANSCALE_E2E_VENV:-$E2E/venv}"
 CLUSTER="$E2E/cluster"
@@ -158,10 +160,10 @@ execution:
       auto-parallelism:
         enabled: $AUTO_PARALLELISM
         min-parallelism: $MIN_PARALLELISM
-        max-parallelism: $MAX_PARALLELISM
-        avg-data-volume-per-task: $AVG_VOLUME
-        default-source-parallelism: $SOURCE_PARALLELISM
-${E2E_PARALLELISM_DEFAULT:+parallelism:
+${MAX_PARALLELISM:+        max-parallelism: $MAX_PARALLELISM
+}        avg-data-volume-per-task: $AVG_VOLUME
+${SOURCE_PARALLELISM:+        default-source-parallelism: $SOURCE_PARALLELISM
+}${E2E_PARALLELISM_DEFAULT:+parallelism:
   default: $E2E_PARALLELISM_DEFAULT}
 jobmanager:
   bind-host: 127.0.0.1

@@ -123,6 +123,40 @@ fn the_min3_run_too() {
     );
 }
 
+/// The same job with neither max-parallelism nor default-source-parallelism set: Flink 2.3
+/// falls back to the job's parallelism, parallelism.default's default 1, for both (not 128),
+/// and ran every vertex at 1.
+#[test]
+fn the_run_with_flinks_defaults() {
+    let job = "join_agg_defaults";
+    let doc = json(&[
+        &common::batch_capture(job, "job.json"),
+        "--config",
+        &common::batch_capture(job, "config.yaml"),
+    ]);
+    let ours = doc["vertices"].as_array().unwrap();
+    for (id, p) in flink_choice_of(job) {
+        assert_eq!(p, 1);
+        let v = ours.iter().find(|v| v["id"] == id.as_str()).unwrap();
+        assert_eq!(v["parallelism"].as_u64(), Some(p), "{v:#}");
+    }
+    assert_eq!(
+        ours[0]["reason"],
+        "source: default-source-parallelism is not set, so the max parallelism 1"
+    );
+    let max = doc["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["key"] == "execution.batch.adaptive.auto-parallelism.max-parallelism")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (max["value"].as_str(), max["source"].as_str()),
+        (Some("1"), Some("default"))
+    );
+}
+
 /// The same job with auto-parallelism disabled and parallelism.default 3: Flink keeps every
 /// vertex at the job's default parallelism, and so does planscale.
 #[test]

@@ -5,9 +5,12 @@
 //! value Flink would refuse is an error naming the key, the value and what is allowed, at the
 //! setting that gave it. A key's deprecated spelling (`jobmanager.adaptive-batch-scheduler.*`) is
 //! read as Flink reads it: only when the current key is not set. Defaults and fallbacks are
-//! upstream's: max parallelism falls back to `parallelism.default` and then 128
-//! (`AdaptiveBatchSchedulerFactory#getDefaultMaxParallelism`), the default source parallelism to
-//! the max parallelism.
+//! upstream's: max parallelism falls back to the job's parallelism
+//! (`AdaptiveBatchSchedulerFactory#getDefaultMaxParallelism`), which in Flink 2.3 is
+//! `ExecutionConfig#getParallelism` = `parallelism.default` with its default 1; only
+//! `parallelism.default: -1` leaves the option's own default, 128. The default source
+//! parallelism falls back to the max parallelism. (A real run without either key: every vertex
+//! at 1, fixtures/lab-batch/join_agg_defaults.)
 
 use crate::settings::{InEffect, Origin, Setting, SettingError, SettingWarning};
 use crate::value;
@@ -112,7 +115,8 @@ pub struct BatchOptions {
     pub default_source_parallelism: u32,
     /// `default-source-parallelism` was not set: it is the max parallelism.
     pub source_from_max: bool,
-    /// `parallelism.default` when set: what every vertex gets with auto-parallelism off.
+    /// `parallelism.default` (Flink's default 1; `None` for -1, "not set"): the fallback of the
+    /// max parallelism, and what every vertex gets with auto-parallelism off.
     pub parallelism_default: Option<u32>,
 }
 
@@ -188,7 +192,10 @@ pub fn resolve(settings: &[Setting]) -> Result<ResolvedBatch, SettingError> {
                 Some(p)
             }
         }
-        None => None,
+        None => {
+            note(PARALLELISM_DEFAULT, "1".into(), Origin::Default);
+            Some(1)
+        }
     };
     let min = match get(1) {
         Some(s) => {
@@ -217,9 +224,8 @@ pub fn resolve(settings: &[Setting]) -> Result<ResolvedBatch, SettingError> {
             (v, MaxFrom::Key)
         }
         (None, Some(p)) => {
-            if let Some(s) = get(5) {
-                note(MAX, p.to_string(), s.origin.clone());
-            }
+            let origin = get(5).map_or(Origin::Default, |s| s.origin.clone());
+            note(MAX, p.to_string(), origin);
             (p, MaxFrom::ParallelismDefault)
         }
         (None, None) => {
@@ -228,14 +234,24 @@ pub fn resolve(settings: &[Setting]) -> Result<ResolvedBatch, SettingError> {
         }
     };
     if max_from == MaxFrom::ParallelismDefault && max < min {
-        if let Some(s) = get(5) {
-            return Err(error(
+        let message = format!(
+            "is the max parallelism when {MAX} is not set, and must not be below {MIN} = {min}"
+        );
+        return Err(match (get(5), get(1)) {
+            (Some(s), _) => error(s, message),
+            // The default 1 is below the minimum the user set: the minimum is what to fix.
+            (None, Some(s)) => error(
                 s,
                 format!(
-                    "is the max parallelism ({MAX} is not set) and must not be below {MIN} = {min}"
+                    "allowed: 1 to {max}: with {MAX} not set, the max parallelism is \
+                     {PARALLELISM_DEFAULT} (default 1)"
                 ),
-            ));
-        }
+            ),
+            (None, None) => error(
+                &Setting::new(MIN, min.to_string(), Origin::Default),
+                message,
+            ),
+        });
     }
     let avg = match get(3) {
         Some(s) => {
@@ -286,23 +302,25 @@ mod tests {
         Setting::new(k, v, Origin::Define)
     }
 
+    /// Flink 2.3: with neither max-parallelism nor parallelism.default set, the max is the job's
+    /// parallelism, parallelism.default's default 1 (the real run join_agg_defaults ran every
+    /// vertex at 1); 128 needs parallelism.default: -1.
     #[test]
     fn defaults_are_upstreams() {
         let o = resolve(&[]).unwrap().opts;
         assert!(o.enabled);
-        assert_eq!(
-            (
-                o.min_parallelism,
-                o.max_parallelism,
-                o.avg_data_volume_per_task
-            ),
-            (1, 128, 16 << 20)
-        );
-        assert_eq!(
-            (o.default_source_parallelism, o.source_from_max),
-            (128, true)
-        );
-        assert_eq!(o.max_from, MaxFrom::Default);
+        assert_eq!(o.min_parallelism, 1);
+        assert_eq!(o.max_parallelism, 1);
+        assert_eq!(o.avg_data_volume_per_task, 16 << 20);
+        assert_eq!((o.default_source_parallelism, o.source_from_max), (1, true));
+        assert_eq!(o.max_from, MaxFrom::ParallelismDefault);
+        assert_eq!(o.parallelism_default, Some(1));
+        let o = resolve(&[d(PARALLELISM_DEFAULT, "-1")]).unwrap().opts;
+        assert_eq!((o.max_parallelism, o.max_from), (128, MaxFrom::Default));
+        assert_eq!(o.parallelism_default, None);
+        let e = resolve(&[d(MIN, "2")]).unwrap_err();
+        assert_eq!(e.key, MIN, "{e:?}");
+        assert!(e.message.starts_with("allowed: 1 to 1"), "{}", e.message);
     }
 
     /// AdaptiveBatchSchedulerFactory#getDefaultMaxParallelism: the key, else the job's
@@ -332,6 +350,7 @@ mod tests {
                 "1g",
             ),
             d("jobmanager.adaptive-batch-scheduler.min-parallelism", "3"),
+            d(MAX, "8"),
         ])
         .unwrap()
         .opts;

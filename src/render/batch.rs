@@ -176,9 +176,11 @@ pub fn reason_text(o: &Outcome, v: &VertexOutcome) -> String {
                 None => {}
             }
             if let Some((group, pk)) = packing {
-                let what = match group {
-                    Group::AllToAll => "subpartitions",
-                    Group::Pointwise => "pointwise slices",
+                let what = match (group, pk.slices == 1) {
+                    (Group::AllToAll, false) => "subpartitions",
+                    (Group::AllToAll, true) => "subpartition",
+                    (Group::Pointwise, false) => "pointwise slices",
+                    (Group::Pointwise, true) => "pointwise slice",
                 };
                 let slice = if pk.slices > 0 {
                     bytes(v.inputs_bytes(*group) / u64::from(pk.slices))
@@ -186,11 +188,10 @@ pub fn reason_text(o: &Outcome, v: &VertexOutcome) -> String {
                     bytes(0)
                 };
                 s.push_str(&format!(
-                    "; {} {what} of ~{slice} fit {} per task: {} {}",
+                    "; {} {what} of ~{slice} fit {} per task: {}",
                     pk.slices,
                     pk.per_range,
-                    pk.ranges,
-                    if pk.ranges == 1 { "task" } else { "tasks" }
+                    crate::units::count(pk.ranges as usize, "task", "tasks")
                 ));
                 match pk.result {
                     PackResult::Legal(_) => {}
@@ -263,10 +264,11 @@ pub fn note_text(o: &Outcome, n: &Note) -> String {
             per_task_bytes,
             wanted,
         } => format!(
-            "{}: {parallelism} tasks at its max parallelism take ~{} each, {:.1}x \
+            "{}: {} at its max parallelism take ~{} each, {:.1}x \
              avg-data-volume-per-task (the data asks for {wanted}); raise {MAX} or expect \
              longer tasks",
             name_of(o, vertex),
+            crate::units::count(*parallelism as usize, "task", "tasks"),
             bytes(*per_task_bytes),
             *per_task_bytes as f64 / o.avg_data_volume_per_task.max(1) as f64,
         ),
