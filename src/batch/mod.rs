@@ -201,6 +201,15 @@ pub enum Warning {
     NotFinished { state: String },
     /// A streaming job: the Adaptive Batch Scheduler does not size it.
     NotBatch { job_type: String },
+    /// Decided from the recorded run itself (volume unscaled), a vertex gets another number than
+    /// Flink gave it: the model does not reproduce this vertex (uneven subpartitions, a
+    /// parallelism the job sets, or options other than the ones the job ran with), and what-ifs
+    /// for it carry the difference.
+    DiffersFromRecorded {
+        vertex: String,
+        flink: u32,
+        planscale: u32,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -275,6 +284,28 @@ pub fn decide(job: &BatchJob, req: &Request) -> Result<Outcome, CycleError> {
         });
     }
     let vertices: Vec<VertexOutcome> = outcomes.into_iter().flatten().collect();
+    // The self-check: the recorded run, decided under the same options.
+    let baseline = if req.scale_volume == 1.0 {
+        None
+    } else {
+        let mut r = req.clone();
+        r.scale_volume = 1.0;
+        Some(decide(job, &r)?.vertices)
+    };
+    for (v, b) in vertices
+        .iter()
+        .zip(baseline.as_ref().unwrap_or(&vertices).iter())
+    {
+        if let (Some(flink), Some(ours)) = (v.flink_parallelism, b.decision.parallelism()) {
+            if flink != ours {
+                warnings.push(Warning::DiffersFromRecorded {
+                    vertex: v.id.clone(),
+                    flink,
+                    planscale: ours,
+                });
+            }
+        }
+    }
     let notes = if req.opts.enabled {
         notes(&vertices)
     } else {

@@ -325,3 +325,27 @@ fn notes_on_the_settings() {
         }]
     );
 }
+
+/// The self-check: a vertex Flink ran at another number than the recorded run gives is named,
+/// also when the request scales the volume.
+#[test]
+fn a_recorded_choice_the_model_does_not_reproduce_is_named() {
+    let mut j = lab();
+    j.vertices[5].parallelism = Some(5);
+    for scale in [1.0, 2.0] {
+        let r = Request {
+            opts: opts(1, 8, 2560 << 10, 2),
+            scale_volume: scale,
+        };
+        let o = decide(&j, &r).unwrap();
+        assert_eq!(
+            o.warnings,
+            vec![Warning::DiffersFromRecorded {
+                vertex: "agg".into(),
+                flink: 5,
+                planscale: 4
+            }],
+            "scale {scale}"
+        );
+    }
+}

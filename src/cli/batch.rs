@@ -133,7 +133,7 @@ pub(crate) fn run(a: BatchArgs) -> anyhow::Result<u8> {
     };
     let outcome = batch::decide(&job, &request).map_err(cycle)?;
     for w in &outcome.warnings {
-        eprintln!("warning: {}", render::warning_text(w));
+        eprintln!("warning: {}", render::warning_text(&outcome, w));
     }
     let rows = match &volumes {
         Some(v) => Some(batch::sweep(&job, &request, v).map_err(cycle)?),

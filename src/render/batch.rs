@@ -244,8 +244,18 @@ impl VertexOutcome {
     }
 }
 
-pub fn warning_text(w: &Warning) -> String {
+pub fn warning_text(o: &Outcome, w: &Warning) -> String {
     match w {
+        Warning::DiffersFromRecorded {
+            vertex,
+            flink,
+            planscale,
+        } => format!(
+            "{}: Flink ran it at {flink}, and the same run under the same options gives {planscale} \
+             here: its subpartitions are likely uneven (few or skewed keys; planscale takes them \
+             as even), or the job sets its parallelism, or these are not the options it ran with",
+            name_of(o, vertex)
+        ),
         Warning::NotFinished { state } => format!(
             "the job is {state}, not FINISHED: the byte counters of unfinished vertices are partial"
         ),
@@ -460,7 +470,11 @@ pub fn json(o: &Outcome, opts: &[InEffect], sweep: Option<&[SweepRow]>) -> Strin
     );
     doc.insert(
         "warnings".into(),
-        json!(o.warnings.iter().map(warning_text).collect::<Vec<_>>()),
+        json!(o
+            .warnings
+            .iter()
+            .map(|w| warning_text(o, w))
+            .collect::<Vec<_>>()),
     );
     doc.insert(
         "options".into(),
