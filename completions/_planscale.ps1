@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Work with resource plans (Blink PlanJSON, expert resourcePlan)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)')
-            [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
+            [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV')
@@ -196,8 +196,8 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
             [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
-            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
-            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values')
             [CompletionResult]::new('--flink-autoscaler-version', '--flink-autoscaler-version', [CompletionResultType]::ParameterName, 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce')
             [CompletionResult]::new('--expected-pending-time', '--expected-pending-time', [CompletionResultType]::ParameterName, 'The sources'' data pending time goal (e.g. 30s): used as the catch-up duration')
@@ -210,6 +210,22 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
             [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Only the autoscaler''s own decision: no planscale estimate of demand hidden by backpressure')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism of a batch job, as Flink''s Adaptive Batch Scheduler derives it from the data each vertex consumes')
+            break
+        }
+        'planscale;recommend;batch' {
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values')
+            [CompletionResult]::new('--scale-volume', '--scale-volume', [CompletionResultType]::ParameterName, 'What if the input grows by F: every consumed byte is multiplied by F (e.g. 1.5, 10, 0.5)')
+            [CompletionResult]::new('--sweep-avg-data-volume', '--sweep-avg-data-volume', [CompletionResultType]::ParameterName, 'Decide again for each of these avg-data-volume-per-task values (e.g. 16mb,64mb,256mb)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'What to print')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the result to FILE (atomically) instead of stdout')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -236,8 +252,8 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
             [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy file (repeatable); its name is the file stem')
-            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
-            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values')
             [CompletionResult]::new('--flink-autoscaler-version', '--flink-autoscaler-version', [CompletionResultType]::ParameterName, 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce')
             [CompletionResult]::new('--expected-pending-time', '--expected-pending-time', [CompletionResultType]::ParameterName, 'Data pending time goal: reported as seconds over it; AutoScale''s default goal')
@@ -331,7 +347,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
         'planscale;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Work with resource plans (Blink PlanJSON, expert resourcePlan)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)')
-            [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide')
+            [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV')
@@ -372,6 +388,10 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;help;recommend' {
+            [CompletionResult]::new('batch', 'batch', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism of a batch job, as Flink''s Adaptive Batch Scheduler derives it from the data each vertex consumes')
+            break
+        }
+        'planscale;help;recommend;batch' {
             break
         }
         'planscale;help;simulate' {

@@ -106,6 +106,9 @@ _planscale() {
             planscale__subcmd__help__subcmd__plan,validate)
                 cmd="planscale__subcmd__help__subcmd__plan__subcmd__validate"
                 ;;
+            planscale__subcmd__help__subcmd__recommend,batch)
+                cmd="planscale__subcmd__help__subcmd__recommend__subcmd__batch"
+                ;;
             planscale__subcmd__plan,break-chain)
                 cmd="planscale__subcmd__plan__subcmd__break__subcmd__chain"
                 ;;
@@ -141,6 +144,9 @@ _planscale() {
                 ;;
             planscale__subcmd__plan__subcmd__help,validate)
                 cmd="planscale__subcmd__plan__subcmd__help__subcmd__validate"
+                ;;
+            planscale__subcmd__recommend,batch)
+                cmd="planscale__subcmd__recommend__subcmd__batch"
                 ;;
             *)
                 ;;
@@ -583,8 +589,22 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help__subcmd__recommend)
-            opts=""
+            opts="batch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__recommend__subcmd__batch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -933,7 +953,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__recommend)
-            opts="-D -o -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --ca-cert --header --prometheus-timeout --retries --step --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version"
+            opts="-D -o -h -V --metrics --prometheus --job-name --since --from --to --metric-prefix --bearer-token-file --basic-auth-user --basic-auth-password-file --ca-cert --header --prometheus-timeout --retries --step --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --expected-pending-time --max-cu --min-cu --at --window --job --exact --format --output --help --version batch"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,6 +1077,52 @@ _planscale() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json overrides resource-requirements plan flinkdeployment" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__recommend__subcmd__batch)
+            opts="-D -o -h -V --define --config --scale-volume --sweep-avg-data-volume --format --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --define)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scale-volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sweep-avg-data-volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json overrides" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -24,7 +24,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --version 'Print version'
             cand plan 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
             cand config 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
-            cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+            cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
             cand fetch 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
@@ -174,8 +174,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
             cand --plan-format 'Read --plan as this format instead of detecting it'
             cand --graph-format 'Read --graph as this format instead of detecting it'
-            cand -D 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
-            cand --define 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand -D 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand --define 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
             cand --config 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values'
             cand --flink-autoscaler-version 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce'
             cand --expected-pending-time 'The sources'' data pending time goal (e.g. 30s): used as the catch-up duration'
@@ -188,6 +188,21 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -o 'Write the result to FILE (atomically) instead of stdout'
             cand --output 'Write the result to FILE (atomically) instead of stdout'
             cand --exact 'Only the autoscaler''s own decision: no planscale estimate of demand hidden by backpressure'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand batch 'Per-vertex parallelism of a batch job, as Flink''s Adaptive Batch Scheduler derives it from the data each vertex consumes'
+        }
+        &'planscale;recommend;batch'= {
+            cand -D 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand --define 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand --config 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values'
+            cand --scale-volume 'What if the input grows by F: every consumed byte is multiplied by F (e.g. 1.5, 10, 0.5)'
+            cand --sweep-avg-data-volume 'Decide again for each of these avg-data-volume-per-task values (e.g. 16mb,64mb,256mb)'
+            cand --format 'What to print'
+            cand -o 'Write the result to FILE (atomically) instead of stdout'
+            cand --output 'Write the result to FILE (atomically) instead of stdout'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -213,8 +228,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand --plan-format 'Read --plan as this format instead of detecting it'
             cand --graph-format 'Read --graph as this format instead of detecting it'
             cand --policy 'Policy file (repeatable); its name is the file stem'
-            cand -D 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
-            cand --define 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand -D 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand --define 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
             cand --config 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values'
             cand --flink-autoscaler-version 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce'
             cand --expected-pending-time 'Data pending time goal: reported as seconds over it; AutoScale''s default goal'
@@ -302,7 +317,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help'= {
             cand plan 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
             cand config 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
-            cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+            cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
             cand simulate 'Replay recorded traffic through scaling policies'
             cand record 'Record metrics and the job plan from a running Flink cluster'
             cand fetch 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
@@ -334,6 +349,9 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;config;validate'= {
         }
         &'planscale;help;recommend'= {
+            cand batch 'Per-vertex parallelism of a batch job, as Flink''s Adaptive Batch Scheduler derives it from the data each vertex consumes'
+        }
+        &'planscale;help;recommend;batch'= {
         }
         &'planscale;help;simulate'= {
         }

@@ -28,7 +28,7 @@ complete -c planscale -n "__fish_planscale_needs_command" -s h -l help -d 'Print
 complete -c planscale -n "__fish_planscale_needs_command" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "config" -d 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
-complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
@@ -133,50 +133,61 @@ complete -c planscale -n "__fish_planscale_using_subcommand config; and __fish_s
 complete -c planscale -n "__fish_planscale_using_subcommand config; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator\'s Helm values'
 complete -c planscale -n "__fish_planscale_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metrics -d 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l prometheus -d 'Read the metrics from this Prometheus-compatible server instead (see planscale fetch)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l to -d 'End of the range (default: now)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l ca-cert -d 'PEM file of the CA(s) an https:// server\'s certificate must chain to, instead of the public roots' -r -F
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l prometheus-timeout -d 'Timeout of each request to the server' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l step -d 'With --prometheus: time between samples, the range query\'s step (default 1m)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l metrics -d 'Metric CSV (long or wide, see docs/metrics.md); - reads stdin' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l prometheus -d 'Read the metrics from this Prometheus-compatible server instead (see planscale fetch)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l to -d 'End of the range (default: now)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l ca-cert -d 'PEM file of the CA(s) an https:// server\'s certificate must chain to, instead of the public roots' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l prometheus-timeout -d 'Timeout of each request to the server' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l step -d 'With --prometheus: time between samples, the range query\'s step (default 1m)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
 blink\t''
 expert\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
 stream-graph\t''
 job-plan\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s D -l define -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -s D -l define -d 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
 1.16\t''
 main\t''"
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l expected-pending-time -d 'The sources\' data pending time goal (e.g. 30s): used as the catch-up duration' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l max-cu -d 'CU ceiling: scale-ups that would take the job above it are held back, largest first' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l min-cu -d 'CU floor: scale-downs that would take the job below it are held back, largest first' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l at -d 'End of the evaluated window: epoch ms or s, or RFC 3339' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l window -d 'Length of the evaluated window (e.g. 10m)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l job -d 'The job to read when the CSV holds several, or to fetch (default: the graph\'s own job id)' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l format -d 'What to print: the decision (text, json) or what to apply it with' -r -f -a "text\t''
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l expected-pending-time -d 'The sources\' data pending time goal (e.g. 30s): used as the catch-up duration' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l max-cu -d 'CU ceiling: scale-ups that would take the job above it are held back, largest first' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l min-cu -d 'CU floor: scale-downs that would take the job below it are held back, largest first' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l at -d 'End of the evaluated window: epoch ms or s, or RFC 3339' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l window -d 'Length of the evaluated window (e.g. 10m)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l job -d 'The job to read when the CSV holds several, or to fetch (default: the graph\'s own job id)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l format -d 'What to print: the decision (text, json) or what to apply it with' -r -f -a "text\t''
 json\t''
 overrides\t''
 resource-requirements\t''
 plan\t''
 flinkdeployment\t'A merge patch for the FlinkDeployment/FlinkSessionJob given with --config'"
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s o -l output -d 'Write the result to FILE (atomically) instead of stdout' -r
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -l exact -d 'Only the autoscaler\'s own decision: no planscale estimate of demand hidden by backpressure'
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c planscale -n "__fish_planscale_using_subcommand recommend" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -s o -l output -d 'Write the result to FILE (atomically) instead of stdout' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -l exact -d 'Only the autoscaler\'s own decision: no planscale estimate of demand hidden by backpressure'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and not __fish_seen_subcommand_from batch" -f -a "batch" -d 'Per-vertex parallelism of a batch job, as Flink\'s Adaptive Batch Scheduler derives it from the data each vertex consumes'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -s D -l define -d 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -l scale-volume -d 'What if the input grows by F: every consumed byte is multiplied by F (e.g. 1.5, 10, 0.5)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -l sweep-avg-data-volume -d 'Decide again for each of these avg-data-volume-per-task values (e.g. 16mb,64mb,256mb)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -l format -d 'What to print' -r -f -a "text\t''
+json\t''
+overrides\t'pipeline.jobvertex-parallelism-overrides for the decided vertices'"
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -s o -l output -d 'Write the result to FILE (atomically) instead of stdout' -r
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c planscale -n "__fish_planscale_using_subcommand recommend; and __fish_seen_subcommand_from batch" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l metrics -d 'Metric CSV (long or wide)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l prometheus -d 'Replay the job\'s history from this Prometheus-compatible server instead (see planscale fetch)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
@@ -200,7 +211,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l graph-f
 stream-graph\t''
 job-plan\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l policy -d 'Policy file (repeatable); its name is the file stem' -r
-complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -l define -d 'A Flink option as KEY=VALUE (job.autoscaler.*), repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s D -l define -d 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
 1.16\t''
@@ -266,7 +277,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "config" -d 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
@@ -280,3 +291,4 @@ complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_see
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Show a plan\'s vertices (chains), their resources and CU'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "diff" -d 'What changed between two versions of a plan'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "validate" -d 'Lint autoscaler and parallelism settings of Flink configurations, FlinkDeployments, FlinkSessionJobs and the operator\'s Helm values'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from recommend" -f -a "batch" -d 'Per-vertex parallelism of a batch job, as Flink\'s Adaptive Batch Scheduler derives it from the data each vertex consumes'

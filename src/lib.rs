@@ -17,11 +17,12 @@
 //! | 4 | `plan`, `graph` (the readers) |
 //! | 5 | `resources`, `metrics`, `settings` |
 //! | 6 | `rules`, `summary`, `lint` (configuration checks of `config validate`) |
-//! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation) |
+//! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation), `batch` (the Adaptive Batch Scheduler's decision) |
 //! | 8 | `sim`, `prometheus` (Prometheus' HTTP API as a metric source) |
 //! | 9 | `render` (every word the user reads) |
 //! | 10 | `cli`, in the binary (flags to requests, results to renderers) |
 
+pub mod batch;
 pub mod chaining;
 pub mod compare;
 pub mod diagnostic;
@@ -60,7 +61,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["plan", "graph"],
     &["resources", "metrics", "settings"],
     &["rules", "summary", "lint"],
-    &["recommend", "rest", "compare", "rewrite"],
+    &["recommend", "rest", "compare", "rewrite", "batch"],
     &["sim", "prometheus"],
     &["render"],
     &["cli"],

@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Each subcommand's file only translates between
 //! flags and the core; nothing here computes a finding.
 
+pub(crate) mod batch;
 pub(crate) mod break_chain;
 pub(crate) mod completions;
 pub(crate) mod config;
@@ -37,8 +38,9 @@ pub(crate) enum Command {
     /// Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)
     #[command(subcommand)]
     Config(config::ConfigCommand),
-    /// Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide
-    Recommend(recommend::RecommendArgs),
+    /// Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend
+    /// batch`: as the Adaptive Batch Scheduler would size a batch job)
+    Recommend(Box<recommend::RecommendArgs>),
     /// Replay recorded traffic through scaling policies
     Simulate(simulate::SimulateArgs),
     /// Record metrics and the job plan from a running Flink cluster
@@ -148,7 +150,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Plan(PlanCommand::Show(a)) => show::run(a),
         Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
         Command::Config(c) => config::run(c),
-        Command::Recommend(a) => recommend::run(a),
+        Command::Recommend(a) => recommend::run(*a),
         Command::Simulate(a) => simulate::run(a),
         Command::Record(a) => live::run_record(a),
         Command::Fetch(a) => fetch::run(a),

@@ -25,8 +25,19 @@ pub(crate) enum RecommendFormat {
     Flinkdeployment,
 }
 
+/// `recommend batch`: the batch jobs' decision, which reads job details instead of metrics.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum RecommendKind {
+    /// Per-vertex parallelism of a batch job, as Flink's Adaptive Batch Scheduler derives it
+    /// from the data each vertex consumes
+    Batch(Box<crate::cli::batch::BatchArgs>),
+}
+
 #[derive(Debug, Args)]
 #[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    disable_help_subcommand = true,
     group = clap::ArgGroup::new("topology").required(true).args(["plan", "graph"]),
     group = clap::ArgGroup::new("metric-source").required(true).args(["metrics", "prometheus"]),
     after_help = "Evaluates the metric window ending at --at (default: the last timestamp) of length --window \
@@ -39,6 +50,8 @@ rescale inside the window are dropped, as the autoscaler resets its history at a
 give each subtask. --prometheus reads the window from a Prometheus-compatible server instead of a CSV, as `planscale fetch` would write it (the job: --job, --job-name, else the graph's job id; the range: --since or --from/--to, else the window ending at --at or now)."
 )]
 pub(crate) struct RecommendArgs {
+    #[command(subcommand)]
+    pub kind: Option<RecommendKind>,
     /// Metric CSV (long or wide, see docs/metrics.md); - reads stdin
     #[arg(long, value_name = "CSV")]
     pub metrics: Option<String>,
@@ -220,6 +233,9 @@ fn check_output(a: &RecommendArgs) -> anyhow::Result<()> {
 }
 
 pub(crate) fn run(a: RecommendArgs) -> anyhow::Result<u8> {
+    if let Some(RecommendKind::Batch(b)) = a.kind {
+        return crate::cli::batch::run(*b);
+    }
     check_output(&a)?;
     crate::cli::fetch::refuse_without_prometheus(
         a.prometheus.is_some(),

@@ -4,6 +4,7 @@
 //! go through `number` so the same input always prints the same bytes.
 
 pub mod annotate;
+pub mod batch;
 pub mod break_chain;
 pub mod config;
 pub mod diff;

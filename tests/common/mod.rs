@@ -136,6 +136,11 @@ pub fn job_details(job: &str) -> String {
     format!("fixtures/lab/{job}/job.json")
 }
 
+/// A lab batch job's capture (e2e/batch.sh): `job.json`, `config.yaml`, ...
+pub fn batch_capture(job: &str, file: &str) -> String {
+    format!("fixtures/lab-batch/{job}/{file}")
+}
+
 // ---------------------------------------------------------------------------------------------
 // Diagnostics in the JSON output (spec/outputs.md)
 
