@@ -42,7 +42,7 @@ pub(crate) enum Command {
     /// batch`: as the Adaptive Batch Scheduler would size a batch job)
     Recommend(Box<recommend::RecommendArgs>),
     /// Replay recorded traffic through scaling policies
-    Simulate(simulate::SimulateArgs),
+    Simulate(Box<simulate::SimulateArgs>),
     /// Record metrics and the job plan from a running Flink cluster
     Record(live::RecordArgs),
     /// Read a job's metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV
@@ -151,7 +151,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Plan(PlanCommand::Diff(a)) => diff::run(a),
         Command::Config(c) => config::run(c),
         Command::Recommend(a) => recommend::run(*a),
-        Command::Simulate(a) => simulate::run(a),
+        Command::Simulate(a) => simulate::run(*a),
         Command::Record(a) => live::run_record(a),
         Command::Fetch(a) => fetch::run(a),
         Command::Apply(a) => live::run_apply(a),
