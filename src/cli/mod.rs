@@ -46,7 +46,7 @@ pub(crate) enum Command {
     /// Record metrics and the job plan from a running Flink cluster
     Record(live::RecordArgs),
     /// Read a job's metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV
-    Fetch(fetch::FetchArgs),
+    Fetch(Box<fetch::FetchArgs>),
     /// Apply parallelism to a running job (adaptive scheduler)
     Apply(live::ApplyArgs),
     /// Print a shell completion script
@@ -153,7 +153,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Recommend(a) => recommend::run(*a),
         Command::Simulate(a) => simulate::run(*a),
         Command::Record(a) => live::run_record(a),
-        Command::Fetch(a) => fetch::run(a),
+        Command::Fetch(a) => fetch::run(*a),
         Command::Apply(a) => live::run_apply(a),
         Command::Completions(a) => completions::run_completions(a),
         Command::Man(a) => completions::run_man(a),
