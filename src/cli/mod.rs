@@ -11,6 +11,7 @@ pub(crate) mod init;
 pub(crate) mod job;
 pub(crate) mod live;
 pub(crate) mod recommend;
+pub(crate) mod replay;
 pub(crate) mod scaling;
 pub(crate) mod show;
 pub(crate) mod simulate;

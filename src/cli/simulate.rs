@@ -28,7 +28,6 @@ use planscale::sim::timeline::Step;
 #[derive(Debug, Args)]
 #[command(
     group = clap::ArgGroup::new("topology").required(true).args(["plan", "graph"]),
-    group = clap::ArgGroup::new("metric-source").required(true).args(["metrics", "prometheus"]),
     after_help = "Replays the demand recorded in CSV through a model of the job (per-subtask capacity \
 learned from the same metrics) under each policy, and under the recorded starting parallelism \
 (`static`, always first). A policy file is Flink-style YAML: `planscale.policy` names its kind \
@@ -40,14 +39,8 @@ would write it: the job is --job, --job-name, else the graph's job id; the range
 --step is then the query's step too (default 1m)."
 )]
 pub(crate) struct SimulateArgs {
-    /// Metric CSV (long or wide)
-    #[arg(long, value_name = "CSV")]
-    pub metrics: Option<String>,
-    /// Replay the job's history from this Prometheus-compatible server instead (see planscale fetch)
-    #[arg(long, value_name = "URL")]
-    pub prometheus: Option<String>,
     #[command(flatten)]
-    pub prometheus_options: crate::cli::fetch::PrometheusOptions,
+    pub source: crate::cli::replay::ReplaySource,
     #[command(flatten)]
     pub topology: crate::cli::job::JobArgs,
     /// Policy file (repeatable); its name is the file stem
@@ -109,11 +102,7 @@ fn duration(
 /// recording, the replay's own flags; then the replay and its outputs.
 pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
     check_files(&a)?;
-    crate::cli::fetch::refuse_without_prometheus(
-        a.prometheus.is_some(),
-        &a.prometheus_options,
-        &[],
-    )?;
+    a.source.check()?;
     let loaded = a.scaling.load()?;
     let mut flag_warnings = Vec::new();
     let ept_ms = duration(
@@ -150,12 +139,7 @@ pub(crate) fn run(a: SimulateArgs) -> anyhow::Result<u8> {
 /// Refuses two flags naming one file, and a plot whose extension names no format, before
 /// anything is read.
 fn check_files(a: &SimulateArgs) -> anyhow::Result<()> {
-    let mut files: Vec<Named> = a
-        .metrics
-        .iter()
-        .map(|m| Named::input("--metrics", m))
-        .collect();
-    files.extend(crate::cli::fetch::inputs(&a.prometheus_options));
+    let mut files = a.source.inputs();
     files.extend(a.topology.inputs());
     files.extend(a.scaling.inputs());
     files.extend(a.policy.iter().map(|p| Named::input("--policy", p)));
@@ -223,33 +207,19 @@ fn record(
         identity,
         ..
     } = job;
-    let recorded = match &a.prometheus {
-        None => run::record(RecordRequest {
-            metrics: a.metrics.as_deref().unwrap_or("-"),
-            job: metric_job,
-            vertices,
-            learn_until_ms,
-            step_ms,
-        }),
-        Some(url) => {
-            let (name, file) = crate::cli::fetch::fetch_to_temp(&crate::cli::fetch::Source {
-                url,
-                options: &a.prometheus_options,
-                job: a.job.as_deref(),
-                graph_job: identity.job_id.as_deref(),
-                default_range: None,
-                step: a.step.as_deref().unwrap_or(crate::cli::fetch::STEP),
-            })?;
-            let request = RecordRequest {
-                metrics: &name,
-                job: metric_job,
-                vertices,
-                learn_until_ms,
-                step_ms,
-            };
-            run::record_from(request, std::io::BufReader::new(file))
-        }
+    let request = RecordRequest {
+        metrics: "",
+        job: metric_job,
+        vertices,
+        learn_until_ms,
+        step_ms,
     };
+    let recorded = a.source.record(
+        request,
+        a.job.as_deref(),
+        identity.job_id.as_deref(),
+        a.step.as_deref(),
+    )?;
     let recorded = recorded.map_err(|e| record_error(a, &identity, e))?;
     Ok((recorded, cost))
 }
@@ -266,10 +236,7 @@ fn record_error(a: &SimulateArgs, identity: &JobIdentity, e: RecordError) -> any
             steps,
             step_ms,
         } => InputError::new(
-            a.prometheus
-                .as_deref()
-                .or(a.metrics.as_deref())
-                .unwrap_or("-"),
+            a.source.name(),
             render::too_many_steps(start_ms, end_ms, steps, step_ms),
         )
         .into(),
