@@ -19,8 +19,9 @@
 //! | 6 | `rules`, `summary`, `lint` (configuration checks of `config validate`) |
 //! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation) |
 //! | 8 | `sim`, `prometheus` (Prometheus' HTTP API as a metric source) |
-//! | 9 | `render` (every word the user reads) |
-//! | 10 | `cli`, in the binary (flags to requests, results to renderers) |
+//! | 9 | `tune` (settings and schedules searched by replaying a recording through `sim`) |
+//! | 10 | `render` (every word the user reads) |
+//! | 11 | `cli`, in the binary (flags to requests, results to renderers) |
 
 pub mod chaining;
 pub mod compare;
@@ -47,6 +48,7 @@ pub mod signals;
 pub mod sim;
 pub mod source;
 pub mod summary;
+pub mod tune;
 pub mod units;
 pub mod value;
 
@@ -62,6 +64,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["rules", "summary", "lint"],
     &["recommend", "rest", "compare", "rewrite"],
     &["sim", "prometheus"],
+    &["tune"],
     &["render"],
     &["cli"],
 ];
