@@ -339,3 +339,44 @@ fn a_space_file_naming_an_option_tune_does_not_search_points_at_its_line() {
         out.stderr
     );
 }
+
+#[test]
+fn the_plot_shows_the_front_and_the_timelines_of_the_defaults_and_the_choice() {
+    let (dir, m, g) = files("steady");
+    let svg = dir.path().join("tune.svg");
+    let out = run(
+        "tune",
+        &m,
+        &g,
+        &[
+            "--pending-p95",
+            "30s",
+            "--budget",
+            "8",
+            "--plot",
+            svg.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = fs::read_to_string(&svg).unwrap();
+    assert!(text.starts_with("<svg"), "{}", &text[..80]);
+    for word in [
+        "Candidates: CU-hours against pending p95",
+        "chosen",
+        "defaults",
+        "tuned",
+        "Parallelism per vertex",
+    ] {
+        assert!(text.contains(word), "{word} missing from the plot");
+    }
+    let bad = run(
+        "tune",
+        &m,
+        &g,
+        &["--pending-p95", "30s", "--plot", "front.gif"],
+        None,
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--plot front.gif"), "{}", bad.stderr);
+}

@@ -170,6 +170,9 @@ pub(crate) fn run(a: TuneArgs) -> anyhow::Result<u8> {
     let tuner = Tuner::new(request).map_err(tune_error)?;
     let outcome = tuner.run().map_err(tune_error)?;
     let said = render::said(&tuner, &outcome);
+    if let Some(n) = render::note(&outcome) {
+        eprintln!("note: {n}");
+    }
     for w in &said {
         eprintln!("warning: {w}");
     }

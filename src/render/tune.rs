@@ -23,6 +23,11 @@ pub struct Confirm {
     pub flags: Vec<String>,
 }
 
+/// The note on the restart time when it was measured from the recording, in `simulate`'s words.
+pub fn note(o: &TuneOutcome) -> Option<String> {
+    crate::render::simulate::restart_words(&o.restart, o.duration_ms).0
+}
+
 /// The warnings of the recording and the replay, in `simulate`'s words.
 pub fn said(t: &Tuner, o: &TuneOutcome) -> Vec<String> {
     let rec = &t.request().simulate.recorded;
@@ -332,7 +337,7 @@ fn confidence_text(o: &TuneOutcome) -> String {
         Some([a, b]) => {
             let same = |x: usize| o.evaluated[x].settings == c.settings;
             out.push_str(&format!(
-                "the first half of the recording alone picks {}, the second half {}.\n",
+                "by the figures of the first half of the replays alone the choice would be {}, by the second half's {}.\n",
                 if same(a) {
                     "the same".to_string()
                 } else {
