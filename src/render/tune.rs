@@ -482,7 +482,7 @@ pub fn json(o: &TuneOutcome, warnings: &[String]) -> String {
 fn header(o: &TuneOutcome, metrics: &str, what: &str) -> String {
     let c = o.chosen();
     format!(
-        "# planscale tune on {metrics}: {what}\n# replayed: {} CU-hours, pending p95 {}, {} rescales ({} a day); target pending p95 <= {}\n",
+        "# planscale tune on {metrics}: {what}\n# replayed: {} CU-hours, pending p95 {}, rescales {} ({} a day); target pending p95 <= {}\n",
         short(c.figures.cu_hours),
         secs(c.figures.pending_p95_ms),
         c.figures.rescales,
@@ -560,7 +560,7 @@ pub fn schedule_file(o: &TuneOutcome, metrics: &str) -> Option<String> {
     let sc = o.schedule.as_ref()?;
     let f = &sc.chosen.figures;
     let mut s = format!(
-        "# planscale tune on {metrics}: a daily schedule of {} periods (times of day in UTC)\n# replayed: {} CU-hours, pending p95 {}, {} rescales; target pending p95 <= {}\n# With `planscale.schedule.autoscaler: true` and the chosen job.autoscaler.* settings the\n# autoscaler acts on top of it (docs/policies.md).\n",
+        "# planscale tune on {metrics}: a daily schedule of {} periods (times of day in UTC)\n# replayed: {} CU-hours, pending p95 {}, rescales {}; target pending p95 <= {}\n# With `planscale.schedule.autoscaler: true` and the chosen job.autoscaler.* settings the\n# autoscaler acts on top of it (docs/policies.md).\n",
         sc.chosen.periods.len(),
         short(f.cu_hours),
         secs(f.pending_p95_ms),
