@@ -29,6 +29,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)')
             [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Search autoscaler settings and a daily schedule that cost least on a recording''s traffic')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply parallelism to a running job (adaptive scheduler)')
@@ -273,6 +274,39 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'planscale;tune' {
+            [CompletionResult]::new('--metrics', '--metrics', [CompletionResultType]::ParameterName, 'Metric CSV (long or wide)')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs')
+            [CompletionResult]::new('--graph', '--graph', [CompletionResultType]::ParameterName, 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)')
+            [CompletionResult]::new('--plan-format', '--plan-format', [CompletionResultType]::ParameterName, 'Read --plan as this format instead of detecting it')
+            [CompletionResult]::new('--graph-format', '--graph-format', [CompletionResultType]::ParameterName, 'Read --graph as this format instead of detecting it')
+            [CompletionResult]::new('-D', '-D ', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('--define', '--define', [CompletionResultType]::ParameterName, 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values')
+            [CompletionResult]::new('--flink-autoscaler-version', '--flink-autoscaler-version', [CompletionResultType]::ParameterName, 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce')
+            [CompletionResult]::new('--pending-p95', '--pending-p95', [CompletionResultType]::ParameterName, 'Target for the 95th percentile of data pending time')
+            [CompletionResult]::new('--max-rescales-per-day', '--max-rescales-per-day', [CompletionResultType]::ParameterName, 'Most rescales per day a candidate may make')
+            [CompletionResult]::new('--space', '--space', [CompletionResultType]::ParameterName, 'Search space (YAML: option → list of values, or {min, max, steps})')
+            [CompletionResult]::new('--budget', '--budget', [CompletionResultType]::ParameterName, 'Most settings candidates replayed (the defaults and the current settings included)')
+            [CompletionResult]::new('--periods', '--periods', [CompletionResultType]::ParameterName, 'Most periods of the schedule (1..=20); implies --schedule')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'How often the Flink autoscaler samples and decides (default 60s)')
+            [CompletionResult]::new('--restart-time', '--restart-time', [CompletionResultType]::ParameterName, 'Downtime of one rescale (default job.autoscaler.restart.time, else measured)')
+            [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Simulation step (default: the metrics'' own sample interval)')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The job to read when the CSV holds several (default: the graph''s own job id)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the chosen settings as a Flink config.yaml fragment')
+            [CompletionResult]::new('--write-config', '--write-config', [CompletionResultType]::ParameterName, 'Write the chosen settings as a Flink config.yaml fragment')
+            [CompletionResult]::new('--write-patch', '--write-patch', [CompletionResultType]::ParameterName, 'Write the chosen settings as a merge patch of the FlinkDeployment given with --config')
+            [CompletionResult]::new('--write-policy', '--write-policy', [CompletionResultType]::ParameterName, 'Write the chosen settings as a simulate policy file')
+            [CompletionResult]::new('--write-schedule', '--write-schedule', [CompletionResultType]::ParameterName, 'Write the chosen schedule as a simulate policy file (kind scheduled)')
+            [CompletionResult]::new('--plot', '--plot', [CompletionResultType]::ParameterName, 'Write a plot (.svg or .png): the front, and the chosen policy''s timeline beside the defaults''')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'text: the front, the choice and how sure; json: the same as data')
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Also derive a daily schedule (time-of-day periods) and compare it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'planscale;record' {
             [CompletionResult]::new('--rest', '--rest', [CompletionResultType]::ParameterName, 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'A job to record (repeatable)')
@@ -349,6 +383,7 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)')
             [CompletionResult]::new('recommend', 'recommend', [CompletionResultType]::ParameterValue, 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)')
             [CompletionResult]::new('simulate', 'simulate', [CompletionResultType]::ParameterValue, 'Replay recorded traffic through scaling policies')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Search autoscaler settings and a daily schedule that cost least on a recording''s traffic')
             [CompletionResult]::new('record', 'record', [CompletionResultType]::ParameterValue, 'Record metrics and the job plan from a running Flink cluster')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply parallelism to a running job (adaptive scheduler)')
@@ -395,6 +430,9 @@ Register-ArgumentCompleter -Native -CommandName 'planscale' -ScriptBlock {
             break
         }
         'planscale;help;simulate' {
+            break
+        }
+        'planscale;help;tune' {
             break
         }
         'planscale;help;record' {

@@ -46,6 +46,9 @@ _planscale() {
             planscale,simulate)
                 cmd="planscale__subcmd__simulate"
                 ;;
+            planscale,tune)
+                cmd="planscale__subcmd__tune"
+                ;;
             planscale__subcmd__config,help)
                 cmd="planscale__subcmd__config__subcmd__help"
                 ;;
@@ -87,6 +90,9 @@ _planscale() {
                 ;;
             planscale__subcmd__help,simulate)
                 cmd="planscale__subcmd__help__subcmd__simulate"
+                ;;
+            planscale__subcmd__help,tune)
+                cmd="planscale__subcmd__help__subcmd__tune"
                 ;;
             planscale__subcmd__help__subcmd__config,validate)
                 cmd="planscale__subcmd__help__subcmd__config__subcmd__validate"
@@ -155,7 +161,7 @@ _planscale() {
 
     case "${cmd}" in
         planscale)
-            opts="-h -V --help --version plan config recommend simulate record fetch apply completions man help"
+            opts="-h -V --help --version plan config recommend simulate tune record fetch apply completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,7 +399,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help)
-            opts="plan config recommend simulate record fetch apply completions man help"
+            opts="plan config recommend simulate tune record fetch apply completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,6 +637,20 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__help__subcmd__simulate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__help__subcmd__tune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1318,6 +1338,120 @@ _planscale() {
                     return 0
                     ;;
                 --timeline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        planscale__subcmd__tune)
+            opts="-D -o -h -V --metrics --plan --graph --plan-format --graph-format --define --config --flink-autoscaler-version --pending-p95 --max-rescales-per-day --space --budget --schedule --periods --interval --restart-time --step --job --write-config --write-patch --write-policy --write-schedule --plot --format --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plan-format)
+                    COMPREPLY=($(compgen -W "auto blink expert" -- "${cur}"))
+                    return 0
+                    ;;
+                --graph-format)
+                    COMPREPLY=($(compgen -W "auto stream-graph job-plan" -- "${cur}"))
+                    return 0
+                    ;;
+                --define)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --flink-autoscaler-version)
+                    COMPREPLY=($(compgen -W "1.15 1.16 main" -- "${cur}"))
+                    return 0
+                    ;;
+                --pending-p95)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rescales-per-day)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --space)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --periods)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --restart-time)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --step)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --job)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-patch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -26,6 +26,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand config 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
             cand simulate 'Replay recorded traffic through scaling policies'
+            cand tune 'Search autoscaler settings and a daily schedule that cost least on a recording''s traffic'
             cand record 'Record metrics and the job plan from a running Flink cluster'
             cand fetch 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
             cand apply 'Apply parallelism to a running job (adaptive scheduler)'
@@ -248,6 +249,38 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'planscale;tune'= {
+            cand --metrics 'Metric CSV (long or wide)'
+            cand --plan 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs'
+            cand --graph 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)'
+            cand --plan-format 'Read --plan as this format instead of detecting it'
+            cand --graph-format 'Read --graph as this format instead of detecting it'
+            cand -D 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand --define 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds'
+            cand --config 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator''s Helm values'
+            cand --flink-autoscaler-version 'Which release of the Flink Kubernetes operator''s autoscaler to reproduce'
+            cand --pending-p95 'Target for the 95th percentile of data pending time'
+            cand --max-rescales-per-day 'Most rescales per day a candidate may make'
+            cand --space 'Search space (YAML: option → list of values, or {min, max, steps})'
+            cand --budget 'Most settings candidates replayed (the defaults and the current settings included)'
+            cand --periods 'Most periods of the schedule (1..=20); implies --schedule'
+            cand --interval 'How often the Flink autoscaler samples and decides (default 60s)'
+            cand --restart-time 'Downtime of one rescale (default job.autoscaler.restart.time, else measured)'
+            cand --step 'Simulation step (default: the metrics'' own sample interval)'
+            cand --job 'The job to read when the CSV holds several (default: the graph''s own job id)'
+            cand -o 'Write the chosen settings as a Flink config.yaml fragment'
+            cand --write-config 'Write the chosen settings as a Flink config.yaml fragment'
+            cand --write-patch 'Write the chosen settings as a merge patch of the FlinkDeployment given with --config'
+            cand --write-policy 'Write the chosen settings as a simulate policy file'
+            cand --write-schedule 'Write the chosen schedule as a simulate policy file (kind scheduled)'
+            cand --plot 'Write a plot (.svg or .png): the front, and the chosen policy''s timeline beside the defaults'''
+            cand --format 'text: the front, the choice and how sure; json: the same as data'
+            cand --schedule 'Also derive a daily schedule (time-of-day periods) and compare it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'planscale;record'= {
             cand --rest 'The cluster''s REST endpoint, e.g. http://127.0.0.1:8081'
             cand --job 'A job to record (repeatable)'
@@ -319,6 +352,7 @@ set edit:completion:arg-completer[planscale] = {|@words|
             cand config 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
             cand recommend 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
             cand simulate 'Replay recorded traffic through scaling policies'
+            cand tune 'Search autoscaler settings and a daily schedule that cost least on a recording''s traffic'
             cand record 'Record metrics and the job plan from a running Flink cluster'
             cand fetch 'Read a job''s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
             cand apply 'Apply parallelism to a running job (adaptive scheduler)'
@@ -354,6 +388,8 @@ set edit:completion:arg-completer[planscale] = {|@words|
         &'planscale;help;recommend;batch'= {
         }
         &'planscale;help;simulate'= {
+        }
+        &'planscale;help;tune'= {
         }
         &'planscale;help;record'= {
         }

@@ -30,6 +30,7 @@ complete -c planscale -n "__fish_planscale_needs_command" -f -a "plan" -d 'Work 
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "config" -d 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
+complete -c planscale -n "__fish_planscale_needs_command" -f -a "tune" -d 'Search autoscaler settings and a daily schedule that cost least on a recording\'s traffic'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
 complete -c planscale -n "__fish_planscale_needs_command" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
@@ -230,6 +231,39 @@ complete -c planscale -n "__fish_planscale_using_subcommand simulate" -l format 
 json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s V -l version -d 'Print version'
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l metrics -d 'Metric CSV (long or wide)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''
+blink\t''
+expert\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l graph-format -d 'Read --graph as this format instead of detecting it' -r -f -a "auto\t''
+stream-graph\t''
+job-plan\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -s D -l define -d 'A Flink option as KEY=VALUE, repeatable; wins over --config. Values are read as Flink reads them: a duration without a unit is milliseconds' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l config -d 'Options from a Flink config.yaml (flat or nested), a flink-conf.yaml, a FlinkDeployment or FlinkSessionJob (spec.flinkConfiguration) or the operator\'s Helm values' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l flink-autoscaler-version -d 'Which release of the Flink Kubernetes operator\'s autoscaler to reproduce' -r -f -a "1.15\t''
+1.16\t''
+main\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l pending-p95 -d 'Target for the 95th percentile of data pending time' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l max-rescales-per-day -d 'Most rescales per day a candidate may make' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l space -d 'Search space (YAML: option → list of values, or {min, max, steps})' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l budget -d 'Most settings candidates replayed (the defaults and the current settings included)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l periods -d 'Most periods of the schedule (1..=20); implies --schedule' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l interval -d 'How often the Flink autoscaler samples and decides (default 60s)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l restart-time -d 'Downtime of one rescale (default job.autoscaler.restart.time, else measured)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l step -d 'Simulation step (default: the metrics\' own sample interval)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l job -d 'The job to read when the CSV holds several (default: the graph\'s own job id)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -s o -l write-config -d 'Write the chosen settings as a Flink config.yaml fragment' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l write-patch -d 'Write the chosen settings as a merge patch of the FlinkDeployment given with --config' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l write-policy -d 'Write the chosen settings as a simulate policy file' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l write-schedule -d 'Write the chosen schedule as a simulate policy file (kind scheduled)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l plot -d 'Write a plot (.svg or .png): the front, and the chosen policy\'s timeline beside the defaults\'' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l format -d 'text: the front, the choice and how sure; json: the same as data' -r -f -a "text\t''
+json\t''"
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l schedule -d 'Also derive a daily schedule (time-of-day periods) and compare it'
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -s h -l help -d 'Print help'
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l rest -d 'The cluster\'s REST endpoint, e.g. http://127.0.0.1:8081' -r
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l job -d 'A job to record (repeatable)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l interval -d 'Time between polls (Flink refreshes REST metrics every metrics.fetcher.update-interval, 10 s by default)' -r
@@ -275,16 +309,17 @@ complete -c planscale -n "__fish_planscale_using_subcommand completions" -s V -l
 complete -c planscale -n "__fish_planscale_using_subcommand man" -l out-dir -d 'Write every page (planscale.1 and one per subcommand) into DIR instead of printing the main page' -r
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand man" -s V -l version -d 'Print version'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "config" -d 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "man" -d 'Print the roff man page'
-complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate record fetch apply completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "plan" -d 'Work with resource plans (Blink PlanJSON, expert resourcePlan)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "config" -d 'Check Flink configurations, FlinkDeployments and Helm values (autoscaler, parallelism)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "recommend" -d 'Per-vertex parallelism from recorded metrics, as the Flink autoscaler would decide (`recommend batch`: as the Adaptive Batch Scheduler would size a batch job)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "simulate" -d 'Replay recorded traffic through scaling policies'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "tune" -d 'Search autoscaler settings and a daily schedule that cost least on a recording\'s traffic'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "record" -d 'Record metrics and the job plan from a running Flink cluster'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "fetch" -d 'Read a job\'s metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "apply" -d 'Apply parallelism to a running job (adaptive scheduler)'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "man" -d 'Print the roff man page'
+complete -c planscale -n "__fish_planscale_using_subcommand help; and not __fish_seen_subcommand_from plan config recommend simulate tune record fetch apply completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "validate" -d 'Check plans against the job graph and a CU budget'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "init" -d 'Write the plan "acquire configuration" would write for a job graph'
 complete -c planscale -n "__fish_planscale_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "break-chain" -d 'Make nodes start a new chain, editing only the bytes that record the cut'

@@ -19,8 +19,9 @@
 //! | 6 | `rules`, `summary`, `lint` (configuration checks of `config validate`) |
 //! | 7 | `recommend`, `rest`, `compare`, `rewrite` (break-chain as one operation), `batch` (the Adaptive Batch Scheduler's decision) |
 //! | 8 | `sim`, `prometheus` (Prometheus' HTTP API as a metric source) |
-//! | 9 | `render` (every word the user reads) |
-//! | 10 | `cli`, in the binary (flags to requests, results to renderers) |
+//! | 9 | `tune` (settings and schedules searched by replaying a recording through `sim`) |
+//! | 10 | `render` (every word the user reads) |
+//! | 11 | `cli`, in the binary (flags to requests, results to renderers) |
 
 pub mod batch;
 pub mod chaining;
@@ -48,6 +49,7 @@ pub mod signals;
 pub mod sim;
 pub mod source;
 pub mod summary;
+pub mod tune;
 pub mod units;
 pub mod value;
 
@@ -63,6 +65,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["rules", "summary", "lint"],
     &["recommend", "rest", "compare", "rewrite", "batch"],
     &["sim", "prometheus"],
+    &["tune"],
     &["render"],
     &["cli"],
 ];

@@ -15,6 +15,7 @@ pub(crate) mod replay;
 pub(crate) mod scaling;
 pub(crate) mod show;
 pub(crate) mod simulate;
+pub(crate) mod tune;
 pub(crate) mod validate;
 
 use std::process::ExitCode;
@@ -44,6 +45,8 @@ pub(crate) enum Command {
     Recommend(Box<recommend::RecommendArgs>),
     /// Replay recorded traffic through scaling policies
     Simulate(Box<simulate::SimulateArgs>),
+    /// Search autoscaler settings and a daily schedule that cost least on a recording's traffic
+    Tune(Box<tune::TuneArgs>),
     /// Record metrics and the job plan from a running Flink cluster
     Record(live::RecordArgs),
     /// Read a job's metrics from Prometheus (or Thanos, Mimir, VictoriaMetrics) into a metric CSV
@@ -153,6 +156,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Config(c) => config::run(c),
         Command::Recommend(a) => recommend::run(*a),
         Command::Simulate(a) => simulate::run(*a),
+        Command::Tune(a) => tune::run(*a),
         Command::Record(a) => live::run_record(a),
         Command::Fetch(a) => fetch::run(*a),
         Command::Apply(a) => live::run_apply(a),

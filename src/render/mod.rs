@@ -17,6 +17,7 @@ pub mod recommend;
 pub mod sarif;
 pub mod show;
 pub mod simulate;
+pub mod tune;
 pub mod validate;
 
 /// A JSON number for a measured quantity: integral values print without a fraction, others are

@@ -35,12 +35,14 @@
 
 mod chart;
 mod format;
+mod front;
 mod labels;
 mod layout;
 mod panels;
 mod reduce;
 
 pub use format::{encode, PlotFormat, PlotFormatError, MAX_PNG_HEIGHT};
+pub use front::{front_svg, stack, FrontPoint};
 pub use layout::{demand_color, policy_color};
 pub use reduce::PlotBuilder;
 

@@ -10,6 +10,7 @@ pub mod dli;
 pub mod fixed;
 pub mod flink;
 pub mod reactive;
+pub mod scheduled;
 
 use crate::resources::CostModel;
 use crate::scaler::options::Range;
@@ -29,16 +30,18 @@ pub enum PolicyKind {
     Reactive,
     Static,
     Recorded,
+    Scheduled,
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 6] = [
+    pub const ALL: [PolicyKind; 7] = [
         PolicyKind::FlinkAutoscaler,
         PolicyKind::AlibabaAutoscale,
         PolicyKind::DliDynamicScaling,
         PolicyKind::Reactive,
         PolicyKind::Static,
         PolicyKind::Recorded,
+        PolicyKind::Scheduled,
     ];
 
     /// The name `planscale.policy` gives it (and the JSON's `kind`).
@@ -50,6 +53,7 @@ impl PolicyKind {
             PolicyKind::Reactive => "reactive",
             PolicyKind::Static => "static",
             PolicyKind::Recorded => "recorded",
+            PolicyKind::Scheduled => "scheduled",
         }
     }
 
@@ -102,6 +106,11 @@ pub fn kind_keys(kind: PolicyKind) -> &'static [&'static str] {
             "taskmanager.numberOfTaskSlots",
             "jobmanager.adaptive-scheduler.scaling-interval.min",
         ],
+        PolicyKind::Scheduled => &[
+            scheduled::PERIODS_KEY,
+            scheduled::AUTOSCALER_KEY,
+            flink::QUOTA_CU_KEY,
+        ],
         PolicyKind::Static | PolicyKind::Recorded => &[],
     }
 }
@@ -110,7 +119,8 @@ pub fn kind_keys(kind: PolicyKind) -> &'static [&'static str] {
 pub fn uses_key(kind: PolicyKind, key: &str) -> bool {
     key == "planscale.policy"
         || kind_keys(kind).contains(&key)
-        || (kind == PolicyKind::FlinkAutoscaler && AutoscalerOptions::is_known_key(key))
+        || (matches!(kind, PolicyKind::FlinkAutoscaler | PolicyKind::Scheduled)
+            && AutoscalerOptions::is_known_key(key))
 }
 
 /// Whether any policy kind reads `key`.
@@ -244,20 +254,27 @@ fn autoscaler_keys(spec: &PolicySpec) -> Vec<Setting> {
     keys
 }
 
+/// The Flink autoscaler with the options and the CU quota of `spec` (also the part of a
+/// `scheduled` policy that acts on top of its schedule).
+fn flink_autoscaler(
+    spec: &PolicySpec,
+    ctx: &Context<'_>,
+) -> Result<flink::FlinkAutoscaler, SettingError> {
+    let opts = crate::settings::resolve_autoscaler(ctx.version, &autoscaler_keys(spec))?.opts;
+    let quota = spec.f64_in(flink::QUOTA_CU_KEY, f64::INFINITY, Range::Above(0.0));
+    let quota = match spec.get(flink::QUOTA_CU_KEY) {
+        None => f64::INFINITY,
+        Some(_) => quota?,
+    };
+    Ok(flink::FlinkAutoscaler::new(&spec.name, opts, quota, ctx))
+}
+
 pub fn make(spec: &PolicySpec, ctx: &Context<'_>) -> Result<Box<dyn Policy>, SettingError> {
     Ok(match spec.kind {
         PolicyKind::Static => Box::new(fixed::Static::new(&spec.name)),
         PolicyKind::Recorded => Box::new(fixed::Recorded::new(&spec.name, ctx.trace)),
-        PolicyKind::FlinkAutoscaler => {
-            let opts =
-                crate::settings::resolve_autoscaler(ctx.version, &autoscaler_keys(spec))?.opts;
-            let quota = spec.f64_in(flink::QUOTA_CU_KEY, f64::INFINITY, Range::Above(0.0));
-            let quota = match spec.get(flink::QUOTA_CU_KEY) {
-                None => f64::INFINITY,
-                Some(_) => quota?,
-            };
-            Box::new(flink::FlinkAutoscaler::new(&spec.name, opts, quota, ctx))
-        }
+        PolicyKind::FlinkAutoscaler => Box::new(flink_autoscaler(spec, ctx)?),
+        PolicyKind::Scheduled => Box::new(scheduled::Scheduled::new(spec, ctx)?),
         PolicyKind::AlibabaAutoscale => Box::new(alibaba::AutoScale::new(spec, ctx)?),
         PolicyKind::DliDynamicScaling => Box::new(dli::DynamicScaling::new(spec, ctx)?),
         PolicyKind::Reactive => Box::new(reactive::Reactive::new(spec, ctx)?),
