@@ -232,6 +232,19 @@ json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c planscale -n "__fish_planscale_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c planscale -n "__fish_planscale_using_subcommand tune" -l metrics -d 'Metric CSV (long or wide)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l prometheus -d 'Replay the job\'s history from this Prometheus-compatible server instead (see planscale fetch)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l job-name -d 'The job by its name (the reporter\'s job_name label) instead of its id' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l since -d 'History up to now, e.g. 7d, 6h, 30min' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l from -d 'Start of the range: epoch ms or s, or RFC 3339 with an offset' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l to -d 'End of the range (default: now)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l metric-prefix -d 'What the task metrics\' names start with, for series renamed by relabelling or recording rules' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l bearer-token-file -d 'Bearer token, read from this file (default: $PLANSCALE_PROMETHEUS_TOKEN when set)' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l basic-auth-user -d 'Basic auth as this user, the password from --basic-auth-password-file or $PLANSCALE_PROMETHEUS_PASSWORD' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l basic-auth-password-file -d 'The basic-auth password, read from this file' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l ca-cert -d 'PEM file of the CA(s) an https:// server\'s certificate must chain to, instead of the public roots' -r -F
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l header -d 'An extra request header, e.g. \'X-Scope-OrgID: tenant-1\' for Mimir (repeatable; not Authorization)' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l prometheus-timeout -d 'Timeout of each request to the server' -r
+complete -c planscale -n "__fish_planscale_using_subcommand tune" -l retries -d 'Tries after the first for 5xx and 429 answers, timeouts and broken connections (pauses of 0.5 s, 1 s, 2 s, ...)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand tune" -l plan -d 'The job as a resource plan (Blink or expert): its vertices and what each subtask costs' -r
 complete -c planscale -n "__fish_planscale_using_subcommand tune" -l graph -d 'The job graph (REST job details or job plan give real JobVertexIDs; or an execution plan)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand tune" -l plan-format -d 'Read --plan as this format instead of detecting it' -r -f -a "auto\t''

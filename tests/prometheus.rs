@@ -899,6 +899,51 @@ fn fetch_and_recommend_against_a_real_prometheus() {
             assert!(v["policies"].as_array().is_some_and(|p| p.len() == 2));
         }
     }
+    // 9. tune --prometheus searches what tune --metrics searches on the fetched CSV; its
+    // confirming command fetches the same range again (--from/--to as resolved).
+    let tune = |source: &[&str], format: &str| {
+        let mut args = vec!["tune"];
+        args.extend_from_slice(source);
+        args.extend_from_slice(&[
+            "--graph",
+            graph_s,
+            "--pending-p95",
+            "5min",
+            "--budget",
+            "6",
+            "--format",
+            format,
+        ]);
+        planscale(&args)
+    };
+    let from_ms = (data.first_s * 1000).to_string();
+    let to_ms = (data.last_s * 1000).to_string();
+    let via = [
+        "--prometheus",
+        url,
+        "--from",
+        &from_ms,
+        "--to",
+        &to_ms,
+        "--step",
+        "15s",
+    ];
+    let csv_json = tune(&["--metrics", csv_a_s], "json");
+    assert!(csv_json.code <= 1, "{}", csv_json.stderr);
+    let prom_json = tune(&via, "json");
+    assert_eq!(prom_json.code, csv_json.code, "{}", prom_json.stderr);
+    assert_eq!(prom_json.stdout, csv_json.stdout);
+    let tuned = dir.path().join("tuned.yaml");
+    let tuned_s = tuned.to_str().unwrap();
+    let mut with_policy = via.to_vec();
+    with_policy.extend_from_slice(&["--write-policy", tuned_s]);
+    let prom_text = tune(&with_policy, "text");
+    let confirm = format!(
+        "Confirm: planscale simulate --prometheus {url} --from {from_ms} --to {to_ms} --graph \
+         {graph_s} --policy {tuned_s} --step 15s --expected-pending-time 5min\n"
+    );
+    assert!(prom_text.stdout.ends_with(&confirm), "{}", prom_text.stdout);
+
     // Without a range there is nothing to replay.
     let o = planscale(&["simulate", "--prometheus", url, "--graph", graph_s]);
     assert_eq!(o.code, 2);

@@ -412,6 +412,13 @@ pub(crate) struct Source<'a> {
 /// Fetches `source` into an anonymous temporary file (removed by the OS however the process
 /// ends), rewound for reading; and the name messages give it (the server's URL).
 pub(crate) fn fetch_to_temp(source: &Source) -> anyhow::Result<(String, std::fs::File)> {
+    fetch_range_to_temp(source).map(|(name, file, _)| (name, file))
+}
+
+/// [`fetch_to_temp`], and the range fetched (epoch ms), which `--since` resolves against now.
+pub(crate) fn fetch_range_to_temp(
+    source: &Source,
+) -> anyhow::Result<(String, std::fs::File, (i64, i64))> {
     use std::io::{Seek, Write};
     let o = source.options;
     let client = client(source.url, o)?;
@@ -439,7 +446,7 @@ pub(crate) fn fetch_to_temp(source: &Source) -> anyhow::Result<(String, std::fs:
         out.flush()?;
     }
     file.rewind()?;
-    Ok((client.base().to_string(), file))
+    Ok((client.base().to_string(), file, range))
 }
 
 /// The Prometheus-only flags without `--prometheus` (clap's `requires` gives way to the metric

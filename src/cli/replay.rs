@@ -51,14 +51,18 @@ impl ReplaySource {
         job: Option<&str>,
         graph_job: Option<&str>,
         step: Option<&str>,
-    ) -> anyhow::Result<Result<Recorded, RecordError>> {
+    ) -> anyhow::Result<Read> {
         let Some(url) = &self.prometheus else {
-            return Ok(run::record(RecordRequest {
-                metrics: self.metrics.as_deref().unwrap_or("-"),
-                ..request
-            }));
+            let path = self.metrics.as_deref().unwrap_or("-");
+            return Ok(Read {
+                recorded: run::record(RecordRequest {
+                    metrics: path,
+                    ..request
+                }),
+                again: format!("--metrics {path}"),
+            });
         };
-        let (name, file) = fetch::fetch_to_temp(&fetch::Source {
+        let (name, file, (from_ms, to_ms)) = fetch::fetch_range_to_temp(&fetch::Source {
             url,
             options: &self.prometheus_options,
             job,
@@ -66,12 +70,54 @@ impl ReplaySource {
             default_range: None,
             step: step.unwrap_or(fetch::STEP),
         })?;
-        Ok(run::record_from(
+        let recorded = run::record_from(
             RecordRequest {
                 metrics: &name,
                 ..request
             },
             std::io::BufReader::new(file),
-        ))
+        );
+        Ok(Read {
+            recorded,
+            again: self.prometheus_again(url, from_ms, to_ms),
+        })
     }
+
+    /// The flags that fetch the same range again: `--since` becomes the `--from`/`--to` it
+    /// resolved to, so a later run replays the same history. (`--job` and `--step` are the
+    /// command's own flags.)
+    fn prometheus_again(&self, url: &str, from_ms: i64, to_ms: i64) -> String {
+        let o = &self.prometheus_options;
+        let mut out = vec![format!("--prometheus {url}")];
+        if let Some(name) = &o.job_name {
+            out.push(format!("--job-name '{name}'"));
+        }
+        out.push(format!("--from {from_ms} --to {to_ms}"));
+        if o.metric_prefix != planscale::metrics::names::PROMETHEUS_TASK_PREFIX {
+            out.push(format!("--metric-prefix {}", o.metric_prefix));
+        }
+        for (flag, path) in [
+            ("--bearer-token-file", &o.bearer_token_file),
+            ("--basic-auth-password-file", &o.basic_auth_password_file),
+            ("--ca-cert", &o.ca_cert),
+        ] {
+            if let Some(p) = path {
+                out.push(format!("{flag} {}", p.display()));
+            }
+        }
+        if let Some(user) = &o.basic_auth_user {
+            out.push(format!("--basic-auth-user {user}"));
+        }
+        for h in &o.headers {
+            out.push(format!("--header '{h}'"));
+        }
+        out.join(" ")
+    }
+}
+
+/// A recording read, and the flags that read it again (for a command a user can run to confirm
+/// what was replayed).
+pub(crate) struct Read {
+    pub recorded: Result<Recorded, RecordError>,
+    pub again: String,
 }

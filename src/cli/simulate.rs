@@ -220,7 +220,9 @@ fn record(
         identity.job_id.as_deref(),
         a.step.as_deref(),
     )?;
-    let recorded = recorded.map_err(|e| record_error(a, &identity, e))?;
+    let recorded = recorded
+        .recorded
+        .map_err(|e| record_error(a, &identity, e))?;
     Ok((recorded, cost))
 }
 

@@ -35,9 +35,8 @@ CU-hours whose pending p95 (95th percentile of the per-step data pending time) i
 candidate meets them (the closest is shown). docs/tune.md has the search space and the objective."
 )]
 pub(crate) struct TuneArgs {
-    /// Metric CSV (long or wide)
-    #[arg(long, value_name = "CSV")]
-    pub metrics: String,
+    #[command(flatten)]
+    pub source: crate::cli::replay::ReplaySource,
     #[command(flatten)]
     pub topology: crate::cli::job::JobArgs,
     #[command(flatten)]
@@ -146,7 +145,7 @@ pub(crate) fn run(a: TuneArgs) -> anyhow::Result<u8> {
     warnings.extend(policies.warnings.iter().cloned());
     let job = crate::cli::job::load(&a.topology)?;
     let graph = a.topology.graph.clone().or(a.topology.plan.clone());
-    let (recorded, cost) = record(&a, job, &mut warnings)?;
+    let (recorded, cost, again) = record(&a, job, &mut warnings)?;
     let restart_ms = duration("--restart-time", &a.restart_time, &mut warnings)?;
     let interval_ms = duration("--interval", &a.interval, &mut warnings)?;
     if interval_ms.is_some_and(|ms| ms <= 0) {
@@ -177,7 +176,7 @@ pub(crate) fn run(a: TuneArgs) -> anyhow::Result<u8> {
         eprintln!("warning: {w}");
     }
     let confirm = render::Confirm {
-        metrics: a.metrics.clone(),
+        source: again,
         topology: match (&a.topology.graph, &a.topology.plan) {
             (Some(g), _) => format!("--graph {g}"),
             (None, Some(p)) => format!("--plan {p}"),
@@ -190,7 +189,7 @@ pub(crate) fn run(a: TuneArgs) -> anyhow::Result<u8> {
     if let Some(path) = &a.write_config {
         write_atomic(
             Path::new(path),
-            render::config_fragment(&outcome, &a.metrics).as_bytes(),
+            render::config_fragment(&outcome, a.source.name()).as_bytes(),
         )?;
     }
     if let (Some(path), Some((kind, name, ns))) = (&a.write_patch, &patch_target) {
@@ -200,11 +199,11 @@ pub(crate) fn run(a: TuneArgs) -> anyhow::Result<u8> {
     if let Some(path) = &a.write_policy {
         write_atomic(
             Path::new(path),
-            render::policy_file(&outcome, &a.metrics).as_bytes(),
+            render::policy_file(&outcome, a.source.name()).as_bytes(),
         )?;
     }
     if let Some(path) = &a.write_schedule {
-        let Some(text) = render::schedule_file(&outcome, &a.metrics) else {
+        let Some(text) = render::schedule_file(&outcome, a.source.name()) else {
             return Err(usage("--write-schedule needs --schedule"));
         };
         write_atomic(Path::new(path), text.as_bytes())?;
@@ -255,7 +254,8 @@ fn confirm_flags(a: &TuneArgs) -> Vec<String> {
 }
 
 fn check_files(a: &TuneArgs) -> anyhow::Result<()> {
-    let mut files = vec![Named::input("--metrics", &a.metrics)];
+    a.source.check()?;
+    let mut files = a.source.inputs();
     files.extend(a.topology.inputs());
     files.extend(a.scaling.inputs());
     files.extend(a.space.as_deref().map(|p| Named::input("--space", p)));
@@ -322,7 +322,7 @@ fn record(
     a: &TuneArgs,
     job: LoadedJob,
     warnings: &mut Vec<SettingWarning>,
-) -> anyhow::Result<(Recorded, CostModel)> {
+) -> anyhow::Result<(Recorded, CostModel, String)> {
     let metric_job = job.identity.metric_job(a.job.as_deref())?;
     let step_ms = duration("--step", &a.step, warnings)?;
     let LoadedJob {
@@ -332,14 +332,20 @@ fn record(
         ..
     } = job;
     let request = RecordRequest {
-        metrics: &a.metrics,
+        metrics: "",
         job: metric_job,
         vertices,
         learn_until_ms: None,
         step_ms,
     };
-    let recorded = run::record(request).map_err(|e| record_error(a, &identity, e))?;
-    Ok((recorded, cost))
+    let read = a.source.record(
+        request,
+        a.job.as_deref(),
+        identity.job_id.as_deref(),
+        a.step.as_deref(),
+    )?;
+    let recorded = read.recorded.map_err(|e| record_error(a, &identity, e))?;
+    Ok((recorded, cost, read.again))
 }
 
 fn record_error(a: &TuneArgs, identity: &JobIdentity, e: RecordError) -> anyhow::Error {
@@ -353,7 +359,7 @@ fn record_error(a: &TuneArgs, identity: &JobIdentity, e: RecordError) -> anyhow:
             steps,
             step_ms,
         } => InputError::new(
-            &a.metrics,
+            a.source.name(),
             planscale::render::simulate::too_many_steps(start_ms, end_ms, steps, step_ms),
         )
         .into(),

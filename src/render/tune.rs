@@ -14,7 +14,9 @@ use crate::tune::{meets, Evaluated, Figures, Label, TuneOutcome, Tuner};
 /// What `simulate` needs to confirm the result, for the text's last lines.
 #[derive(Debug, Clone, Default)]
 pub struct Confirm {
-    pub metrics: String,
+    /// The flags that read the recording again (`--metrics CSV`, or `--prometheus URL` with the
+    /// range it resolved to).
+    pub source: String,
     /// `--graph G` or `--plan P`.
     pub topology: String,
     pub policy: Option<String>,
@@ -260,7 +262,7 @@ pub fn text(o: &TuneOutcome, c: &Confirm) -> String {
         out.push_str(&format!("  best of the three: {}\n", best_of_three(o)));
     }
     if c.policy.is_some() || c.schedule.is_some() {
-        let mut cmd = format!("planscale simulate --metrics {} {}", c.metrics, c.topology);
+        let mut cmd = format!("planscale simulate {} {}", c.source, c.topology);
         for p in c.policy.iter().chain(&c.schedule) {
             cmd.push_str(&format!(" --policy {p}"));
         }
