@@ -23,7 +23,7 @@
 //! at most its own rows' cells, and workers stay at most a few chunks ahead of the merge.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::rc::Rc;
@@ -180,6 +180,9 @@ struct Job<'a> {
     len: u64,
     chunk: u64,
     chunks: usize,
+    /// The metrics of the first chunk, in its order: every later chunk starts with them, so its
+    /// metric ids are the whole's and its cells move over whole ([`WindowStore::merge_cells`]).
+    seed: (HashMap<String, u32>, Vec<MetricDef>),
 }
 
 /// Reads `path` in parallel (module doc). Errors are final (the header's, and what the merged
@@ -204,7 +207,7 @@ pub(super) fn read_chunked<'a: 'b, 'b>(
     let data_start = layout.bom + rdr.position().byte();
     drop(rdr);
     let streamed = sink.is_some();
-    let job = Job {
+    let mut job = Job {
         path,
         header: &header,
         opts,
@@ -215,11 +218,12 @@ pub(super) fn read_chunked<'a: 'b, 'b>(
         len,
         chunk: plan.chunk,
         chunks: (len.saturating_sub(data_start).div_ceil(plan.chunk)).max(1) as usize,
+        seed: (HashMap::new(), Vec::new()),
     };
     let mut whole = Ingest::new(path, Source::File(path), layout, header.clone(), opts, sink);
     let mut handed_over = false;
-    let merged = run(&job, plan.threads, |part| {
-        merge(&mut whole, part, streamed)?;
+    let mut fold = |whole: &mut Ingest<'_>, part: Part| -> Result<(), Fallback> {
+        merge(whole, part, streamed)?;
         if streamed && whole.store.has_ready() {
             handed_over = true;
             whole
@@ -227,7 +231,13 @@ pub(super) fn read_chunked<'a: 'b, 'b>(
                 .map_err(|_| Fallback("the sink refused a sample"))?;
         }
         Ok(())
-    });
+    };
+    // The first chunk here, before the workers start: its metrics seed theirs.
+    let mut merged = read_chunk(&job, 0, &mut 0).and_then(|part| fold(&mut whole, part));
+    if merged.is_ok() && job.chunks > 1 {
+        job.seed = (whole.canonical.clone(), whole.defs.clone());
+        merged = run(&job, plan.threads, 1, |part| fold(&mut whole, part));
+    }
     if let Err(Fallback(why)) = merged {
         return Ok(Chunked::Fallback { why, handed_over });
     }
@@ -236,15 +246,17 @@ pub(super) fn read_chunked<'a: 'b, 'b>(
         .map(|w| Chunked::Done(Outcome::Window(Box::new(w))))
 }
 
-/// Reads the chunks on `threads` workers and hands their parts to `merge` in file order.
+/// Reads the chunks from `first` on, on `threads` workers, and hands their parts to `merge` in
+/// file order.
 fn run(
     job: &Job<'_>,
     threads: usize,
+    first: usize,
     mut merge: impl FnMut(Part) -> Result<(), Fallback>,
 ) -> Result<(), Fallback> {
     let ahead = threads * AHEAD_PER_WORKER;
     // (next chunk to claim, chunks merged)
-    let progress = Mutex::new((0usize, 0usize));
+    let progress = Mutex::new((first, first));
     let moved = Condvar::new();
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -280,7 +292,7 @@ fn run(
         }
         drop(tx);
         let mut pending: BTreeMap<usize, Result<Part, Fallback>> = BTreeMap::new();
-        let mut next = 0;
+        let mut next = first;
         let result = 'merge: loop {
             if next == job.chunks {
                 break Ok(());
@@ -378,6 +390,11 @@ fn read_chunk(job: &Job<'_>, i: usize, hint: &mut usize) -> Result<Part, Fallbac
         None,
     );
     ingest.check_names = job.streamed;
+    if !job.seed.1.is_empty() {
+        // A superset of what `Ingest::new` resolved (the header's metric columns come first).
+        ingest.canonical.clone_from(&job.seed.0);
+        ingest.defs.clone_from(&job.seed.1);
+    }
     if job.streamed {
         // The chunk's cells stay until the merge: the reorder horizon is the merge's.
         ingest.store = WindowStore::new(i64::MAX, None);

@@ -236,8 +236,9 @@ pub(super) struct Ingest<'a> {
     /// Raw id → the raw id that followed it last time (NO_RAW if none yet).
     successor: Vec<u32>,
     prev_raw: u32,
-    /// Long files with `metric` and `value` last: the number of leading context columns.
-    context_columns: Option<usize>,
+    /// Long files whose `metric` and `value` columns are adjacent: their indexes (every other
+    /// column is context).
+    context_columns: Option<(usize, usize)>,
     context: ContextCache,
     /// (vertex, timestamp, slab epoch, slot) of the previous row's cell.
     slot_cache: Option<(usize, i64, u64, u32)>,
@@ -345,8 +346,8 @@ impl<'a> Ingest<'a> {
         let h = &ingest.header;
         if let (Some(m), Some(v)) = (h.metric, h.value) {
             let n = h.names.len();
-            if n >= 3 && m.min(v) == n - 2 && m.max(v) == n - 1 {
-                ingest.context_columns = Some(n - 2);
+            if n >= 3 && m.abs_diff(v) == 1 {
+                ingest.context_columns = Some((m.min(v), m.max(v)));
             }
         }
         ingest
@@ -636,16 +637,32 @@ impl<'a> Ingest<'a> {
     /// the context columns hold the same bytes.
     #[inline]
     fn context(&mut self, rec: &ByteRecord) -> Result<Context, InputError> {
-        let Some(k) = self.context_columns else {
+        let Some((lo, hi)) = self.context_columns else {
             return self.context_uncached(rec);
         };
-        let Some(end) = rec.range(k - 1).map(|r| r.end) else {
+        let (Some(m), Some(v)) = (rec.range(lo), rec.range(hi)) else {
             return self.context_uncached(rec);
         };
-        let bytes = &rec.as_slice()[..end];
+        // The context is the record's bytes without the metric and value fields, which are
+        // adjacent: the fields before them, then (`shift` bytes on) the fields after them.
+        let all = rec.as_slice();
+        let (before, after) = (&all[..m.start], &all[v.end..]);
+        let shift = v.end - m.start;
+        let n = rec.len();
+        let end_of = |i: usize| {
+            rec.range(i)
+                .map_or(0, |r| if i > hi { r.end - shift } else { r.end })
+        };
         if let Some(value) = self.context.value {
-            if self.context.bytes == bytes
-                && (0..k).all(|i| rec.range(i).map(|r| r.end) == Some(self.context.ends[i]))
+            let cached = &self.context.bytes;
+            if cached.len() == before.len() + after.len()
+                && cached[..before.len()] == *before
+                && cached[before.len()..] == *after
+                && self.context.ends.len() == n - 2
+                && (0..n)
+                    .filter(|&i| i < lo || i > hi)
+                    .zip(&self.context.ends)
+                    .all(|(i, &e)| end_of(i) == e)
             {
                 return Ok(value);
             }
@@ -655,11 +672,12 @@ impl<'a> Ingest<'a> {
         let value = self.context_uncached(rec)?;
         let cache = &mut self.context;
         cache.bytes.clear();
-        cache.bytes.extend_from_slice(bytes);
+        cache.bytes.extend_from_slice(before);
+        cache.bytes.extend_from_slice(after);
         cache.ends.clear();
         cache
             .ends
-            .extend((0..k).map(|i| rec.range(i).map_or(0, |r| r.end)));
+            .extend((0..n).filter(|&i| i < lo || i > hi).map(end_of));
         cache.value = Some(value);
         Ok(value)
     }
@@ -886,18 +904,24 @@ mod tests {
         ];
         let mut last = String::from("timestamp,job,vertex,subtask,parallelism,metric,value\n");
         let mut first = String::from("metric,value,timestamp,job,vertex,subtask,parallelism\n");
+        let mut middle = String::from("timestamp,job,vertex,metric,value,subtask,parallelism\n");
+        let mut apart = String::from("timestamp,metric,job,vertex,value,subtask,parallelism\n");
         for (t, j, v, s, p, m, x) in rows {
             last.push_str(&format!("{t},{j},{v},{s},{p},{m},{x}\n"));
             first.push_str(&format!("{m},{x},{t},{j},{v},{s},{p}\n"));
+            middle.push_str(&format!("{t},{j},{v},{m},{x},{s},{p}\n"));
+            apart.push_str(&format!("{t},{m},{j},{v},{x},{s},{p}\n"));
         }
         let opts = ReadOptions {
             job: Some("j1".into()),
             ..opts()
         };
         let a = read_str(&last, &opts).unwrap();
-        let b = read_str(&first, &opts).unwrap();
-        assert_eq!(a.vertices, b.vertices);
-        assert_eq!(a.stats, b.stats);
+        for other in [&first, &middle, &apart] {
+            let b = read_str(other, &opts).unwrap();
+            assert_eq!(a.vertices, b.vertices);
+            assert_eq!(a.stats, b.stats);
+        }
         assert_eq!((a.stats.other_jobs, a.stats.duplicates), (1, 1));
         let s = &a.vertices[0].samples[0];
         assert_eq!((s.busy_max, s.busy_avg), (Some(500.0), Some(300.0)));

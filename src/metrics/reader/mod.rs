@@ -4,7 +4,7 @@
 //! has been folded into its (vertex, timestamp) cell, so memory does not depend on the number of
 //! rows. The hot loop works on bytes, and leans on how exports are laid out (a poll's values of
 //! one vertex together, metrics in a repeating order) without depending on it for correctness:
-//! - in long files whose `metric` and `value` are the last columns, the "context" (every other
+//! - in long files whose `metric` and `value` are adjacent columns, the "context" (every other
 //!   column) is compared as one byte string with the previous row's, and when equal the previous
 //!   row's job decision, timestamp, vertex, parallelism and subtask are reused;
 //! - otherwise timestamp, vertex and parallelism cells are parsed only when they differ from the
