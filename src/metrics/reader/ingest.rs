@@ -184,6 +184,23 @@ pub(super) fn read<'a, R: Read>(
     ingest.finish().map(|w| Outcome::Window(Box::new(w)))
 }
 
+/// Whether the context fields (all but `lo` and `lo + 1`) end where `ends` says, as a plain
+/// loop: the iterator chain it replaces was 3% of a profile.
+#[inline]
+fn same_ends(ends: &[usize], lo: usize, n: usize, end_of: impl Fn(usize) -> usize) -> bool {
+    let mut k = 0;
+    for i in 0..n {
+        if i == lo || i == lo + 1 {
+            continue;
+        }
+        if end_of(i) != ends[k] {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
 /// How the file's bytes are laid out: a UTF-8 BOM's length, the delimiter, and where records
 /// start.
 pub(super) struct Layout {
@@ -659,10 +676,7 @@ impl<'a> Ingest<'a> {
                 && cached[..before.len()] == *before
                 && cached[before.len()..] == *after
                 && self.context.ends.len() == n - 2
-                && (0..n)
-                    .filter(|&i| i < lo || i > hi)
-                    .zip(&self.context.ends)
-                    .all(|(i, &e)| end_of(i) == e)
+                && same_ends(&self.context.ends, lo, n, end_of)
             {
                 return Ok(value);
             }
