@@ -8,7 +8,18 @@
 //!
 //! ```sh
 //! cargo run --release --example gen_recording -- 1G > /tmp/1g.csv     # K, M, G suffixes
+//! cargo run --release --example gen_recording -- --rows 10M > /tmp/10m.csv
 //! ```
+//!
+//! `--rows N` (K = 1,000, M = 1,000,000) writes exactly N rows of another shape instead, the one
+//! of issue 20's ingestion benchmark (`benches/ingest.sh`): 20 vertices × 8 subtasks at
+//! parallelism 8, 8 metrics per subtask every 10 s, columns
+//! `timestamp,vertex,subtask,metric,value,vertex_name,parallelism`, the vertex name quoted (it
+//! holds a comma). The first three vertex ids are `udf_bottleneck`'s, so `recommend --graph
+//! fixtures/lab/udf_bottleneck/job.json` evaluates them; 10 M rows are about 1.15 GB.
+//! `--graph` prints that job's graph (REST job details: the 20 vertices in a chain, parallelism 8)
+//! for `recommend --graph` and `simulate --graph`, which refuse metrics of vertices they do not
+//! know (`udf_bottleneck`'s graph knows three).
 
 use std::io::{BufWriter, Write};
 
@@ -50,7 +61,126 @@ impl Lcg {
     }
 }
 
+/// `--rows N`: a decimal count, K = 1,000 and M = 1,000,000.
+fn parse_rows(s: &str) -> Option<u64> {
+    let (num, mult) = match s.chars().last()? {
+        'K' | 'k' => (&s[..s.len() - 1], 1_000u64),
+        'M' | 'm' => (&s[..s.len() - 1], 1_000_000),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+/// The ids and names of `--rows`' 20 vertices.
+fn many_ids() -> Vec<(String, String)> {
+    (0..20u128)
+        .map(|v| {
+            let id = match v {
+                0 => SOURCE.0.to_string(),
+                1 => UDF.0.to_string(),
+                2 => SINK.0.to_string(),
+                _ => format!(
+                    "{:032x}",
+                    (v + 1) * 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835
+                ),
+            };
+            (id, format!("Calc[{v}] -> Map, Filter[{}]", v + 100))
+        })
+        .collect()
+}
+
+/// `--graph`: REST job details of `--rows`' job, the vertices chained in order.
+fn many_graph() -> std::io::Result<()> {
+    let ids = many_ids();
+    let nodes: Vec<serde_json::Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, (id, name))| {
+            let inputs: Vec<serde_json::Value> = match i {
+                0 => Vec::new(),
+                _ => vec![serde_json::json!({
+                    "exchange": "pipelined_bounded", "id": ids[i - 1].0, "num": 0,
+                    "ship_strategy": "REBALANCE"
+                })],
+            };
+            serde_json::json!({
+                "description": name, "id": id, "inputs": inputs, "operator": "",
+                "operator_strategy": "", "optimizer_properties": {}, "parallelism": 8
+            })
+        })
+        .collect();
+    let vertices: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|(id, name)| {
+            serde_json::json!({
+                "id": id, "name": name, "parallelism": 8, "maxParallelism": 128,
+                "status": "RUNNING"
+            })
+        })
+        .collect();
+    let job = serde_json::json!({
+        "jid": JOB, "name": "many_vertices", "job-type": "STREAMING", "state": "RUNNING",
+        "plan": { "jid": JOB, "name": "many_vertices", "nodes": nodes },
+        "vertices": vertices
+    });
+    let text = serde_json::to_string_pretty(&job).map_err(std::io::Error::other)?;
+    println!("{text}");
+    Ok(())
+}
+
+/// Issue 20's shape (see the module comment): a poll of 20 vertices × 8 subtasks × 8 metrics
+/// per timestamp, exactly `rows` rows.
+fn many_vertices(rows: u64) -> std::io::Result<()> {
+    const METRICS: [&str; 8] = [
+        "busyTimeMsPerSecond",
+        "backPressuredTimeMsPerSecond",
+        "idleTimeMsPerSecond",
+        "numRecordsInPerSecond",
+        "numRecordsOutPerSecond",
+        "Source__events.pendingRecords",
+        "Source__events.currentFetchEventTimeLag",
+        "accumulateBusyTimeMs",
+    ];
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    writeln!(
+        out,
+        "timestamp,vertex,subtask,metric,value,vertex_name,parallelism"
+    )?;
+    let ids = many_ids();
+    let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
+    let mut written = 0;
+    let mut t = START_MS;
+    'polls: loop {
+        for (id, name) in &ids {
+            for sub in 0..8 {
+                for m in METRICS {
+                    if written == rows {
+                        break 'polls;
+                    }
+                    let x = 500.0 * (1.0 + rng.noise());
+                    writeln!(out, "{t},{id},{sub},{m},{x:.3},\"{name}\",8")?;
+                    written += 1;
+                }
+            }
+        }
+        t += STEP_MS;
+    }
+    out.flush()
+}
+
 fn main() -> std::io::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--rows") {
+        let Some(rows) = args.get(1).and_then(|s| parse_rows(s)) else {
+            eprintln!("usage: gen_recording --rows N   (rows, with an optional K or M suffix)");
+            std::process::exit(2);
+        };
+        return many_vertices(rows);
+    }
+    if args.first().map(String::as_str) == Some("--graph") {
+        return many_graph();
+    }
     let Some(limit) = std::env::args().nth(1).as_deref().and_then(parse_size) else {
         eprintln!("usage: gen_recording SIZE   (bytes, with an optional K, M or G suffix)");
         std::process::exit(2);

@@ -46,6 +46,37 @@ impl Cell {
         self.values.insert(key, value).is_some()
     }
 
+    /// An empty cell with room for `n` values.
+    pub fn with_capacity(n: usize) -> Cell {
+        Cell {
+            parallelism: None,
+            values: HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+        }
+    }
+
+    /// Raises `hint` to the number of values this cell holds.
+    pub fn set_capacity_hint(&self, hint: &mut usize) {
+        *hint = (*hint).max(self.values.len());
+    }
+
+    /// Folds in the values of `later` (a cell of the same vertex and timestamp from rows that
+    /// follow in the file), its metric ids mapped through `def`; returns how many replaced a
+    /// value already here, as [`Cell::insert`] would have.
+    pub fn merge(&mut self, later: &Cell, def: &[u32]) -> u64 {
+        self.values.reserve(later.values.len());
+        if let Some(p) = later.parallelism {
+            self.note_parallelism(p);
+        }
+        let mut replaced = 0;
+        for (&key, &value) in &later.values {
+            let metric = def[(key >> 32) as usize];
+            if self.insert(metric, key as u32, value) {
+                replaced += 1;
+            }
+        }
+        replaced
+    }
+
     /// Empties the cell for reuse, keeping its allocation.
     pub fn reset(&mut self) {
         self.parallelism = None;

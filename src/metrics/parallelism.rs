@@ -35,6 +35,9 @@ pub struct Rescale {
 pub struct ParallelismTrack {
     /// Latest observation in file order, for the time-ordered tracker.
     last: Option<(i64, i64)>,
+    /// The first observation, so a track of a later part of the file can be appended
+    /// ([`ParallelismTrack::append`]).
+    first: Option<(i64, i64)>,
     /// The last change seen by the time-ordered tracker.
     change: Option<Rescale>,
     /// False once an observation arrived earlier than the previous one.
@@ -52,6 +55,9 @@ impl ParallelismTrack {
     }
 
     pub fn observe(&mut self, t: i64, p: i64) {
+        if self.first.is_none() {
+            self.first = Some((t, p));
+        }
         match self.last {
             Some((lt, lp)) if t >= lt => {
                 if p != lp {
@@ -73,6 +79,47 @@ impl ParallelismTrack {
         } else if self.by_value.len() < MAX_DISTINCT {
             self.by_value.push((p, t, t));
         }
+    }
+
+    /// Continues this track with `later`, the track of the rows that follow in the file (the
+    /// parallel reader's next chunk), as if its observations had been made here. Returns false,
+    /// changing nothing, where that cannot be done exactly: `later` starts before this track's
+    /// latest observation (its own order decisions were taken against a different predecessor),
+    /// or the distinct values reach the cap.
+    pub fn append(&mut self, later: &ParallelismTrack) -> bool {
+        let Some(first) = later.first else {
+            return true;
+        };
+        if self.last.is_some_and(|(lt, _)| first.0 < lt)
+            || self.by_value.len() + later.by_value.len() >= MAX_DISTINCT
+        {
+            return false;
+        }
+        // `later.first` meets this track's last observation as `observe` would have met it;
+        // `later`'s own changes come after that one.
+        let boundary = match self.last {
+            Some((lt, lp)) if lp != first.1 => Some(Rescale {
+                from: lp,
+                to: first.1,
+                last_old_ms: lt,
+                first_new_ms: Some(first.0),
+            }),
+            _ => None,
+        };
+        self.change = later.change.or(boundary).or(self.change);
+        self.last = later.last;
+        self.first = self.first.or(later.first);
+        self.in_order &= later.in_order;
+        for &(p, lo, hi) in &later.by_value {
+            match self.by_value.iter_mut().find(|e| e.0 == p) {
+                Some(e) => {
+                    e.1 = e.1.min(lo);
+                    e.2 = e.2.max(hi);
+                }
+                None => self.by_value.push((p, lo, hi)),
+            }
+        }
+        true
     }
 
     /// The parallelism at the latest observation.

@@ -31,8 +31,13 @@ use super::names::{Field, FIELD_COUNT};
 use super::parallelism::ParallelismTrack;
 use super::series::{Sample, VertexSeries};
 
+/// Most values a new cell makes room for up front (a cell of a hostile file may hold millions).
+const MAX_CELL_HINT: usize = 256;
+
 pub struct VertexState {
     pub key: String,
+    /// The key's bytes as the file has them (`key` is their lossy UTF-8).
+    raw_key: Box<[u8]>,
     name: Option<String>,
     /// Timestamp of the row `name` came from.
     name_t: i64,
@@ -45,6 +50,9 @@ pub struct VertexState {
     /// Stream mode: samples handed over, and whether any had busy time.
     pub streamed: u64,
     pub streamed_busy: bool,
+    /// A row of this vertex had no name, or another name than the one before it (see
+    /// [`VertexState::note_name_checked`]).
+    pub name_varies: bool,
 }
 
 pub struct WindowStore {
@@ -72,6 +80,8 @@ pub struct WindowStore {
     ready: Vec<(i64, u32, u32)>,
     /// Stream mode: the first timestamp that arrived behind the horizon.
     late: Option<i64>,
+    /// See [`WindowStore::cell_hint`].
+    cell_hint: usize,
 }
 
 impl WindowStore {
@@ -92,6 +102,7 @@ impl WindowStore {
             stream: false,
             ready: Vec::new(),
             late: None,
+            cell_hint: 0,
         }
     }
 
@@ -161,6 +172,7 @@ impl WindowStore {
         self.index.insert(key, i as u32);
         self.vertices.push(VertexState {
             key: String::from_utf8_lossy(key).into_owned(),
+            raw_key: key.into(),
             name: None,
             name_t: i64::MIN,
             cells: BTreeMap::new(),
@@ -168,6 +180,7 @@ impl WindowStore {
             not_reported: [0; FIELD_COUNT],
             streamed: 0,
             streamed_busy: false,
+            name_varies: false,
         });
         i
     }
@@ -261,6 +274,7 @@ impl WindowStore {
             slab,
             free,
             by_time,
+            cell_hint,
             ..
         } = self;
         *vertices[v].cells.entry(t).or_insert_with(|| {
@@ -268,7 +282,11 @@ impl WindowStore {
             match free.pop() {
                 Some(slot) => slot,
                 None => {
-                    slab.push(Cell::default());
+                    // The previous cell's size is the best guess for this one's.
+                    if let Some(last) = slab.last() {
+                        last.set_capacity_hint(cell_hint);
+                    }
+                    slab.push(Cell::with_capacity((*cell_hint).min(MAX_CELL_HINT)));
                     (slab.len() - 1) as u32
                 }
             }
@@ -284,6 +302,73 @@ impl WindowStore {
     pub fn cell(&mut self, v: usize, t: i64) -> &mut Cell {
         let slot = self.cell_slot(v, t);
         self.cell_at(slot)
+    }
+
+    /// Advances the provisional end to `t` as [`WindowStore::admit`] does for a row at `t`
+    /// (evicting, or in stream mode finishing, the cells that fell out), without admitting
+    /// anything: the parallel reader's merge, after a chunk's cells are in.
+    pub fn advance(&mut self, t: i64) {
+        if self.at_ms.is_none() && t > self.max_seen {
+            self.max_seen = t;
+            let cutoff = t.saturating_sub(self.window_ms);
+            if cutoff.saturating_sub(self.evicted_to) >= self.evict_step {
+                self.evict(cutoff);
+            }
+        }
+    }
+
+    /// Widens the range of the job's timestamps by another part of the file's.
+    pub fn note_file_range(&mut self, range: Option<(i64, i64)>) {
+        if let Some((a, b)) = range {
+            self.file_range = Some(match self.file_range {
+                None => (a, b),
+                Some((x, y)) => (x.min(a), y.max(b)),
+            });
+        }
+    }
+
+    /// The vertices, in order of first appearance.
+    pub fn vertex_states(&self) -> &[VertexState] {
+        &self.vertices
+    }
+
+    /// Folds the cells of `part` (a store of a later part of the file) into this store's, as if
+    /// its rows had been read here: `vertex[v]` is this store's vertex for `part`'s vertex `v`,
+    /// `def[d]` this reader's metric for `part`'s metric `d`. Values of `part` replace equal keys
+    /// (they come later in the file). Returns the replacements (duplicate rows across the parts).
+    /// A cell this store does not have yet is moved over whole when the metric ids agree (the
+    /// usual case: both saw the metrics in the same order), so the cost is per cell, not per
+    /// value. The cells are not checked against the window here: [`WindowStore::advance`] does
+    /// that.
+    pub fn merge_cells(&mut self, part: &mut WindowStore, vertex: &[usize], def: &[u32]) -> u64 {
+        let same_ids = def.iter().enumerate().all(|(i, &d)| d as usize == i);
+        let mut duplicates = 0;
+        for (v, state) in part.vertices.iter().enumerate() {
+            let v = vertex[v];
+            for (&t, &slot) in &state.cells {
+                let cell = &mut part.slab[slot as usize];
+                if same_ids && !self.vertices[v].cells.contains_key(&t) {
+                    let here = self.cell_slot(v, t);
+                    std::mem::swap(&mut self.slab[here as usize], cell);
+                    self.slab[here as usize].set_capacity_hint(&mut self.cell_hint);
+                } else {
+                    let here = self.cell_slot(v, t);
+                    duplicates += self.slab[here as usize].merge(cell, def);
+                }
+            }
+        }
+        duplicates
+    }
+
+    /// The most values a cell of this store has held (as far as known): new cells start with
+    /// room for that many, so they do not grow by rehashing every time.
+    pub fn cell_hint(&self) -> usize {
+        self.cell_hint
+    }
+
+    /// See [`WindowStore::cell_hint`]: carries a hint over from an earlier store.
+    pub fn set_cell_hint(&mut self, hint: usize) {
+        self.cell_hint = self.cell_hint.max(hint);
     }
 
     /// Cells currently held (for tests of the memory bound).
@@ -346,6 +431,36 @@ impl WindowStore {
 }
 
 impl VertexState {
+    /// The key's bytes as the file has them.
+    pub fn raw_key(&self) -> &[u8] {
+        &self.raw_key
+    }
+
+    /// The current name and the timestamp of the row it came from.
+    pub fn name_at(&self) -> (Option<&str>, i64) {
+        (self.name.as_deref(), self.name_t)
+    }
+
+    /// Takes `later`'s name where [`VertexState::note_name`] would have: `later` holds the rows
+    /// that follow in the file, and a name replaces only one of a strictly older row.
+    pub fn merge_name(&mut self, later: &VertexState) {
+        if later.name.is_some() && later.name_t > self.name_t {
+            self.name_t = later.name_t;
+            self.name.clone_from(&later.name);
+        }
+    }
+
+    /// [`VertexState::note_name`], also remembering whether any row's name was empty or differed
+    /// from the vertex's name so far ([`VertexState::name_varies`]): a streamed read hands each
+    /// sample over with the name current at that moment, which only a constant name makes
+    /// independent of how far the reading has got.
+    pub fn note_name_checked(&mut self, t: i64, name: &[u8]) {
+        if name.is_empty() || self.name.as_deref().is_some_and(|n| n.as_bytes() != name) {
+            self.name_varies = true;
+        }
+        self.note_name(t, name);
+    }
+
     /// Keeps the vertex name of the latest row that has one.
     /// At one timestamp the first name wins, so rows of the same poll cost one comparison.
     pub fn note_name(&mut self, t: i64, name: &[u8]) {

@@ -4,7 +4,7 @@
 //! has been folded into its (vertex, timestamp) cell, so memory does not depend on the number of
 //! rows. The hot loop works on bytes, and leans on how exports are laid out (a poll's values of
 //! one vertex together, metrics in a repeating order) without depending on it for correctness:
-//! - in long files whose `metric` and `value` are the last columns, the "context" (every other
+//! - in long files whose `metric` and `value` are adjacent columns, the "context" (every other
 //!   column) is compared as one byte string with the previous row's, and when equal the previous
 //!   row's job decision, timestamp, vertex, parallelism and subtask are reused;
 //! - otherwise timestamp, vertex and parallelism cells are parsed only when they differ from the
@@ -25,11 +25,19 @@
 //! error. Rows of other jobs are skipped with `--job`; without it, a second job id is an error that
 //! lists every job in the file.
 //!
+//! A regular file is read by `chunked` on every core instead: chunks cut at record boundaries,
+//! each folded by its own pass, merged in file order into one pass's state, which then finishes
+//! as the streaming pass does; the result is the streaming pass's to the bit, and whatever the
+//! merge could not reproduce exactly (an error anywhere, unsorted rows, ...) makes it read the
+//! file with the streaming pass after all. Pipes and standard input always stream.
+//!
 //! The parts: `ingest` is the pass itself (the sniffing of the delimiter, the loop, the
-//! per-row state and caches); `numbers` parses the cells of the hot loop; `errors` builds the
-//! messages that place a bad cell by line and column; `finish` turns the pass's state into the
-//! [`MetricWindow`] with its warnings and notes. This file holds the entry points.
+//! per-row state and caches); `chunked` the parallel pass over a file; `numbers` parses the
+//! cells of the hot loop; `errors` builds the messages that place a bad cell by line and column;
+//! `finish` turns the pass's state into the [`MetricWindow`] with its warnings and notes. This
+//! file holds the entry points.
 
+mod chunked;
 mod errors;
 mod finish;
 mod ingest;
@@ -202,6 +210,29 @@ fn read_path<'a>(
         std::fs::metadata(path).map_err(|e| InputError::new(path, crate::io::describe_io(&e)))?;
     if meta.is_dir() {
         return Err(InputError::new(path, "is a directory, not a file"));
+    }
+    let mut sink = sink;
+    if meta.is_file() {
+        if let Some(plan) = chunked::plan(meta.len()).map_err(|m| InputError::new(path, m))? {
+            let reborrowed: Option<&mut dyn SampleSink> = match &mut sink {
+                Some(s) => Some(&mut **s),
+                None => None,
+            };
+            match chunked::read_chunked(path, opts, reborrowed, plan)? {
+                chunked::Chunked::Done(outcome) => return Ok(outcome),
+                chunked::Chunked::Fallback { why, handed_over } => {
+                    if std::env::var_os(chunked::TRACE_VAR).is_some() {
+                        eprintln!(
+                            "{}: {path}: the streaming pass reads it: {why}",
+                            chunked::TRACE_VAR
+                        );
+                    }
+                    if let (true, Some(s)) = (handed_over, &mut sink) {
+                        s.reset();
+                    }
+                }
+            }
+        }
     }
     let file =
         std::fs::File::open(path).map_err(|e| InputError::new(path, crate::io::describe_io(&e)))?;
