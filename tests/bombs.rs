@@ -87,7 +87,7 @@ fn the_limit_is_configurable() {
     );
     let e = one_short_error(&args, &[("PLANSCALE_MAX_CSV_LINE", "4M")]);
     assert!(
-        e.contains("none of the 1 rows has a metric planscale uses"),
+        e.contains("the one row has no metric planscale uses"),
         "{e}"
     );
     let (_d, small) = temp("small.csv", &long_field_csv(5000));

@@ -514,7 +514,7 @@ fn empty_and_header_only_files() {
         .unwrap_err();
     assert!(
         e.message
-            .contains("none of the 1 rows has a metric planscale uses"),
+            .contains("the one row has no metric planscale uses"),
         "{e}"
     );
     assert!(e.message.contains("mailboxQueueSize"), "{e}");

@@ -78,10 +78,13 @@ impl Ingest<'_> {
             ));
         };
         if self.stats.values == 0 && self.stats.skipped_not_reported == 0 {
+            let rows = if self.stats.rows == 1 {
+                "the one row has no metric".to_string()
+            } else {
+                format!("none of the {} rows has a metric", self.stats.rows)
+            };
             let mut msg = format!(
-                "none of the {} rows has a metric planscale uses (such as busyTimeMsPerSecond or \
-                 numRecordsInPerSecond)",
-                self.stats.rows
+                "{rows} planscale uses (such as busyTimeMsPerSecond or numRecordsInPerSecond)"
             );
             if !self.unknown_names.is_empty() {
                 msg.push_str(&format!("; found {}", list_names(&self.unknown_names)));
