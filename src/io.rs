@@ -459,9 +459,22 @@ pub fn with_progress<R: std::io::Read + 'static>(
     len: u64,
     label: &str,
 ) -> Box<dyn std::io::Read> {
+    let Some(bar) = progress_bar(len, label) else {
+        return Box::new(inner);
+    };
+    Box::new(ProgressRead {
+        inner: bar.wrap_read(inner),
+        bar,
+    })
+}
+
+/// The bar of [`with_progress`] for a reader that moves it itself (the parallel metric reader,
+/// which reads a file on several threads): `None` for small inputs and when stderr is not a
+/// terminal.
+pub fn progress_bar(len: u64, label: &str) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if len < PROGRESS_MIN_BYTES || !std::io::stderr().is_terminal() {
-        return Box::new(inner);
+        return None;
     }
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
@@ -470,10 +483,7 @@ pub fn with_progress<R: std::io::Read + 'static>(
             .progress_chars("=> "),
     );
     bar.set_message(label.to_string());
-    Box::new(ProgressRead {
-        inner: bar.wrap_read(inner),
-        bar,
-    })
+    Some(bar)
 }
 
 struct ProgressRead<R> {

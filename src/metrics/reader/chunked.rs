@@ -255,6 +255,8 @@ fn run(
     mut merge: impl FnMut(Part) -> Result<(), Fallback>,
 ) -> Result<(), Fallback> {
     let ahead = threads * AHEAD_PER_WORKER;
+    // On a terminal, the bar moves as chunks are merged (the first is merged before this).
+    let bar = crate::io::progress_bar(job.len, job.path);
     // (next chunk to claim, chunks merged)
     let progress = Mutex::new((first, first));
     let moved = Condvar::new();
@@ -306,6 +308,9 @@ fn run(
                     break 'merge Err(f);
                 }
                 next += 1;
+                if let Some(b) = &bar {
+                    b.set_position((job.data_start + next as u64 * job.chunk).min(job.len));
+                }
                 if let Ok(mut p) = progress.lock() {
                     p.1 = next;
                 }
@@ -314,6 +319,9 @@ fn run(
         };
         stop.store(true, Ordering::Relaxed);
         moved.notify_all();
+        if let Some(b) = &bar {
+            b.finish_and_clear();
+        }
         result
     })
 }
