@@ -4,7 +4,10 @@
 use clap::Args;
 
 use crate::cli::fetch::{self, PrometheusOptions};
+use crate::cli::job::JobIdentity;
+use planscale::error::{InputError, UsageError};
 use planscale::io::Named;
+use planscale::settings::{self, SettingWarning};
 use planscale::sim::run::{self, RecordError, RecordRequest, Recorded};
 
 #[derive(Debug, Args)]
@@ -113,6 +116,45 @@ impl ReplaySource {
         }
         out.join(" ")
     }
+}
+
+impl ReplaySource {
+    /// A recording that cannot be replayed, in words, with the flags that help (`job` is
+    /// `--job`).
+    pub(crate) fn record_error(
+        &self,
+        job: Option<&str>,
+        identity: &JobIdentity,
+        e: RecordError,
+    ) -> anyhow::Error {
+        match e {
+            RecordError::StepNotPositive(_) => UsageError("--step must be positive".into()).into(),
+            RecordError::Metrics(e) => identity.explain_job_error(job, e).into(),
+            RecordError::Spool(message) => anyhow::anyhow!(message),
+            RecordError::TooManySteps {
+                start_ms,
+                end_ms,
+                steps,
+                step_ms,
+            } => InputError::new(
+                self.name(),
+                planscale::render::simulate::too_many_steps(start_ms, end_ms, steps, step_ms),
+            )
+            .into(),
+        }
+    }
+}
+
+/// A replay's duration flag in ms (`--step`, `--interval`, `--restart-time`, ...), read with
+/// Flink's grammar; a bare number's reading is a warning.
+pub(crate) fn duration(
+    flag: &'static str,
+    v: &Option<String>,
+    warnings: &mut Vec<SettingWarning>,
+) -> anyhow::Result<Option<i64>> {
+    v.as_ref()
+        .map(|s| settings::flag_duration(flag, s, warnings).map(|d| d.0))
+        .transpose()
 }
 
 /// A recording read, and the flags that read it again (for a command a user can run to confirm

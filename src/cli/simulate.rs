@@ -6,10 +6,11 @@ use std::path::Path;
 use clap::Args;
 use indicatif::ProgressBar;
 
-use crate::cli::job::{JobIdentity, LoadedJob};
+use crate::cli::job::LoadedJob;
+use crate::cli::replay::duration;
 use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use crate::cli::OutputFormat;
-use planscale::error::{InputError, UsageError};
+use planscale::error::UsageError;
 use planscale::io::{cannot_write, refuse_same_files, write_atomic, AtomicFile, Named};
 use planscale::metrics;
 use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat};
@@ -19,7 +20,7 @@ use planscale::settings::{self, Origin, SettingError, SettingWarning};
 use planscale::sim::policy::PolicySpec;
 use planscale::sim::replay::Observer;
 use planscale::sim::run::{
-    self, FillIns, PolicyRequest, PolicySet, RecordError, RecordRequest, Recorded, SimulateError,
+    self, FillIns, PolicyRequest, PolicySet, RecordRequest, Recorded, SimulateError,
     SimulateRequest,
 };
 use planscale::sim::specs::PolicyFile;
@@ -86,16 +87,6 @@ pub(crate) struct SimulateArgs {
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
-}
-
-fn duration(
-    flag: &'static str,
-    v: &Option<String>,
-    warnings: &mut Vec<SettingWarning>,
-) -> anyhow::Result<Option<i64>> {
-    v.as_ref()
-        .map(|s| settings::flag_duration(flag, s, warnings).map(|d| d.0))
-        .transpose()
 }
 
 /// Flags to requests, in the order their errors surface: the files, the policies, the job, the
@@ -222,27 +213,8 @@ fn record(
     )?;
     let recorded = recorded
         .recorded
-        .map_err(|e| record_error(a, &identity, e))?;
+        .map_err(|e| a.source.record_error(a.job.as_deref(), &identity, e))?;
     Ok((recorded, cost))
-}
-
-/// A recording that cannot be replayed, in words, with the flags that help.
-fn record_error(a: &SimulateArgs, identity: &JobIdentity, e: RecordError) -> anyhow::Error {
-    match e {
-        RecordError::StepNotPositive(_) => usage("--step must be positive"),
-        RecordError::Metrics(e) => identity.explain_job_error(a.job.as_deref(), e).into(),
-        RecordError::Spool(message) => anyhow::anyhow!(message),
-        RecordError::TooManySteps {
-            start_ms,
-            end_ms,
-            steps,
-            step_ms,
-        } => InputError::new(
-            a.source.name(),
-            render::too_many_steps(start_ms, end_ms, steps, step_ms),
-        )
-        .into(),
-    }
 }
 
 /// `--interval`, refused here when not positive (before any warning is printed).

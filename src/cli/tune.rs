@@ -6,10 +6,11 @@ use std::path::Path;
 
 use clap::Args;
 
-use crate::cli::job::{JobIdentity, LoadedJob};
+use crate::cli::job::LoadedJob;
+use crate::cli::replay::duration;
 use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use crate::cli::OutputFormat;
-use planscale::error::{InputError, UsageError};
+use planscale::error::UsageError;
 use planscale::io::{refuse_same_files, write_atomic, Named};
 use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
 use planscale::render::tune as render;
@@ -18,7 +19,7 @@ use planscale::settings::{self, Origin, SettingError, SettingWarning};
 use planscale::sim::policy::PolicySpec;
 use planscale::sim::replay::Observer;
 use planscale::sim::run::{
-    self, FillIns, PolicyRequest, PolicySet, RecordError, RecordRequest, Recorded, SimulateRequest,
+    self, FillIns, PolicyRequest, PolicySet, RecordRequest, Recorded, SimulateRequest,
 };
 use planscale::sim::timeline::Step;
 use planscale::tune::schedule::MAX_PERIODS;
@@ -93,16 +94,6 @@ pub(crate) struct TuneArgs {
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
-}
-
-fn duration(
-    flag: &'static str,
-    v: &Option<String>,
-    warnings: &mut Vec<SettingWarning>,
-) -> anyhow::Result<Option<i64>> {
-    v.as_ref()
-        .map(|s| settings::flag_duration(flag, s, warnings).map(|d| d.0))
-        .transpose()
 }
 
 /// Flags to the request (every refusal before the recording is read), the search, the outputs.
@@ -344,26 +335,10 @@ fn record(
         identity.job_id.as_deref(),
         a.step.as_deref(),
     )?;
-    let recorded = read.recorded.map_err(|e| record_error(a, &identity, e))?;
+    let recorded = read
+        .recorded
+        .map_err(|e| a.source.record_error(a.job.as_deref(), &identity, e))?;
     Ok((recorded, cost, read.again))
-}
-
-fn record_error(a: &TuneArgs, identity: &JobIdentity, e: RecordError) -> anyhow::Error {
-    match e {
-        RecordError::StepNotPositive(_) => usage("--step must be positive"),
-        RecordError::Metrics(e) => identity.explain_job_error(a.job.as_deref(), e).into(),
-        RecordError::Spool(message) => anyhow::anyhow!(message),
-        RecordError::TooManySteps {
-            start_ms,
-            end_ms,
-            steps,
-            step_ms,
-        } => InputError::new(
-            a.source.name(),
-            planscale::render::simulate::too_many_steps(start_ms, end_ms, steps, step_ms),
-        )
-        .into(),
-    }
 }
 
 fn tune_error(e: TuneError) -> anyhow::Error {
