@@ -410,13 +410,9 @@ pub(crate) struct Source<'a> {
 }
 
 /// Fetches `source` into an anonymous temporary file (removed by the OS however the process
-/// ends), rewound for reading; and the name messages give it (the server's URL).
-pub(crate) fn fetch_to_temp(source: &Source) -> anyhow::Result<(String, std::fs::File)> {
-    fetch_range_to_temp(source).map(|(name, file, _)| (name, file))
-}
-
-/// [`fetch_to_temp`], and the range fetched (epoch ms), which `--since` resolves against now.
-pub(crate) fn fetch_range_to_temp(
+/// ends), rewound for reading; the name messages give it (the server's URL), and the range
+/// fetched (epoch ms, `--since` resolved against now).
+pub(crate) fn fetch_to_temp(
     source: &Source,
 ) -> anyhow::Result<(String, std::fs::File, (i64, i64))> {
     use std::io::{Seek, Write};

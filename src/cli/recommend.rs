@@ -204,7 +204,7 @@ fn read_window(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64)
     });
-    let (name, file) = crate::cli::fetch::fetch_to_temp(&crate::cli::fetch::Source {
+    let (name, file, _) = crate::cli::fetch::fetch_to_temp(&crate::cli::fetch::Source {
         url,
         options: &a.prometheus_options,
         job: a.job.as_deref(),

@@ -65,7 +65,7 @@ impl ReplaySource {
                 again: format!("--metrics {path}"),
             });
         };
-        let (name, file, (from_ms, to_ms)) = fetch::fetch_range_to_temp(&fetch::Source {
+        let (name, file, (from_ms, to_ms)) = fetch::fetch_to_temp(&fetch::Source {
             url,
             options: &self.prometheus_options,
             job,
