@@ -472,7 +472,7 @@ impl Run<'_> {
             }
             "scenario" => {
                 let evaluation = self.evaluation(&opts, input)?;
-                let now = window(input)?.latest().map_or(0, |s| s.t_ms);
+                let now = window(input)?.latest_t_ms().unwrap_or(0);
                 let restart = restart_or_configured(input, &opts)?;
                 let decision = decide_job_for_evaluation(
                     &opts,

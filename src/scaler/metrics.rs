@@ -141,97 +141,309 @@ impl Sample {
     }
 }
 
-/// Samples in time order. Duplicate timestamps keep the later sample, as a sorted map would.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Samples in time order, held as one column per (vertex, metric): a query looks its vertex up
+/// once and then reads a slice, where a list of per-sample maps cost two map lookups per sample
+/// (the replays of `simulate` and `tune` ask a window tens of times per decision). Duplicate
+/// timestamps keep the later sample, as a sorted map would. The arithmetic over a column is the
+/// same, in the same order, as over the samples.
+#[derive(Debug, Clone, Default)]
 pub struct MetricWindow {
-    samples: Vec<Sample>,
+    times: Vec<i64>,
+    /// Vertex id → position in `vertices`.
+    index: BTreeMap<String, usize>,
+    vertices: Vec<VertexColumns>,
+    /// Job-wide metrics, by `ScalingMetric as usize`.
+    global: Vec<Option<Column>>,
+}
+
+#[derive(Debug, Clone)]
+struct VertexColumns {
+    id: String,
+    /// Whether the vertex is in each sample (it may be there with no metric).
+    rows: Vec<bool>,
+    /// By `ScalingMetric as usize`.
+    metrics: Vec<Option<Column>>,
+}
+
+/// One metric over the samples: NaN where a sample lacks it, and whether it holds it (a NaN
+/// value and no value read the same except for [`MetricWindow::latest_value`]).
+#[derive(Debug, Clone, Default)]
+struct Column {
+    values: Vec<f64>,
+    present: Vec<bool>,
+}
+
+impl Column {
+    fn new(rows: usize) -> Column {
+        Column {
+            values: vec![f64::NAN; rows],
+            present: vec![false; rows],
+        }
+    }
+
+    fn set(&mut self, row: usize, value: f64) {
+        self.values[row] = value;
+        self.present[row] = true;
+    }
+
+    fn push_absent(&mut self) {
+        self.values.push(f64::NAN);
+        self.present.push(false);
+    }
+
+    fn clear_row(&mut self, row: usize) {
+        self.values[row] = f64::NAN;
+        self.present[row] = false;
+    }
+
+    fn drain_front(&mut self, n: usize) {
+        self.values.drain(..n);
+        self.present.drain(..n);
+    }
+
+    fn slice(&self, rows: std::ops::Range<usize>) -> Column {
+        Column {
+            values: self.values[rows.clone()].to_vec(),
+            present: self.present[rows].to_vec(),
+        }
+    }
+
+    fn get(&self, row: usize) -> Option<f64> {
+        self.present[row].then(|| self.values[row])
+    }
+}
+
+const METRIC_COUNT: usize = ALL_METRICS.len();
+
+fn metric_slot(
+    columns: &mut Vec<Option<Column>>,
+    metric: ScalingMetric,
+    rows: usize,
+) -> &mut Column {
+    if columns.len() < METRIC_COUNT {
+        columns.resize_with(METRIC_COUNT, || None);
+    }
+    columns[metric as usize].get_or_insert_with(|| Column::new(rows))
+}
+
+impl PartialEq for MetricWindow {
+    /// Windows are equal when they hold the same samples, however their columns were built.
+    fn eq(&self, other: &MetricWindow) -> bool {
+        self.to_samples() == other.to_samples()
+    }
 }
 
 impl MetricWindow {
     pub fn new(mut samples: Vec<Sample>) -> MetricWindow {
         samples.sort_by_key(|s| s.t_ms);
-        let mut deduped: Vec<Sample> = Vec::with_capacity(samples.len());
+        let mut w = MetricWindow::default();
         for s in samples {
-            match deduped.last_mut() {
-                Some(last) if last.t_ms == s.t_ms => *last = s,
-                _ => deduped.push(s),
-            }
+            w.push_in_order(&s);
         }
-        MetricWindow { samples: deduped }
+        w
     }
 
-    pub fn samples(&self) -> &[Sample] {
-        &self.samples
+    /// The samples, rebuilt (for tests and reports; queries read the columns).
+    pub fn to_samples(&self) -> Vec<Sample> {
+        let mut out: Vec<Sample> = self.times.iter().map(|&t| Sample::new(t)).collect();
+        for v in &self.vertices {
+            for (row, s) in out.iter_mut().enumerate() {
+                if !v.rows[row] {
+                    continue;
+                }
+                let m = s.vertices.entry(v.id.clone()).or_default();
+                for (slot, c) in v.metrics.iter().enumerate() {
+                    if let Some(value) = c.as_ref().and_then(|c| c.get(row)) {
+                        m.insert(ALL_METRICS[slot].0, value);
+                    }
+                }
+            }
+        }
+        for (slot, c) in self.global.iter().enumerate() {
+            let Some(c) = c else { continue };
+            for (row, s) in out.iter_mut().enumerate() {
+                if let Some(value) = c.get(row) {
+                    s.global.insert(ALL_METRICS[slot].0, value);
+                }
+            }
+        }
+        out
+    }
+
+    /// The sample times, oldest first.
+    pub fn times(&self) -> &[i64] {
+        &self.times
+    }
+
+    /// Appends `s` at or after the latest sample (replacing it when at the same time).
+    fn push_in_order(&mut self, s: &Sample) {
+        let row = self.open_row(s.t_ms);
+        for (id, metrics) in &s.vertices {
+            let v = self.vertex_mut(id);
+            v.rows[row] = true;
+            for (&metric, &value) in metrics {
+                metric_slot(&mut v.metrics, metric, row + 1).set(row, value);
+            }
+        }
+        for (&metric, &value) in &s.global {
+            metric_slot(&mut self.global, metric, row + 1).set(row, value);
+        }
+    }
+
+    /// The row of a sample at `t_ms`, not before the latest: a new empty row, or the latest
+    /// one emptied when it has the same time.
+    fn open_row(&mut self, t_ms: i64) -> usize {
+        if self.times.last() == Some(&t_ms) {
+            let row = self.times.len() - 1;
+            for v in &mut self.vertices {
+                v.rows[row] = false;
+                v.metrics
+                    .iter_mut()
+                    .flatten()
+                    .for_each(|c| c.clear_row(row));
+            }
+            self.global
+                .iter_mut()
+                .flatten()
+                .for_each(|c| c.clear_row(row));
+            return row;
+        }
+        self.times.push(t_ms);
+        for v in &mut self.vertices {
+            v.rows.push(false);
+            v.metrics.iter_mut().flatten().for_each(Column::push_absent);
+        }
+        self.global
+            .iter_mut()
+            .flatten()
+            .for_each(Column::push_absent);
+        self.times.len() - 1
+    }
+
+    fn vertex_mut(&mut self, id: &str) -> &mut VertexColumns {
+        let k = match self.index.get(id) {
+            Some(&k) => k,
+            None => {
+                self.index.insert(id.to_string(), self.vertices.len());
+                self.vertices.push(VertexColumns {
+                    id: id.to_string(),
+                    rows: vec![false; self.times.len()],
+                    metrics: Vec::new(),
+                });
+                self.vertices.len() - 1
+            }
+        };
+        &mut self.vertices[k]
+    }
+
+    fn column(&self, vertex: &str, metric: ScalingMetric) -> Option<&Column> {
+        let v = &self.vertices[*self.index.get(vertex)?];
+        v.metrics.get(metric as usize)?.as_ref()
+    }
+
+    fn global_column(&self, metric: ScalingMetric) -> Option<&Column> {
+        self.global.get(metric as usize)?.as_ref()
     }
 
     /// Appends a sample taken after (or at) the latest one, which it then replaces, as `new`
     /// would order them: a window kept across cycles needs no copy per evaluation.
     pub fn push(&mut self, s: Sample) {
-        match self.samples.last_mut() {
-            Some(last) if last.t_ms == s.t_ms => *last = s,
-            Some(last) if last.t_ms > s.t_ms => {
-                let mut all = std::mem::take(&mut self.samples);
+        match self.times.last() {
+            Some(&last) if last > s.t_ms => {
+                let mut all = self.to_samples();
+                all.retain(|o| o.t_ms != s.t_ms);
                 all.push(s);
                 *self = MetricWindow::new(all);
             }
-            _ => self.samples.push(s),
+            _ => self.push_in_order(&s),
+        }
+    }
+
+    /// [`MetricWindow::push`] of a sample given as (vertex, metric, value) triples, without
+    /// building its maps (the replay's autoscaler adds one per decision interval).
+    pub fn push_values(&mut self, t_ms: i64, values: &[(&str, ScalingMetric, f64)]) {
+        if self.times.last().is_some_and(|&last| last > t_ms) {
+            let s = values
+                .iter()
+                .fold(Sample::new(t_ms), |s, &(v, m, x)| s.with(v, m, x));
+            self.push(s);
+            return;
+        }
+        let row = self.open_row(t_ms);
+        for &(id, metric, value) in values {
+            let v = self.vertex_mut(id);
+            v.rows[row] = true;
+            metric_slot(&mut v.metrics, metric, row + 1).set(row, value);
         }
     }
 
     /// Drops the samples taken before `t_ms`.
     pub fn drop_before(&mut self, t_ms: i64) {
-        let cut = self.samples.partition_point(|s| s.t_ms < t_ms);
-        self.samples.drain(..cut);
+        let cut = self.times.partition_point(|&t| t < t_ms);
+        if cut == 0 {
+            return;
+        }
+        self.times.drain(..cut);
+        for v in &mut self.vertices {
+            v.rows.drain(..cut);
+            v.metrics
+                .iter_mut()
+                .flatten()
+                .for_each(|c| c.drain_front(cut));
+        }
+        self.global
+            .iter_mut()
+            .flatten()
+            .for_each(|c| c.drain_front(cut));
     }
 
     pub fn clear(&mut self) {
-        self.samples.clear();
+        *self = MetricWindow::default();
     }
 
     pub fn len(&self) -> usize {
-        self.samples.len()
+        self.times.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.samples.is_empty()
+        self.times.is_empty()
     }
 
-    pub fn latest(&self) -> Option<&Sample> {
-        self.samples.last()
+    /// The latest sample's time.
+    pub fn latest_t_ms(&self) -> Option<i64> {
+        self.times.last().copied()
     }
 
     /// All vertex ids that appear in any sample.
     pub fn vertex_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self
-            .samples
+        self.index
             .iter()
-            .flat_map(|s| s.vertices.keys().cloned())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
+            .filter(|(_, &k)| self.vertices[k].rows.iter().any(|&r| r))
+            .map(|(id, _)| id.clone())
+            .collect()
     }
 
     /// The latest sample's value, when that sample holds it (upstream reads LAG this way).
     pub fn latest_value(&self, vertex: &str, metric: ScalingMetric) -> Option<f64> {
-        self.latest()
-            .and_then(|s| s.vertices.get(vertex))
-            .and_then(|m| m.get(&metric))
-            .copied()
+        let row = self.times.len().checked_sub(1)?;
+        self.column(vertex, metric)?.get(row)
     }
 
     /// §5.1: `1000 · (last − first) / max(1, Δt ms)` over the first and last sample where the
     /// metric is defined; NaN with fewer than two.
     pub fn rate(&self, vertex: &str, metric: ScalingMetric) -> f64 {
-        let mut defined = self
-            .samples
-            .iter()
-            .map(|s| (s.t_ms, s.get(vertex, metric)))
-            .filter(|(_, v)| !v.is_nan());
-        let Some((t0, first)) = defined.next() else {
+        let Some(c) = self.column(vertex, metric) else {
             return f64::NAN;
         };
-        let Some((t1, last)) = defined.next_back() else {
+        let mut defined = self
+            .times
+            .iter()
+            .zip(&c.values)
+            .filter(|(_, v)| !v.is_nan());
+        let Some((&t0, &first)) = defined.next() else {
+            return f64::NAN;
+        };
+        let Some((&t1, &last)) = defined.next_back() else {
             return f64::NAN;
         };
         let dt = (t1.saturating_sub(t0)).max(1) as f64;
@@ -241,41 +453,63 @@ impl MetricWindow {
     /// §5.2: mean of the finite samples; +∞ if the only defined ones are infinite; NaN if none are
     /// defined or fewer than `min_finite` are finite.
     pub fn average(&self, vertex: &str, metric: ScalingMetric, min_finite: i64) -> f64 {
-        average_of(
-            self.samples.iter().map(|s| s.get(vertex, metric)),
-            min_finite,
-        )
+        match self.column(vertex, metric) {
+            Some(c) => average_of(c.values.iter().copied(), min_finite),
+            None => average_of([], min_finite),
+        }
     }
 
     /// Average of a job-wide metric (same rules as [`MetricWindow::average`]).
     pub fn global_average(&self, metric: ScalingMetric) -> f64 {
-        average_of(
-            self.samples
-                .iter()
-                .map(|s| s.global.get(&metric).copied().unwrap_or(f64::NAN)),
-            1,
-        )
+        match self.global_column(metric) {
+            Some(c) => average_of(c.values.iter().copied(), 1),
+            None => f64::NAN,
+        }
     }
 
     /// Latest value of a job-wide metric, NaN when the latest sample lacks it.
     pub fn global_latest(&self, metric: ScalingMetric) -> f64 {
-        self.latest()
-            .and_then(|s| s.global.get(&metric))
-            .copied()
+        let Some(row) = self.times.len().checked_sub(1) else {
+            return f64::NAN;
+        };
+        self.global_column(metric)
+            .and_then(|c| c.get(row))
             .unwrap_or(f64::NAN)
+    }
+
+    /// The samples of `rows`, as a window of their own.
+    fn rows(&self, rows: std::ops::Range<usize>) -> MetricWindow {
+        let slice = |cs: &Vec<Option<Column>>| -> Vec<Option<Column>> {
+            cs.iter()
+                .map(|c| c.as_ref().map(|c| c.slice(rows.clone())))
+                .collect()
+        };
+        MetricWindow {
+            times: self.times[rows.clone()].to_vec(),
+            index: self.index.clone(),
+            vertices: self
+                .vertices
+                .iter()
+                .map(|v| VertexColumns {
+                    id: v.id.clone(),
+                    rows: v.rows[rows.clone()].to_vec(),
+                    metrics: slice(&v.metrics),
+                })
+                .collect(),
+            global: slice(&self.global),
+        }
+    }
+
+    /// The rows with `from <= t <= to` (the times are sorted, so they are contiguous).
+    fn between(&self, from: i64, to: i64) -> MetricWindow {
+        let a = self.times.partition_point(|&t| t < from);
+        let b = self.times.partition_point(|&t| t <= to).max(a);
+        self.rows(a..b)
     }
 
     /// §3.3 window selection once the window is full: the samples in `[now − window, now]`.
     pub fn select(&self, now_ms: i64, window: DurationMs) -> MetricWindow {
-        let start = now_ms.saturating_sub(window.0);
-        MetricWindow {
-            samples: self
-                .samples
-                .iter()
-                .filter(|s| s.t_ms >= start && s.t_ms <= now_ms)
-                .cloned()
-                .collect(),
-        }
+        self.between(now_ms.saturating_sub(window.0), now_ms)
     }
 }
 
@@ -302,17 +536,11 @@ pub fn select_window(
     now_ms: i64,
 ) -> WindowSelection {
     let stable_at_ms = running_since_ms.saturating_add(opts.stabilization_interval.0);
-    let stored: Vec<Sample> = samples
-        .samples()
-        .iter()
-        .filter(|s| s.t_ms >= stable_at_ms && s.t_ms >= running_since_ms && s.t_ms <= now_ms)
-        .cloned()
-        .collect();
-    let full_at_ms = match stored.first() {
-        Some(first) => first.t_ms.saturating_add(opts.metrics_window.0),
+    let stored = samples.between(stable_at_ms.max(running_since_ms), now_ms);
+    let full_at_ms = match stored.times().first() {
+        Some(first) => first.saturating_add(opts.metrics_window.0),
         None => now_ms.saturating_add(opts.metrics_window.0),
     };
-    let stored = MetricWindow { samples: stored };
     if now_ms < full_at_ms {
         return WindowSelection {
             window: stored,
@@ -505,7 +733,7 @@ mod tests {
     fn select_keeps_the_inclusive_window() {
         let w = window().select(3000, DurationMs(1000));
         assert_eq!(w.len(), 2);
-        assert_eq!(w.samples()[0].t_ms, 2000);
+        assert_eq!(w.times()[0], 2000);
     }
 
     #[test]
@@ -520,7 +748,7 @@ mod tests {
         assert_eq!((early.stable_at_ms, early.full_at_ms), (2000, 4000));
         let full = select_window(&o, &samples, 1000, 5000);
         assert!(full.ready);
-        let kept: Vec<i64> = full.window.samples().iter().map(|s| s.t_ms).collect();
+        let kept = full.window.times().to_vec();
         assert_eq!(kept, [3000, 4000, 5000]);
         let none = select_window(&o, &MetricWindow::default(), 0, 10_000);
         assert_eq!(none.full_at_ms, 12_000);

@@ -75,8 +75,54 @@ pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
             }
             _ => {}
         }
+        if y < 1e15 {
+            if let Some(r) = at_boundary(x.abs(), f, y, mode, negative) {
+                return if negative { -r } else { r };
+            }
+        }
     }
     round_decimal_exact(x, scale, mode)
+}
+
+/// `round_decimal` of `a = |x|` next to a boundary `b / f` (a tie `n + ½` or a whole `n` of
+/// decimal units), decided without the digits; `None` for what it does not cover (negative
+/// values rounded up). Why the digits are not needed:
+/// - `b / f` has at most 15 significant digits (`y < 10^15`), so it round-trips through a double:
+///   when `a` is the double nearest to it (`a == b / f`, IEEE division rounding correctly), the
+///   shortest digits of `a` are `b`'s exactly.
+/// - Otherwise the boundary lies outside the interval of reals that round to `a`, and the
+///   shortest digits of `a` lie inside it: they are on `a`'s side of the boundary, which the sign
+///   of the exact `a · f − b` tells (one rounding by `mul_add` keeps a sign).
+fn at_boundary(a: f64, f: f64, y: f64, mode: DecimalRounding, negative: bool) -> Option<f64> {
+    let fl = y.floor();
+    let whole = y.round();
+    let (b, tie) = if ((y - fl) - 0.5).abs() <= 1e-6 {
+        (fl + 0.5, true)
+    } else {
+        (whole, false)
+    };
+    let exactly = a == b / f;
+    let above = a.mul_add(f, -b) > 0.0;
+    match (mode, tie) {
+        // Half up on `n + ½`: up when the digits are `…5` or more.
+        (DecimalRounding::HalfUp, true) => {
+            let n = b - 0.5;
+            Some(if exactly || above { n + 1.0 } else { n } / f)
+        }
+        // Half up next to a whole `n`: never a tie, so to the nearest whole, `n` itself.
+        (DecimalRounding::HalfUp, false) => Some(if exactly { a } else { b / f }),
+        (DecimalRounding::Ceiling, _) if negative => None,
+        // Ceiling next to `n + ½`: something is always dropped.
+        (DecimalRounding::Ceiling, true) => Some((b + 0.5) / f),
+        // Ceiling on a whole `n`: unchanged when the digits are `n`'s, else up to `n` or `n + 1`.
+        (DecimalRounding::Ceiling, false) => Some(if exactly {
+            a
+        } else if above {
+            (b + 1.0) / f
+        } else {
+            b / f
+        }),
+    }
 }
 
 /// [`round_decimal`] on the decimal digits themselves, for every value.
@@ -185,6 +231,33 @@ pub fn java_min(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod fast_path_tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Values on and next to every kind of boundary, a few ulps either side.
+        #[test]
+        fn boundaries_agree_with_the_decimal_digits(
+            n in 0u64..2_000_000_000,
+            half in any::<bool>(),
+            ulps in -3i64..=3,
+            scale in prop::sample::select(vec![0u32, 2, 3, 6]),
+            negative in any::<bool>(),
+        ) {
+            let f = 10f64.powi(scale as i32);
+            let b = n as f64 + if half { 0.5 } else { 0.0 };
+            let near = b / f;
+            let bits = near.to_bits() as i64 + ulps;
+            let a = f64::from_bits(bits.max(0) as u64);
+            let v = if negative { -a } else { a };
+            for mode in [DecimalRounding::HalfUp, DecimalRounding::Ceiling] {
+                prop_assert_eq!(
+                    round_decimal(v, scale, mode).to_bits(),
+                    round_decimal_exact(v, scale, mode).to_bits(),
+                    "{} {} {:?}", v, scale, mode
+                );
+            }
+        }
+    }
 
     #[test]
     fn fast_path_agrees_with_the_decimal_digits() {

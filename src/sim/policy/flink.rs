@@ -10,8 +10,8 @@
 
 use crate::resources::CostModel;
 use crate::scaler::{
-    self, AutoscalerOptions, MetricWindow, Sample, ScalerState, ScalingMetric, ShipStrategy,
-    Topology, VertexInfo,
+    self, AutoscalerOptions, MetricWindow, ScalerState, ScalingMetric, ShipStrategy, Topology,
+    VertexInfo,
 };
 use crate::sim::engine::{Observation, Policy, PolicyNote, WarmUp};
 use crate::sim::policy::Context;
@@ -147,21 +147,20 @@ impl Policy for FlinkAutoscaler {
         }
         self.next_sample_ms = obs.t_ms + self.interval_ms;
 
-        let mut sample = Sample::new(obs.t_ms);
+        let mut sample: Vec<(&str, ScalingMetric, f64)> = Vec::with_capacity(5 * obs.busy.len());
         for (v, vm) in obs.model.vertices.iter().enumerate() {
-            let id = &vm.vertex.id;
+            let id = vm.vertex.id.as_str();
             let busy = if obs.busy[v].is_finite() {
                 obs.busy[v]
             } else {
                 0.0
             };
-            sample = sample
-                .with(id, ScalingMetric::Load, scaler::numeric::round_metric(busy))
-                .with(id, ScalingMetric::NumRecordsIn, self.records_in[v])
-                .with(id, ScalingMetric::NumRecordsOut, self.records_out[v]);
+            sample.push((id, ScalingMetric::Load, scaler::numeric::round_metric(busy)));
+            sample.push((id, ScalingMetric::NumRecordsIn, self.records_in[v]));
+            sample.push((id, ScalingMetric::NumRecordsOut, self.records_out[v]));
             if let Some(k) = obs.model.sources.iter().position(|&s| s == v) {
                 let lag = obs.backlog[k];
-                sample = sample.with(id, ScalingMetric::Lag, lag);
+                sample.push((id, ScalingMetric::Lag, lag));
                 let prev = scaler::average_of(
                     self.observed_tpr[v].iter().copied(),
                     self.opts.observed_tpr_min_observations,
@@ -174,7 +173,7 @@ impl Policy for FlinkAutoscaler {
                     prev,
                 );
                 self.observed_tpr[v].push(tpr);
-                sample = sample.with(id, ScalingMetric::ObservedTpr, tpr);
+                sample.push((id, ScalingMetric::ObservedTpr, tpr));
             }
         }
         // §3.2–§3.3 without copying the history: samples from the stabilization period are
@@ -186,9 +185,9 @@ impl Policy for FlinkAutoscaler {
         if obs.t_ms < stable_at {
             return None;
         }
-        self.window.push(sample);
+        self.window.push_values(obs.t_ms, &sample);
         let window_ms = self.opts.metrics_window.0;
-        let full_at = self.window.samples()[0].t_ms.saturating_add(window_ms);
+        let full_at = self.window.times()[0].saturating_add(window_ms);
         if obs.t_ms < full_at {
             return None;
         }
