@@ -321,7 +321,12 @@ impl MetricWindow {
     }
 
     fn vertex_mut(&mut self, id: &str) -> &mut VertexColumns {
-        let k = match self.index.get(id) {
+        let k = self.vertex_position(id);
+        &mut self.vertices[k]
+    }
+
+    fn vertex_position(&mut self, id: &str) -> usize {
+        match self.index.get(id) {
             Some(&k) => k,
             None => {
                 self.index.insert(id.to_string(), self.vertices.len());
@@ -332,8 +337,7 @@ impl MetricWindow {
                 });
                 self.vertices.len() - 1
             }
-        };
-        &mut self.vertices[k]
+        }
     }
 
     fn column(&self, vertex: &str, metric: ScalingMetric) -> Option<&Column> {
@@ -370,8 +374,15 @@ impl MetricWindow {
             return;
         }
         let row = self.open_row(t_ms);
+        let mut last: Option<(&str, usize)> = None;
         for &(id, metric, value) in values {
-            let v = self.vertex_mut(id);
+            // Triples of one vertex come together, with the same `&str`.
+            let k = match last {
+                Some((l, k)) if std::ptr::eq(l, id) => k,
+                _ => self.vertex_position(id),
+            };
+            last = Some((id, k));
+            let v = &mut self.vertices[k];
             v.rows[row] = true;
             metric_slot(&mut v.metrics, metric, row + 1).set(row, value);
         }
@@ -416,11 +427,14 @@ impl MetricWindow {
 
     /// All vertex ids that appear in any sample.
     pub fn vertex_ids(&self) -> Vec<String> {
-        self.index
+        let mut ids: Vec<String> = self
+            .vertices
             .iter()
-            .filter(|(_, &k)| self.vertices[k].rows.iter().any(|&r| r))
-            .map(|(id, _)| id.clone())
-            .collect()
+            .filter(|v| v.rows.iter().any(|&r| r))
+            .map(|v| v.id.clone())
+            .collect();
+        ids.sort();
+        ids
     }
 
     /// The latest sample's value, when that sample holds it (upstream reads LAG this way).
