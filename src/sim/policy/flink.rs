@@ -36,7 +36,10 @@ pub struct FlinkAutoscaler {
     records_in: Vec<f64>,
     records_out: Vec<f64>,
     last_t_ms: Option<i64>,
-    observed_tpr: Vec<Vec<f64>>,
+    /// OBSERVED_TPR samples per vertex (time, value) of upstream's metric history: every sample
+    /// since the (re)start, the stabilization period's included, trimmed to the window once it
+    /// is full (`ScalingMetricCollector.updateMetrics`); a new sample falls back to their average.
+    observed_tpr: Vec<Vec<(i64, f64)>>,
     /// The topology at the parallelism it was built for.
     topology: Option<(Vec<i64>, Topology)>,
 }
@@ -162,7 +165,7 @@ impl Policy for FlinkAutoscaler {
                 let lag = obs.backlog[k];
                 sample.push((id, ScalingMetric::Lag, lag));
                 let prev = scaler::average_of(
-                    self.observed_tpr[v].iter().copied(),
+                    self.observed_tpr[v].iter().map(|&(_, tpr)| tpr),
                     self.opts.observed_tpr_min_observations,
                 );
                 let tpr = scaler::observed_tpr_sample(
@@ -172,7 +175,7 @@ impl Policy for FlinkAutoscaler {
                     obs.backpressured_ms[v],
                     prev,
                 );
-                self.observed_tpr[v].push(tpr);
+                self.observed_tpr[v].push((obs.t_ms, tpr));
                 sample.push((id, ScalingMetric::ObservedTpr, tpr));
             }
         }
@@ -191,7 +194,14 @@ impl Policy for FlinkAutoscaler {
         if obs.t_ms < full_at {
             return None;
         }
-        self.window.drop_before(obs.t_ms - window_ms);
+        // Upstream trims its metric history to the window once the window is full, so the
+        // history the next OBSERVED_TPR sample averages is the window's too.
+        let start = obs.t_ms - window_ms;
+        self.window.drop_before(start);
+        for history in &mut self.observed_tpr {
+            let cut = history.partition_point(|&(t, _)| t < start);
+            history.drain(..cut);
+        }
         if self.window.len() < 2 {
             return None;
         }
@@ -245,5 +255,98 @@ impl Policy for FlinkAutoscaler {
             .map(|(v, (a, b))| format!("{} {a}->{b}", v.vertex.name))
             .collect();
         Some((new_p, format!("autoscaler: {}", changed.join(", "))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::vertices::JobVertex;
+    use crate::scaler::{DurationMs, Version};
+    use crate::sim::model::{JobModel, VertexModel};
+    use crate::sim::trace::Trace;
+
+    fn model() -> JobModel {
+        let v = |id: &str, inputs: Vec<(String, String)>, cap: Option<f64>| VertexModel {
+            vertex: JobVertex {
+                id: id.into(),
+                has_job_vertex_id: true,
+                name: id.into(),
+                operator_names: vec![id.into()],
+                operators: vec![0],
+                node_ids: vec![id.into()],
+                parallelism: 1,
+                max_parallelism: 128,
+                inputs,
+            },
+            gain: vec![1.0],
+            capacity_per_subtask: cap,
+            reference_parallelism: 1,
+            alpha: 1.0,
+            selectivity: 1.0,
+            num_source_partitions: 0,
+        };
+        JobModel {
+            vertices: vec![
+                v("src", vec![], None),
+                v("work", vec![("src".into(), "REBALANCE".into())], Some(1e6)),
+            ],
+            sources: vec![0],
+        }
+    }
+
+    /// A new OBSERVED_TPR sample without a backlog falls back to the average of upstream's
+    /// metric history, which is trimmed to the window once it is full: 30 min observed at 200
+    /// rec/s, then 30 min at 400, give 400 with a 5 min window (the whole run would give 300).
+    #[test]
+    fn the_observed_tpr_fallback_averages_the_window_only() {
+        let m = model();
+        let trace = Trace::from_rows(0, 60_000, &[vec![100.0]], vec![1, 1]);
+        let cost = CostModel::per_vertex(vec![1.0, 1.0]);
+        let ctx = Context {
+            model: &m,
+            trace: &trace,
+            initial: &[1, 1],
+            cost: &cost,
+            version: Version::V1_16,
+            interval_ms: 60_000,
+            restart_ms: 0,
+        };
+        let mut opts = AutoscalerOptions::defaults(Version::V1_16);
+        opts.metrics_window = DurationMs(5 * 60_000);
+        opts.stabilization_interval = DurationMs(60_000);
+        opts.enabled = true;
+        let mut a = FlinkAutoscaler::new("flink", opts, f64::INFINITY, &ctx);
+        let parallelism = [1, 1];
+        let mut observe = |minute: i64, in_rate: f64, lag: f64| {
+            let obs = Observation {
+                t_ms: minute * 60_000,
+                step_ms: 60_000,
+                model: &m,
+                parallelism: &parallelism,
+                busy: &[f64::NAN, 0.5],
+                in_rate: &[in_rate, in_rate],
+                out_rate: &[in_rate, in_rate],
+                demand: &[in_rate, in_rate],
+                need: &[in_rate, in_rate],
+                backpressured_ms: &[500.0, 0.0],
+                backlog: &[lag],
+                pending_s: 0.0,
+                restarting: false,
+                cu: 2.0,
+            };
+            a.decide(&obs);
+        };
+        // A backlog far above the lag threshold: each sample is in_rate / (1 - 0.5).
+        for minute in 0..30 {
+            observe(minute, 100.0, 1e9);
+        }
+        for minute in 30..60 {
+            observe(minute, 200.0, 1e9);
+        }
+        observe(60, 200.0, 0.0);
+        let tpr = a.window.latest_value("src", ScalingMetric::ObservedTpr);
+        assert_eq!(tpr, Some(400.0));
+        assert!(a.observed_tpr[0].len() <= 6, "{}", a.observed_tpr[0].len());
     }
 }
