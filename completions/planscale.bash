@@ -175,7 +175,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__apply)
-            opts="-h -V --rest --job --recommendation --parallelism --dry-run --wait --wait-timeout --timeout --format --help --version"
+            opts="-h -V --rest --job --recommendation --parallelism --dry-run --wait --wait-timeout --timeout --ca-cert --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +202,10 @@ _planscale() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1161,7 +1165,7 @@ _planscale() {
             return 0
             ;;
         planscale__subcmd__record)
-            opts="-o -h -V --rest --job --all-running --interval --duration --output --append --timeout --help --version"
+            opts="-o -h -V --rest --job --all-running --interval --duration --output --append --timeout --ca-cert --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1192,6 +1196,10 @@ _planscale() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -283,6 +283,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand record" -l interval 
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l duration -d 'Stop after this long (default: until Ctrl-C or the jobs end)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s o -l output -d 'The metric CSV to write' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l timeout -d 'Timeout of each REST request' -r
+complete -c planscale -n "__fish_planscale_using_subcommand record" -l ca-cert -d 'Trust only the CA certificates in this PEM file for an https:// --rest (a private CA, as curl\'s --cacert)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l all-running -d 'Record every job that is RUNNING now'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -l append -d 'Add to an existing CSV of the same header instead of replacing it'
 complete -c planscale -n "__fish_planscale_using_subcommand record" -s h -l help -d 'Print help'
@@ -311,6 +312,7 @@ complete -c planscale -n "__fish_planscale_using_subcommand apply" -l recommenda
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l parallelism -d 'A vertex\'s new parallelism (repeatable)' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l wait-timeout -d 'How long --wait waits' -r
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l timeout -d 'Timeout of each REST request' -r
+complete -c planscale -n "__fish_planscale_using_subcommand apply" -l ca-cert -d 'Trust only the CA certificates in this PEM file for an https:// --rest (a private CA, as curl\'s --cacert)' -r -F
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l format -d 'text: the changes and the wait as they happen; json: one document at the end' -r -f -a "text\t''
 json\t''"
 complete -c planscale -n "__fish_planscale_using_subcommand apply" -l dry-run -d 'Print the request and send nothing'

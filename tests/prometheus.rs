@@ -1397,5 +1397,62 @@ fn https_with_a_private_ca() {
         "{}",
         o.stderr
     );
+    // `record` and `apply` talk to Flink's REST API with the same TLS: Prometheus has no
+    // /jobs/<id>, so with the CA the request gets an answer, and without it the handshake
+    // fails with the same hint.
+    let out = dir.path().join("rec.csv");
+    let record = |ca: Option<&str>| {
+        let mut c = common::cmd();
+        c.args(["record", "--rest", url, "--job", JOB_A, "--duration", "1s"])
+            .arg("-o")
+            .arg(&out);
+        if let Some(ca) = ca {
+            c.args(["--ca-cert", ca]);
+        }
+        Outcome::of(&mut c)
+    };
+    let apply = |ca: Option<&str>| {
+        let mut c = common::cmd();
+        c.args(["apply", "--rest", url, "--job", JOB_A, "--parallelism"])
+            .arg(format!("{JOB_A}=2"));
+        if let Some(ca) = ca {
+            c.args(["--ca-cert", ca]);
+        }
+        Outcome::of(&mut c)
+    };
+    for (what, o) in [
+        ("record", record(Some("fixtures/tls/ca.pem"))),
+        ("apply", apply(Some("fixtures/tls/ca.pem"))),
+    ] {
+        assert_eq!(o.code, 2, "{what}: {}", o.stderr);
+        assert!(!o.stderr.contains("certificate"), "{what}: {}", o.stderr);
+        assert!(o.stderr.contains("404"), "{what}: {}", o.stderr);
+    }
+    for (what, o) in [("record", record(None)), ("apply", apply(None))] {
+        assert_eq!(o.code, 2, "{what}: {}", o.stderr);
+        assert!(
+            o.stderr.contains(
+                "invalid peer certificate: UnknownIssuer (signed by a private CA? --ca-cert \
+                 FILE names it)"
+            ),
+            "{what}: {}",
+            o.stderr
+        );
+    }
+    let o = Outcome::of(common::cmd().args([
+        "record",
+        "--rest",
+        url,
+        "--job",
+        JOB_A,
+        "-o",
+        "/dev/null",
+        "--ca-cert",
+        "fixtures/tls/server.key",
+    ]));
+    assert_eq!(
+        o.stderr,
+        "error: fixtures/tls/server.key: --ca-cert: holds a private key: give the CA's certificate\n"
+    );
     drop(server);
 }

@@ -209,7 +209,7 @@ fn headers(o: &PrometheusOptions) -> anyhow::Result<Vec<Header>> {
 }
 
 /// `--ca-cert FILE`: its certificates, or an error naming the file.
-fn ca_certs(path: &Path) -> anyhow::Result<planscale::rest::CaCerts> {
+pub(crate) fn ca_certs(path: &Path) -> anyhow::Result<planscale::rest::CaCerts> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         InputError::new(

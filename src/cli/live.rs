@@ -5,7 +5,7 @@
 //! name this command line's flags are here.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -59,6 +59,10 @@ pub(crate) struct RecordArgs {
     /// Timeout of each REST request
     #[arg(long, value_name = "DUR", default_value = "10s")]
     pub timeout: String,
+    /// Trust only the CA certificates in this PEM file for an https:// --rest (a private CA, as
+    /// curl's --cacert)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +103,10 @@ pub(crate) struct ApplyArgs {
     /// Timeout of each REST request
     #[arg(long, value_name = "DUR", default_value = "10s")]
     pub timeout: String,
+    /// Trust only the CA certificates in this PEM file for an https:// --rest (a private CA, as
+    /// curl's --cacert)
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// text: the changes and the wait as they happen; json: one document at the end
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
@@ -113,8 +121,9 @@ fn duration(flag: &str, text: &str) -> anyhow::Result<Duration> {
     Ok(Duration::from_millis(d.0 as u64))
 }
 
-fn client(url: &str, timeout: Duration) -> anyhow::Result<Client> {
-    Client::new(url, timeout).map_err(|e| UsageError(format!("--rest {e}")).into())
+fn client(url: &str, timeout: Duration, ca_cert: Option<&Path>) -> anyhow::Result<Client> {
+    let ca = ca_cert.map(crate::cli::fetch::ca_certs).transpose()?;
+    Client::with_ca(url, timeout, ca.as_ref()).map_err(|e| UsageError(format!("--rest {e}")).into())
 }
 
 /// The job named could not be read, as one `error:` line (plus hints).
@@ -146,7 +155,7 @@ pub(crate) fn run_record(a: RecordArgs) -> anyhow::Result<u8> {
     // is left at once.
     let stop = planscale::signals::graceful_stop();
     let request = RecordRequest {
-        client: client(&a.rest, timeout)?.interruptible(stop, None),
+        client: client(&a.rest, timeout, a.ca_cert.as_deref())?.interruptible(stop, None),
         jobs: &a.jobs,
         all_running: a.all_running,
         csv: &a.output,
@@ -243,7 +252,7 @@ pub(crate) fn run_apply(a: ApplyArgs) -> anyhow::Result<u8> {
     let Some(rest) = a.rest.as_deref() else {
         return offline_dry_run(&a, &targets);
     };
-    let client = client(rest, timeout)?;
+    let client = client(rest, timeout, a.ca_cert.as_deref())?;
     let request = ApplyRequest {
         client: &client,
         job: &a.job,

@@ -226,6 +226,8 @@ pub struct Client {
     agent: ureq::Agent,
     timeout: Duration,
     interrupt: Option<Interrupt>,
+    /// Whether `--ca-cert` replaced the public roots (the hint for an unknown issuer names it).
+    private_ca: bool,
 }
 
 /// What ends a request early: the stop flag (Ctrl-C, SIGTERM) and a deadline (`--duration`).
@@ -249,6 +251,16 @@ impl Client {
     /// each whole request. Proxies come from the environment by curl's rules ([`proxy_for`]),
     /// never for a loopback host.
     pub fn new(base: &str, timeout: Duration) -> Result<Client, RestError> {
+        Client::with_ca(base, timeout, None)
+    }
+
+    /// [`Client::new`], trusting only `ca` for https when given (`--ca-cert`: a cluster behind
+    /// an ingress with a company CA).
+    pub fn with_ca(
+        base: &str,
+        timeout: Duration,
+        ca: Option<&CaCerts>,
+    ) -> Result<Client, RestError> {
         let base = normalize_base(base);
         let bad = |reason: &str| RestError::BadUrl {
             url: base.clone(),
@@ -264,13 +276,14 @@ impl Client {
             ),
         })?;
         let host = checked_host(&base, rest).map_err(bad)?;
-        let config = agent_config(scheme, host, timeout, None)
+        let config = agent_config(scheme, host, timeout, ca)
             .map_err(|(url, reason)| RestError::BadUrl { url, reason })?;
         Ok(Client {
             base,
             agent: config.into(),
             timeout,
             interrupt: None,
+            private_ca: ca.is_some(),
         })
     }
 
@@ -293,6 +306,17 @@ impl Client {
     }
 
     fn map_err(&self, method: &'static str, url: &str, e: ureq::Error) -> RestError {
+        let mut e = self.map_err_plain(method, url, e);
+        // A certificate the roots do not know is most often a private CA's.
+        if let RestError::Connect { reason, .. } = &mut e {
+            if reason.contains("UnknownIssuer") && !self.private_ca {
+                reason.push_str(" (signed by a private CA? --ca-cert FILE names it)");
+            }
+        }
+        e
+    }
+
+    fn map_err_plain(&self, method: &'static str, url: &str, e: ureq::Error) -> RestError {
         match e {
             ureq::Error::Timeout(_) => RestError::Timeout {
                 method,
