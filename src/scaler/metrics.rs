@@ -815,6 +815,142 @@ mod tests {
         assert_eq!(source_records_in(f64::NAN, f64::NAN, -3.0), 0.0);
     }
 
+    /// The columns are indexed by `ScalingMetric as usize` and read back through `ALL_METRICS`.
+    #[test]
+    fn all_metrics_is_in_discriminant_order() {
+        for (k, (m, _)) in ALL_METRICS.iter().enumerate() {
+            assert_eq!(*m as usize, k, "{m:?}");
+        }
+    }
+
+    mod columns {
+        use super::*;
+        use proptest::prelude::*;
+
+        const METRICS: [ScalingMetric; 3] = [
+            ScalingMetric::Load,
+            ScalingMetric::NumRecordsIn,
+            ScalingMetric::Lag,
+        ];
+
+        fn value() -> impl Strategy<Value = f64> {
+            prop_oneof![
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                (-5i32..50).prop_map(|n| n as f64 * 0.25),
+            ]
+        }
+
+        fn sample() -> impl Strategy<Value = Sample> {
+            (
+                0i64..12,
+                prop::collection::vec((0usize..2, 0usize..3, value()), 0..5),
+                prop::option::of(value()),
+            )
+                .prop_map(|(t, cells, global)| {
+                    let mut s = Sample::new(t * 1000);
+                    for (v, m, x) in cells {
+                        s = s.with(["a", "b"][v], METRICS[m], x);
+                    }
+                    if let Some(g) = global {
+                        s.global.insert(ScalingMetric::HeapMaxUsageRatio, g);
+                    }
+                    s
+                })
+        }
+
+        /// What the window held before it was columns: the samples, sorted, the later of two
+        /// at one time kept.
+        fn reference(mut samples: Vec<Sample>) -> Vec<Sample> {
+            samples.sort_by_key(|s| s.t_ms);
+            let mut out: Vec<Sample> = Vec::new();
+            for s in samples {
+                match out.last_mut() {
+                    Some(last) if last.t_ms == s.t_ms => *last = s,
+                    _ => out.push(s),
+                }
+            }
+            out
+        }
+
+        fn same(a: f64, b: f64) -> bool {
+            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+        }
+
+        fn check(w: &MetricWindow, r: &[Sample]) -> Result<(), TestCaseError> {
+            // Debug text: NaN is not equal to itself.
+            prop_assert_eq!(format!("{:?}", w.to_samples()), format!("{r:?}"));
+            for v in ["a", "b", "c"] {
+                for m in METRICS {
+                    let rate = {
+                        let d: Vec<(i64, f64)> = r
+                            .iter()
+                            .map(|s| (s.t_ms, s.get(v, m)))
+                            .filter(|(_, x)| !x.is_nan())
+                            .collect();
+                        match (d.first(), d.last()) {
+                            (Some(a), Some(b)) if d.len() >= 2 => {
+                                1000.0 * (b.1 - a.1) / (b.0 - a.0).max(1) as f64
+                            }
+                            _ => f64::NAN,
+                        }
+                    };
+                    prop_assert!(same(w.rate(v, m), rate), "rate {} {:?}", v, m);
+                    let avg = average_of(r.iter().map(|s| s.get(v, m)), 2);
+                    prop_assert!(same(w.average(v, m, 2), avg), "average {} {:?}", v, m);
+                    let latest = r
+                        .last()
+                        .and_then(|s| s.vertices.get(v))
+                        .and_then(|x| x.get(&m))
+                        .copied();
+                    prop_assert_eq!(
+                        w.latest_value(v, m).map(f64::to_bits),
+                        latest.map(f64::to_bits)
+                    );
+                }
+            }
+            let g = ScalingMetric::HeapMaxUsageRatio;
+            let gavg = average_of(
+                r.iter()
+                    .map(|s| s.global.get(&g).copied().unwrap_or(f64::NAN)),
+                1,
+            );
+            prop_assert!(same(w.global_average(g), gavg));
+            Ok(())
+        }
+
+        proptest! {
+            /// Built at once, sample by sample, cut at a time, or selected: the same samples
+            /// and the same aggregates, to the bit, as the list of samples gives.
+            #[test]
+            fn columns_read_as_the_samples_do(
+                samples in prop::collection::vec(sample(), 0..10),
+                cut in 0i64..13,
+                now in 0i64..13,
+                width in 0i64..6,
+            ) {
+                let r = reference(samples.clone());
+                check(&MetricWindow::new(samples.clone()), &r)?;
+                let mut pushed = MetricWindow::default();
+                for s in samples.iter().cloned() {
+                    pushed.push(s);
+                }
+                check(&pushed, &r)?;
+                let mut cut_w = MetricWindow::new(samples.clone());
+                cut_w.drop_before(cut * 1000);
+                let cut_r: Vec<Sample> = r.iter().filter(|s| s.t_ms >= cut * 1000).cloned().collect();
+                check(&cut_w, &cut_r)?;
+                let sel = MetricWindow::new(samples).select(now * 1000, DurationMs(width * 1000));
+                let sel_r: Vec<Sample> = r
+                    .iter()
+                    .filter(|s| s.t_ms >= (now - width) * 1000 && s.t_ms <= now * 1000)
+                    .cloned()
+                    .collect();
+                check(&sel, &sel_r)?;
+            }
+        }
+    }
+
     #[test]
     fn scaling_metric_names_roundtrip() {
         assert!(scaling_metric_roundtrip());
