@@ -138,3 +138,40 @@ pub fn learn(vertices: Vec<JobVertex>, rec: &mut Recording) -> JobModel {
         sources,
     }
 }
+
+/// A source `src` feeding one vertex `work` whose subtask handles `capacity` records/s, for
+/// the unit tests of the policies and of `tune`.
+#[cfg(test)]
+pub(crate) fn source_and_worker(capacity: f64) -> JobModel {
+    use crate::graph::vertices::JobVertex;
+    let v = |id: &str, inputs: Vec<(String, String)>, cap: Option<f64>| VertexModel {
+        vertex: JobVertex {
+            id: id.into(),
+            has_job_vertex_id: true,
+            name: id.into(),
+            operator_names: vec![id.into()],
+            operators: vec![0],
+            node_ids: vec![id.into()],
+            parallelism: 1,
+            max_parallelism: 128,
+            inputs,
+        },
+        gain: vec![1.0],
+        capacity_per_subtask: cap,
+        reference_parallelism: 1,
+        alpha: 1.0,
+        selectivity: 1.0,
+        num_source_partitions: 0,
+    };
+    JobModel {
+        vertices: vec![
+            v("src", vec![], None),
+            v(
+                "work",
+                vec![("src".into(), "REBALANCE".into())],
+                Some(capacity),
+            ),
+        ],
+        sources: vec![0],
+    }
+}

@@ -261,38 +261,12 @@ impl Policy for FlinkAutoscaler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::vertices::JobVertex;
     use crate::scaler::{DurationMs, Version};
-    use crate::sim::model::{JobModel, VertexModel};
+    use crate::sim::model::JobModel;
     use crate::sim::trace::Trace;
 
     fn model() -> JobModel {
-        let v = |id: &str, inputs: Vec<(String, String)>, cap: Option<f64>| VertexModel {
-            vertex: JobVertex {
-                id: id.into(),
-                has_job_vertex_id: true,
-                name: id.into(),
-                operator_names: vec![id.into()],
-                operators: vec![0],
-                node_ids: vec![id.into()],
-                parallelism: 1,
-                max_parallelism: 128,
-                inputs,
-            },
-            gain: vec![1.0],
-            capacity_per_subtask: cap,
-            reference_parallelism: 1,
-            alpha: 1.0,
-            selectivity: 1.0,
-            num_source_partitions: 0,
-        };
-        JobModel {
-            vertices: vec![
-                v("src", vec![], None),
-                v("work", vec![("src".into(), "REBALANCE".into())], Some(1e6)),
-            ],
-            sources: vec![0],
-        }
+        crate::sim::model::source_and_worker(1e6)
     }
 
     /// A new OBSERVED_TPR sample without a backlog falls back to the average of upstream's
