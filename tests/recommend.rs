@@ -625,3 +625,36 @@ fn tables_show_short_vertex_names_one_line_each_and_never_break_a_word() {
         common::assert_same_words(&piped, &table_with(Some(columns)));
     }
 }
+
+/// The metric reader's warnings name a vertex as the job graph does, not as the Prometheus
+/// reporter's `task_name` label spells it (a real fetch of the e2e run, fixtures/lab-prometheus).
+#[test]
+fn reader_warnings_name_vertices_as_the_graph_does() {
+    let csv = "fixtures/lab-prometheus/bottleneck.csv";
+    let graph = "fixtures/lab-prometheus/bottleneck.job.json";
+    let (code, _, err) = run(&["--metrics", csv, "--graph", graph]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "warning: vertex `Source: readings[1]` (bc764cd8ddf7a0cff126f51c16239658): \
+             busyTimeMsPerSecond is not reported (NaN)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("Source:_readings_1_"), "{err}");
+    let sim = common::planscale(&["simulate", "--metrics", csv, "--graph", graph]);
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    assert!(
+        sim.stdout.contains("vertex `Source: readings[1]`")
+            || sim.stderr.contains("vertex `Source: readings[1]`"),
+        "{}\n{}",
+        sim.stdout,
+        sim.stderr
+    );
+    assert!(
+        !sim.stdout.contains("Source:_readings_1_") && !sim.stderr.contains("Source:_readings_1_"),
+        "{}\n{}",
+        sim.stdout,
+        sim.stderr
+    );
+}

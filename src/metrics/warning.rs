@@ -32,3 +32,15 @@ pub enum ReadWarning {
         horizon_min: i64,
     },
 }
+
+impl ReadWarning {
+    /// The vertex the warning is about, if it is about one.
+    pub fn vertex_mut(&mut self) -> Option<&mut VertexLabel> {
+        match self {
+            ReadWarning::NoSamples(v) | ReadWarning::NoBusyTime { vertex: v, .. } => Some(v),
+            ReadWarning::JobUnchecked { .. }
+            | ReadWarning::Duplicates(_)
+            | ReadWarning::Unsorted { .. } => None,
+        }
+    }
+}

@@ -152,12 +152,9 @@ pub fn recommend(
     params: &Params,
 ) -> Result<Outcome, RecommendError> {
     let mut opts = params.opts.clone();
-    let mut warnings: Vec<Warning> = rec
-        .warnings
-        .iter()
-        .cloned()
-        .map(Warning::Recording)
-        .collect();
+    let mut read_warnings = rec.warnings.clone();
+    vertices::graph_names(&mut read_warnings, &vertices);
+    let mut warnings: Vec<Warning> = read_warnings.into_iter().map(Warning::Recording).collect();
 
     // Which recorded vertex is which job vertex.
     let mut series_of: Vec<Option<usize>> = vec![None; vertices.len()];

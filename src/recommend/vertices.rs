@@ -76,9 +76,58 @@ pub fn match_metric_vertex(key: &str, name: Option<&str>, vertices: &[JobVertex]
         .position(|v| v.node_ids.iter().any(|n| n == key))
 }
 
+/// Names the vertices of the metric reader's warnings as the job graph does, where the file's
+/// vertex is one of the graph's: a Prometheus reporter's `task_name` has its spaces and brackets
+/// replaced (`Source:_readings_1_` for `Source: readings[1]`), which is not what a user looks
+/// for in the graph.
+pub fn graph_names(warnings: &mut [crate::metrics::ReadWarning], vertices: &[JobVertex]) {
+    for label in warnings.iter_mut().filter_map(|w| w.vertex_mut()) {
+        if let Some(i) = match_metric_vertex(&label.key, label.name.as_deref(), vertices) {
+            label.name = Some(vertices[i].name.clone());
+        }
+    }
+}
+
 #[cfg(test)]
 mod match_tests {
     use super::*;
+
+    #[test]
+    fn warnings_name_vertices_as_the_graph_does() {
+        use crate::metrics::{ReadWarning, VertexLabel};
+        let p = format!(
+            "{}/fixtures/plans/udf_bottleneck.plan.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let plan = crate::plan::read("p", &std::fs::read_to_string(p).unwrap(), None).unwrap();
+        let v = job_vertices(&plan.job, plan.format);
+        let label = |key: &str, name: Option<&str>| VertexLabel {
+            key: key.into(),
+            name: name.map(String::from),
+        };
+        let mut w = vec![
+            ReadWarning::NoSamples(label(&v[0].id, Some("Source:_events_7_"))),
+            ReadWarning::NoBusyTime {
+                vertex: label("f00", Some("Unknown")),
+                reported_nan: true,
+            },
+            ReadWarning::Duplicates(3),
+        ];
+        graph_names(&mut w, &v);
+        assert_eq!(
+            w[0],
+            ReadWarning::NoSamples(label(&v[0].id, Some(&v[0].name)))
+        );
+        assert_eq!(v[0].name, "events[7]");
+        assert_eq!(
+            w[1],
+            ReadWarning::NoBusyTime {
+                vertex: label("f00", Some("Unknown")),
+                reported_nan: true,
+            }
+        );
+        assert_eq!(w[2], ReadWarning::Duplicates(3));
+    }
 
     #[test]
     fn metric_vertices_match_by_id_name_or_node() {

@@ -235,6 +235,8 @@ fn record_with(
             }
         }
     }
+    let mut metric_warnings = read.warnings;
+    crate::recommend::vertices::graph_names(&mut metric_warnings, &request.vertices);
     let mut model = model::learn(request.vertices, &mut recording);
     for (v, n) in model.vertices.iter_mut().zip(partitions) {
         v.num_source_partitions = n;
@@ -246,7 +248,7 @@ fn record_with(
         trace,
         step_ms,
         measured_restart,
-        metric_warnings: read.warnings,
+        metric_warnings,
         recording_warnings: std::mem::take(&mut recording.warnings),
     })
 }
