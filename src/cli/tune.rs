@@ -2,6 +2,7 @@
 //! it writes. The metric source is one function ([`record`]), so another source (Prometheus)
 //! plugs in there.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use clap::Args;
@@ -24,7 +25,7 @@ use planscale::sim::run::{
 use planscale::sim::timeline::Step;
 use planscale::tune::schedule::MAX_PERIODS;
 use planscale::tune::space::Space;
-use planscale::tune::{TuneError, TuneRequest, Tuner, DEFAULT_BUDGET};
+use planscale::tune::{Progress, TuneError, TuneRequest, Tuner, DEFAULT_BUDGET};
 
 #[derive(Debug, Args)]
 #[command(
@@ -157,8 +158,23 @@ pub(crate) fn run(a: TuneArgs) -> anyhow::Result<u8> {
         schedule_periods: periods,
     };
     print_warnings(&warnings);
-    let tuner = Tuner::new(request).map_err(tune_error)?;
-    let outcome = tuner.run().map_err(tune_error)?;
+    let bar = progress_bar();
+    let ticks = bar.clone();
+    let tuner = Tuner::new(request)
+        .map_err(tune_error)?
+        .with_progress(move |p| match p {
+            Progress::Total(n) => {
+                ticks.set_length(n);
+                // As simulate: a bar only for replays long enough to wait for.
+                if n > 200_000 && std::io::stderr().is_terminal() {
+                    ticks.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                }
+            }
+            Progress::Done(n) => ticks.inc(n),
+        });
+    let outcome = tuner.run();
+    bar.finish_and_clear();
+    let outcome = outcome.map_err(tune_error)?;
     let said = render::said(&tuner, &outcome);
     if let Some(n) = render::note(&outcome) {
         eprintln!("note: {n}");
@@ -381,4 +397,16 @@ fn plot(tuner: &Tuner, o: &planscale::tune::TuneOutcome) -> anyhow::Result<Strin
     let mut p = Plotting(PlotBuilder::new(meta));
     tuner.replay(&specs, &mut p).map_err(tune_error)?;
     Ok(render::plot(o, &p.0.svg()))
+}
+
+/// The search's progress: drawn once the search's length is known to be worth a bar, on a
+/// terminal only, and cleared when it ends.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::hidden();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("tune [{bar:30}] {percent}% ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
 }

@@ -214,6 +214,17 @@ fn is_autoscaler_key(k: &str) -> bool {
     crate::sim::policy::uses_key(PolicyKind::FlinkAutoscaler, k) && k != "planscale.policy"
 }
 
+/// How far the search is, for a progress bar: the replay steps it will take, then the steps
+/// done (from any of rayon's threads, in no particular order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Total(u64),
+    Done(u64),
+}
+
+/// What [`Tuner::with_progress`] is told.
+type Tick = Box<dyn Fn(Progress) + Send + Sync>;
+
 /// A recording laid out for many replays, and what every replay shares.
 pub struct Tuner {
     request: TuneRequest,
@@ -221,6 +232,7 @@ pub struct Tuner {
     traces: Vec<Trace>,
     restart: Restart,
     interval_ms: i64,
+    progress: Option<Tick>,
 }
 
 /// Lays `trace`'s demand rows `from..to` out in memory, with the recorded parallelism from
@@ -265,7 +277,15 @@ impl Tuner {
             traces,
             restart,
             interval_ms,
+            progress: None,
         })
+    }
+
+    /// Tells `tick` how far the settings search is (it replays every candidate once over the
+    /// whole recording, the long part of a `tune`). Outcomes do not depend on it.
+    pub fn with_progress(mut self, tick: impl Fn(Progress) + Send + Sync + 'static) -> Tuner {
+        self.progress = Some(Box::new(tick));
+        self
     }
 
     pub fn request(&self) -> &TuneRequest {
@@ -409,10 +429,14 @@ impl Tuner {
             half as i64 * trace.step_ms,
             (trace.len() - half) as i64 * trace.step_ms,
         ];
+        if let Some(tick) = &self.progress {
+            tick(Progress::Total(specs.len() as u64 * trace.len() as u64));
+        }
         specs
             .par_iter()
             .map(|spec| {
                 let mut halves = Halves::new(mid_ms, trace.step_ms, trace.len());
+                halves.tick = self.progress.as_deref();
                 let s = self
                     .replay_on(0, std::slice::from_ref(spec), &mut halves)?
                     .remove(0);
@@ -622,16 +646,18 @@ impl Tuner {
 
 /// Sees a replay's steps and keeps what the figures of its two halves need: the CU-hours and
 /// the pending times of each (the p95 of a half is taken as the engine takes it of the whole).
-struct Halves {
+struct Halves<'a> {
     mid_ms: i64,
     dt_h: f64,
     cu_hours: [f64; 2],
     pending: [Vec<f64>; 2],
+    tick: Option<&'a (dyn Fn(Progress) + Send + Sync)>,
 }
 
-impl Halves {
-    fn new(mid_ms: i64, step_ms: i64, steps: usize) -> Halves {
+impl Halves<'_> {
+    fn new(mid_ms: i64, step_ms: i64, steps: usize) -> Self {
         Halves {
+            tick: None,
             mid_ms,
             dt_h: step_ms as f64 / 3_600_000.0,
             cu_hours: [0.0; 2],
@@ -672,9 +698,14 @@ impl Halves {
     }
 }
 
-impl Observer for Halves {
+impl Observer for Halves<'_> {
     fn wants_steps(&self) -> bool {
         true
+    }
+    fn progress(&mut self, steps: u64) {
+        if let Some(tick) = self.tick {
+            tick(Progress::Done(steps));
+        }
     }
     fn step(&mut self, _run: usize, _policy: &PolicySpec, s: &crate::sim::timeline::Step) {
         let h = usize::from(s.t_ms >= self.mid_ms);
@@ -757,6 +788,80 @@ pub fn pareto(f: &[Figures]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three days at 1 min steps of a source and one worker: 4,320 steps, so each replay ticks
+    /// once (every 4,096 steps).
+    fn small_request(budget: usize) -> TuneRequest {
+        use crate::sim::run::{self, FillIns, PolicyRequest, Recorded};
+        let rows: Vec<Vec<f64>> = (0..4320)
+            .map(|i| vec![150.0 + 100.0 * ((i as f64) / 1440.0 * std::f64::consts::TAU).sin()])
+            .collect();
+        TuneRequest {
+            simulate: SimulateRequest {
+                policies: run::policies(PolicyRequest {
+                    version: crate::scaler::Version::V1_16,
+                    config: vec![],
+                    defines: vec![],
+                    files: vec![],
+                    fill_ins: FillIns::default(),
+                })
+                .unwrap(),
+                recorded: Recorded {
+                    model: crate::sim::model::source_and_worker(100.0),
+                    trace: Trace::from_rows(0, 60_000, &rows, vec![1, 2]),
+                    step_ms: 60_000,
+                    measured_restart: None,
+                    metric_warnings: vec![],
+                    recording_warnings: vec![],
+                },
+                cost: crate::resources::CostModel::per_vertex(vec![0.25, 0.25]),
+                restart_ms: Some(60_000),
+                interval_ms: None,
+            },
+            pending_p95_ms: 60_000,
+            max_rescales_per_day: None,
+            space: Space::default_space(),
+            budget,
+            schedule_periods: None,
+        }
+    }
+
+    #[test]
+    fn progress_counts_the_replays_and_changes_nothing() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::Arc;
+        let (total, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (t, d) = (total.clone(), done.clone());
+        let watched = Tuner::new(small_request(6))
+            .unwrap()
+            .with_progress(move |p| match p {
+                Progress::Total(n) => t.store(n, Ordering::Relaxed),
+                Progress::Done(n) => {
+                    d.fetch_add(n, Ordering::Relaxed);
+                }
+            })
+            .run()
+            .unwrap();
+        let plain = Tuner::new(small_request(6)).unwrap().run().unwrap();
+        // The candidates and the static baseline.
+        let replays = (watched.evaluated.len() + watched.skipped.len() + 1) as u64;
+        assert_eq!(total.load(Ordering::Relaxed), replays * 4320);
+        assert_eq!(done.load(Ordering::Relaxed), replays * 4096);
+        assert_eq!(watched.choice, plain.choice);
+        let figures = |o: &TuneOutcome| -> Vec<(u64, u64, usize)> {
+            o.evaluated
+                .iter()
+                .map(|e| {
+                    (
+                        e.figures.cu_hours.to_bits(),
+                        e.figures.pending_p95_ms.to_bits(),
+                        e.figures.rescales,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(figures(&watched), figures(&plain));
+    }
 
     fn f(cu: f64, p95: f64, r: f64) -> Figures {
         Figures {
