@@ -45,6 +45,9 @@ pub enum DecimalRounding {
     Ceiling,
 }
 
+/// `10^k` for the scales the fast path takes (each exact).
+const POW10: [f64; 10] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
 /// Rounds `x` to `scale` decimals on its shortest decimal representation (what Java's
 /// `Double.toString` feeds to `BigDecimal`). NaN and ±∞ come back unchanged.
 pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
@@ -56,9 +59,11 @@ pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
     // `n / 10^scale` is the double nearest to the decimal result, as parsing it would give. Values
     // near a boundary (a tie, or already at `scale` decimals) take the exact path below.
     if scale <= 9 && x.abs() < 1e9 {
-        let f = 10f64.powi(scale as i32);
+        let f = POW10[scale as usize];
         let y = x.abs() * f;
-        let fl = y.floor();
+        // `y < 10^18`: its integer part fits a `u64`, so truncation is `floor` (y ≥ 0), exact,
+        // and without the libm call `floor` is on a baseline x86-64.
+        let fl = (y as u64) as f64;
         let frac = y - fl;
         // Half-up only depends on which side of .5 the first dropped digit is; near a whole
         // number both sides round to it. Ceiling needs to know whether anything is dropped at
@@ -76,7 +81,7 @@ pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
             _ => {}
         }
         if y < 1e15 {
-            if let Some(r) = at_boundary(x.abs(), f, y, mode, negative) {
+            if let Some(r) = at_boundary(x.abs(), f, y, fl, mode, negative) {
                 return if negative { -r } else { r };
             }
         }
@@ -93,9 +98,17 @@ pub fn round_decimal(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
 /// - Otherwise the boundary lies outside the interval of reals that round to `a`, and the
 ///   shortest digits of `a` lie inside it: they are on `a`'s side of the boundary, which the sign
 ///   of the exact `a · f − b` tells (one rounding by `mul_add` keeps a sign).
-fn at_boundary(a: f64, f: f64, y: f64, mode: DecimalRounding, negative: bool) -> Option<f64> {
-    let fl = y.floor();
-    let whole = y.round();
+fn at_boundary(
+    a: f64,
+    f: f64,
+    y: f64,
+    fl: f64,
+    mode: DecimalRounding,
+    negative: bool,
+) -> Option<f64> {
+    // `y - fl` is exact (`fl` is 0 or within a factor of two of `y`); the nearest whole number,
+    // halves away from zero as `f64::round` has them.
+    let whole = if y - fl < 0.5 { fl } else { fl + 1.0 };
     let (b, tie) = if ((y - fl) - 0.5).abs() <= 1e-6 {
         (fl + 0.5, true)
     } else {
