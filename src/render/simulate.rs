@@ -78,7 +78,8 @@ pub fn spool_read_error(e: &std::io::Error) -> String {
     )
 }
 
-fn secs(ms: f64) -> String {
+/// A duration in ms as `90s`, `15m` or `3h` (∞ when not finite), as `tune` words it too.
+pub(crate) fn secs(ms: f64) -> String {
     if !ms.is_finite() {
         return "∞".into();
     }

@@ -6,6 +6,7 @@
 use comfy_table::{presets, Cell, CellAlignment, Table};
 use serde_json::{json, Map, Value};
 
+use crate::render::simulate::secs;
 use crate::render::{number, short, VERSION};
 use crate::sim::engine::Summary;
 use crate::sim::policy::scheduled::{self, Period};
@@ -47,10 +48,9 @@ pub fn said(t: &Tuner, o: &TuneOutcome) -> Vec<String> {
     w.extend(restart);
     w.extend(
         rec.model
-            .vertices
+            .unlimited()
             .iter()
-            .filter(|m| m.capacity_per_subtask.is_none() && !m.vertex.is_source())
-            .map(|m| crate::render::simulate::unlimited_capacity(&m.vertex.name)),
+            .map(|v| crate::render::simulate::unlimited_capacity(v)),
     );
     if !o.skipped.is_empty() {
         w.push(format!(
@@ -73,20 +73,6 @@ pub fn said(t: &Tuner, o: &TuneOutcome) -> Vec<String> {
         ));
     }
     w
-}
-
-fn secs(ms: f64) -> String {
-    if !ms.is_finite() {
-        return "∞".into();
-    }
-    let s = ms / 1000.0;
-    if s < 120.0 {
-        format!("{}s", short(s))
-    } else if s < 7200.0 {
-        format!("{}m", short(s / 60.0))
-    } else {
-        format!("{}h", short(s / 3600.0))
-    }
 }
 
 /// The short key of a full autoscaler key.
@@ -194,7 +180,7 @@ pub fn text(o: &TuneOutcome, c: &Confirm) -> String {
         "per day",
         "meets",
     ]);
-    let static_f = figures_of(&o.baseline, o.duration_ms);
+    let static_f = Figures::of(&o.baseline, o.duration_ms);
     let mut rows: Vec<(String, Figures)> = vec![("static (no autoscaler)".into(), static_f)];
     if let Some(d) = o.evaluated.iter().find(|e| e.label == Label::Defaults) {
         rows.push(("defaults".into(), d.figures));
@@ -273,19 +259,6 @@ pub fn text(o: &TuneOutcome, c: &Confirm) -> String {
         out.push_str(&format!("\nConfirm: {cmd}\n"));
     }
     out
-}
-
-fn figures_of(s: &Summary, duration_ms: i64) -> Figures {
-    Figures {
-        cu_hours: s.cu_hours,
-        pending_p95_ms: s.pending_p95_ms,
-        rescales: s.rescales,
-        rescales_per_day: if duration_ms > 0 {
-            s.rescales as f64 * 86_400_000.0 / duration_ms as f64
-        } else {
-            0.0
-        },
-    }
 }
 
 /// Which of the tuned autoscaler, the schedule and both meets the target at least CU-hours.

@@ -50,6 +50,18 @@ pub struct JobModel {
     pub sources: Vec<usize>,
 }
 
+impl JobModel {
+    /// The names of the vertices besides sources that did no measurable work in the recording,
+    /// whose capacity the model takes as unlimited (both `simulate` and `tune` warn of them).
+    pub fn unlimited(&self) -> Vec<String> {
+        self.vertices
+            .iter()
+            .filter(|m| m.capacity_per_subtask.is_none() && !m.vertex.is_source())
+            .map(|m| m.vertex.name.clone())
+            .collect()
+    }
+}
+
 /// The upper quartile of the capacity samples. Flink's `…PerSecond` gauges average the last
 /// minute, so after a start or a change the input rate lags behind what the vertex really does
 /// at 100% busy; those lagging samples sit in the lower part of the distribution. The upper

@@ -404,11 +404,7 @@ fn outcome(request: &SimulateRequest, restart: Restart, runs: Vec<replay::Run>) 
         vertex_ids: vertices.iter().map(|v| v.vertex.id.clone()).collect(),
         metric_warnings: request.recorded.metric_warnings.clone(),
         recording_warnings: request.recorded.recording_warnings.clone(),
-        unlimited: vertices
-            .iter()
-            .filter(|m| m.capacity_per_subtask.is_none() && !m.vertex.is_source())
-            .map(|m| m.vertex.name.clone())
-            .collect(),
+        unlimited: request.recorded.model.unlimited(),
         runs,
     }
 }

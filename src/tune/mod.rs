@@ -83,7 +83,8 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn of(s: &Summary, duration_ms: i64) -> Figures {
+    /// The figures of a replay's summary over `duration_ms`.
+    pub fn of(s: &Summary, duration_ms: i64) -> Figures {
         Figures {
             cu_hours: s.cu_hours,
             pending_p95_ms: s.pending_p95_ms,
