@@ -315,6 +315,22 @@ pub fn flinkdeployment_patch(
         .iter()
         .map(|v| format!("{}:{}", v.vertex.id, v.recommended_parallelism))
         .collect();
+    let mut conf = Map::new();
+    conf.insert(
+        "pipeline.jobvertex-parallelism-overrides".into(),
+        json!(pairs.join(",")),
+    );
+    merge_patch(kind, name, namespace, conf)
+}
+
+/// A JSON merge patch of a `FlinkDeployment` or `FlinkSessionJob` that sets `conf` in
+/// `spec.flinkConfiguration` (what `recommend` and `tune` write with `--write-patch`).
+pub(crate) fn merge_patch(
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+    conf: Map<String, Value>,
+) -> String {
     let mut metadata = Map::new();
     metadata.insert("name".into(), json!(name));
     if let Some(ns) = namespace {
@@ -324,9 +340,7 @@ pub fn flinkdeployment_patch(
         "apiVersion": "flink.apache.org/v1beta1",
         "kind": kind,
         "metadata": metadata,
-        "spec": {"flinkConfiguration": {
-            "pipeline.jobvertex-parallelism-overrides": pairs.join(","),
-        }},
+        "spec": {"flinkConfiguration": Value::Object(conf)},
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');

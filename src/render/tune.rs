@@ -503,20 +503,7 @@ pub fn flinkdeployment_patch(
     for (k, v) in &o.chosen().settings {
         conf.insert(k.clone(), json!(v));
     }
-    let mut metadata = Map::new();
-    metadata.insert("name".into(), json!(name));
-    if let Some(ns) = namespace {
-        metadata.insert("namespace".into(), json!(ns));
-    }
-    let doc = json!({
-        "apiVersion": "flink.apache.org/v1beta1",
-        "kind": kind,
-        "metadata": metadata,
-        "spec": {"flinkConfiguration": Value::Object(conf)},
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::render::recommend::merge_patch(kind, name, namespace, conf)
 }
 
 /// The chosen settings as a `simulate --policy` file that replays them alone (the current
