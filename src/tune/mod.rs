@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::settings::{self, Origin, Setting, SettingError};
 use crate::sim::engine::{Params, Summary};
 use crate::sim::policy::scheduled::{self, Period};
-use crate::sim::policy::{Context, PolicyKind, PolicySpec};
+use crate::sim::policy::{autoscaler_keys, Context, PolicyKind, PolicySpec};
 use crate::sim::replay::{self, Observer, ReplayError};
 use crate::sim::restart::Restart;
 use crate::sim::run::{SimulateRequest, DEFAULT_INTERVAL_MS};
@@ -723,16 +723,6 @@ fn fill_ins(spec: &PolicySpec) -> Vec<Setting> {
         .filter(|s| matches!(s.origin, Origin::Flag(_)))
         .cloned()
         .collect()
-}
-
-fn autoscaler_keys(spec: &PolicySpec) -> Vec<Setting> {
-    let mut keys = vec![Setting::new(
-        "job.autoscaler.enabled",
-        "true",
-        Origin::Default,
-    )];
-    keys.extend(spec.keys.iter().cloned());
-    keys
 }
 
 /// Whether `f` meets the pending target and the rescale cap.

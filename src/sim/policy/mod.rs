@@ -243,8 +243,9 @@ pub struct Context<'a> {
     pub restart_ms: i64,
 }
 
-/// Simulating the autoscaler means running it: enabled unless the policy says otherwise.
-fn autoscaler_keys(spec: &PolicySpec) -> Vec<Setting> {
+/// Simulating the autoscaler means running it: enabled unless the policy says otherwise (`tune`
+/// resolves the current settings with the same keys, so it reads what the replay runs).
+pub(crate) fn autoscaler_keys(spec: &PolicySpec) -> Vec<Setting> {
     let mut keys = vec![Setting::new(
         "job.autoscaler.enabled",
         "true",
