@@ -13,7 +13,7 @@ use crate::cli::scaling::{print_warnings, LoadedSettings, ScalingArgs};
 use crate::cli::OutputFormat;
 use planscale::error::UsageError;
 use planscale::io::{refuse_same_files, write_atomic, Named};
-use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat, PlotMeta};
+use planscale::render::plot::{encode as encode_plot, PlotBuilder, PlotFormat};
 use planscale::render::tune as render;
 use planscale::resources::CostModel;
 use planscale::settings::{self, Origin, SettingError, SettingWarning};
@@ -381,18 +381,10 @@ impl Observer for Plotting {
 fn plot(tuner: &Tuner, o: &planscale::tune::TuneOutcome) -> anyhow::Result<String> {
     let specs = tuner.timeline_specs(o);
     let r = &tuner.request().simulate;
-    let meta = PlotMeta::before_replay(
-        r.recorded
-            .model
-            .vertices
-            .iter()
-            .map(|v| v.vertex.name.clone())
-            .collect(),
+    let meta = planscale::render::simulate::plot_meta_of(
+        r,
         specs.iter().map(|s| s.name.clone()).collect(),
-        Some(o.pending_p95_ms as f64 / 1000.0),
-        r.recorded.trace.start_ms,
-        r.recorded.step_ms,
-        r.recorded.trace.len(),
+        Some(o.pending_p95_ms),
     );
     let mut p = Plotting(PlotBuilder::new(meta));
     tuner.replay(&specs, &mut p).map_err(tune_error)?;

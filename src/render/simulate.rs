@@ -42,6 +42,16 @@ pub fn said(o: &SimulateOutcome) -> Said {
 
 /// What the plot of `r` needs before its replay: names, goal and time axis.
 pub fn plot_meta(r: &SimulateRequest) -> PlotMeta {
+    plot_meta_of(
+        r,
+        r.policies.specs.iter().map(|s| s.name.clone()).collect(),
+        r.policies.expected_pending_ms,
+    )
+}
+
+/// [`plot_meta`] for other policies than the request's and another pending-time goal (`tune`
+/// plots the defaults, the choice and the schedules against its target).
+pub fn plot_meta_of(r: &SimulateRequest, policies: Vec<String>, goal_ms: Option<i64>) -> PlotMeta {
     let trace = &r.recorded.trace;
     PlotMeta::before_replay(
         r.recorded
@@ -50,8 +60,8 @@ pub fn plot_meta(r: &SimulateRequest) -> PlotMeta {
             .iter()
             .map(|v| v.vertex.name.clone())
             .collect(),
-        r.policies.specs.iter().map(|s| s.name.clone()).collect(),
-        r.policies.expected_pending_ms.map(|m| m as f64 / 1000.0),
+        policies,
+        goal_ms.map(|m| m as f64 / 1000.0),
         trace.start_ms,
         r.recorded.step_ms,
         trace.len(),
