@@ -430,11 +430,8 @@ impl Client {
 
     fn map_err(&self, url: &str, e: ureq::Error) -> PromError {
         let mut e = self.map_err_plain(url, e);
-        // A certificate the roots do not know is most often a private CA's.
         if let PromError::Connect { reason, .. } = &mut e {
-            if reason.contains("UnknownIssuer") && self.options.ca.is_none() {
-                reason.push_str(" (signed by a private CA? --ca-cert FILE names it)");
-            }
+            crate::rest::hint_private_ca(reason, self.options.ca.is_some());
         }
         e
     }

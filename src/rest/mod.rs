@@ -307,11 +307,8 @@ impl Client {
 
     fn map_err(&self, method: &'static str, url: &str, e: ureq::Error) -> RestError {
         let mut e = self.map_err_plain(method, url, e);
-        // A certificate the roots do not know is most often a private CA's.
         if let RestError::Connect { reason, .. } = &mut e {
-            if reason.contains("UnknownIssuer") && !self.private_ca {
-                reason.push_str(" (signed by a private CA? --ca-cert FILE names it)");
-            }
+            hint_private_ca(reason, self.private_ca);
         }
         e
     }
@@ -706,6 +703,14 @@ pub fn agent_config(
             .build(),
         _ => builder.build(),
     })
+}
+
+/// A certificate the roots do not know is most often a private CA's: the connection error says
+/// which flag names one, unless `--ca-cert` was given (for Flink REST and Prometheus alike).
+pub(crate) fn hint_private_ca(reason: &mut String, ca_given: bool) {
+    if reason.contains("UnknownIssuer") && !ca_given {
+        reason.push_str(" (signed by a private CA? --ca-cert FILE names it)");
+    }
 }
 
 /// The certificate authorities a server's certificate must chain to, instead of the WebPKI
