@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use super::metrics::{MetricWindow, ScalingMetric};
+use super::metrics::{MetricWindow, ScalingMetric, VertexWindow};
 use super::numeric::{java_max, java_round, round_metric};
 use super::options::{AutoscalerOptions, BusyTimeAggregator, DurationMs, Version};
 use super::topology::{ShipStrategy, Topology};
@@ -62,7 +62,7 @@ pub struct EvaluatedVertex {
 }
 
 /// Job-wide metrics used by the memory-pressure gate (§7.2).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct GlobalMetrics {
     /// Latest GC time share (NaN when not collected).
     pub gc_pressure: f64,
@@ -71,7 +71,7 @@ pub struct GlobalMetrics {
 }
 
 /// The result of evaluating one window.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Evaluation {
     pub processing_backlog: bool,
     /// In topological order.
@@ -220,12 +220,16 @@ pub fn busy_time_ms_per_s(
     parallelism: i64,
     aggregator: BusyTimeAggregator,
 ) -> f64 {
+    busy_time_of(window.vertex(vertex), parallelism, aggregator)
+}
+
+fn busy_time_of(window: VertexWindow<'_>, parallelism: i64, aggregator: BusyTimeAggregator) -> f64 {
     match aggregator {
         BusyTimeAggregator::Avg => {
-            window.rate(vertex, ScalingMetric::AccumulatedBusyTime) / parallelism as f64
+            window.rate(ScalingMetric::AccumulatedBusyTime) / parallelism as f64
         }
         BusyTimeAggregator::Max | BusyTimeAggregator::Min => {
-            window.average(vertex, ScalingMetric::Load, 1) * 1000.0
+            window.average(ScalingMetric::Load, 1) * 1000.0
         }
     }
 }
@@ -238,13 +242,24 @@ pub fn tpr_input_rate(
     aggregator: BusyTimeAggregator,
     version: Version,
 ) -> f64 {
+    let w = window.vertex(vertex);
+    tpr_input_rate_of(w, w.rate(ScalingMetric::NumRecordsIn), aggregator, version)
+}
+
+/// [`tpr_input_rate`] with the vertex's `rate(NUM_RECORDS_IN)` already read.
+fn tpr_input_rate_of(
+    window: VertexWindow<'_>,
+    rate_in: f64,
+    aggregator: BusyTimeAggregator,
+    version: Version,
+) -> f64 {
     if version.after_1_15() && aggregator != BusyTimeAggregator::Avg {
-        let per_second = window.average(vertex, ScalingMetric::NumRecordsInPerSecond, 1);
+        let per_second = window.average(ScalingMetric::NumRecordsInPerSecond, 1);
         if per_second.is_finite() {
             return per_second;
         }
     }
-    window.rate(vertex, ScalingMetric::NumRecordsIn)
+    rate_in
 }
 
 /// §5.6: busy-time TPR `N / (B/1000)` (+∞ when `N = 0`), replaced by the observed average when
@@ -270,37 +285,74 @@ pub fn true_processing_rate(
     }
 }
 
+/// What evaluation reads of one vertex's window more than once, read once: the edges, the
+/// backlog test and the vertex itself all ask for `rate(NUM_RECORDS_IN)`. By topology position.
+#[derive(Clone, Copy)]
+struct Readings<'a> {
+    window: VertexWindow<'a>,
+    rate_in: f64,
+}
+
+fn readings<'a>(topology: &Topology, window: &'a MetricWindow) -> Vec<Readings<'a>> {
+    topology
+        .vertices()
+        .iter()
+        .map(|v| {
+            let window = window.vertex(&v.id);
+            Readings {
+                window,
+                rate_in: window.rate(ScalingMetric::NumRecordsIn),
+            }
+        })
+        .collect()
+}
+
 /// §5.4 records per second flowing along `from → to`.
 pub fn edge_data_rate(topology: &Topology, window: &MetricWindow, from: &str, to: &str) -> f64 {
-    let Some(to_vertex) = topology.get(to) else {
-        return f64::NAN;
-    };
-    let inputs = to_vertex.input_ids();
+    match (topology.position(from), topology.position(to)) {
+        (Some(from), Some(to)) => {
+            edge_data_rate_at(topology, &readings(topology, window), from, to)
+        }
+        _ => f64::NAN,
+    }
+}
+
+fn edge_data_rate_at(topology: &Topology, r: &[Readings<'_>], from: usize, to: usize) -> f64 {
+    let inputs = topology.input_positions(to);
     if inputs.len() == 1 {
-        return window.rate(to, ScalingMetric::NumRecordsIn);
+        return r[to].rate_in;
     }
     let mut others = 0.0;
     let mut usable = true;
-    for input in inputs.iter().filter(|i| **i != from) {
-        if topology.outputs(input).len() == 1 {
-            others += window.rate(input, ScalingMetric::NumRecordsOut);
+    for &input in inputs.iter().filter(|&&i| i != from) {
+        if topology.output_count(input) == 1 {
+            others += r[input].window.rate(ScalingMetric::NumRecordsOut);
         } else {
             usable = false;
             break;
         }
     }
     if usable && !others.is_nan() {
-        return window.rate(to, ScalingMetric::NumRecordsIn) - others;
+        return r[to].rate_in - others;
     }
-    window.rate(from, ScalingMetric::NumRecordsOut)
+    r[from].window.rate(ScalingMetric::NumRecordsOut)
 }
 
 /// §5.4 output ratio of an edge, relative to the upstream vertex's *input*; 0 when either rate is
 /// not positive (an idle upstream must not multiply into a huge downstream target).
 pub fn edge_output_ratio(topology: &Topology, window: &MetricWindow, from: &str, to: &str) -> f64 {
-    let input_rate = window.rate(from, ScalingMetric::NumRecordsIn);
+    match (topology.position(from), topology.position(to)) {
+        (Some(from), Some(to)) => {
+            edge_output_ratio_at(topology, &readings(topology, window), from, to)
+        }
+        _ => 0.0,
+    }
+}
+
+fn edge_output_ratio_at(topology: &Topology, r: &[Readings<'_>], from: usize, to: usize) -> f64 {
+    let input_rate = r[from].rate_in;
     if input_rate > 0.0 {
-        let edge_rate = edge_data_rate(topology, window, from, to);
+        let edge_rate = edge_data_rate_at(topology, r, from, to);
         if edge_rate > 0.0 {
             return edge_rate / input_rate;
         }
@@ -315,17 +367,23 @@ pub fn is_processing_backlog(
     topology: &Topology,
     window: &MetricWindow,
 ) -> bool {
+    processing_backlog_of(opts, topology, &readings(topology, window))
+}
+
+fn processing_backlog_of(
+    opts: &AutoscalerOptions,
+    topology: &Topology,
+    r: &[Readings<'_>],
+) -> bool {
     let threshold = opts.backlog_processing_lag_threshold.whole_secs() as f64;
     topology
         .vertices()
         .iter()
-        .filter(|v| v.is_source())
-        .any(|v| {
-            let lag = window
-                .latest_value(&v.id, ScalingMetric::Lag)
-                .unwrap_or(0.0);
-            let rate = window.rate(&v.id, ScalingMetric::NumRecordsIn);
-            !rate.is_nan() && lag / rate > threshold
+        .zip(r)
+        .filter(|(v, _)| v.is_source())
+        .any(|(_, r)| {
+            let lag = r.window.latest_value(ScalingMetric::Lag).unwrap_or(0.0);
+            !r.rate_in.is_nan() && lag / r.rate_in > threshold
         })
 }
 
@@ -336,23 +394,39 @@ pub fn evaluate(
     window: &MetricWindow,
     restart_time_s: f64,
 ) -> Result<Evaluation, EvaluateError> {
+    let mut out = Evaluation::default();
+    evaluate_into(opts, topology, window, restart_time_s, &mut out)?;
+    Ok(out)
+}
+
+/// [`evaluate`] into `out`, reusing its vertex records (their ids and strategy lists keep their
+/// buffers): a replay evaluates a window every cycle. After an error `out` is partly written.
+pub fn evaluate_into(
+    opts: &AutoscalerOptions,
+    topology: &Topology,
+    window: &MetricWindow,
+    restart_time_s: f64,
+    out: &mut Evaluation,
+) -> Result<(), EvaluateError> {
     if window.len() < 2 {
         return Err(EvaluateError::TooFewSamples(window.len()));
     }
-    let processing_backlog = is_processing_backlog(opts, topology, window);
-    let mut out: Vec<EvaluatedVertex> = Vec::with_capacity(topology.vertices().len());
-    for info in topology.vertices() {
-        let id = info.id.as_str();
-        let rate_in = window.rate(id, ScalingMetric::NumRecordsIn);
+    let r = readings(topology, window);
+    let processing_backlog = processing_backlog_of(opts, topology, &r);
+    out.processing_backlog = processing_backlog;
+    for (i, info) in topology.vertices().iter().enumerate() {
+        let w = r[i].window;
+        let rate_in = r[i].rate_in;
+        let latest_lag = w.latest_value(ScalingMetric::Lag);
         let (target, catch_up) = if info.is_source() {
-            let lag_rate = window.rate(id, ScalingMetric::Lag);
+            let lag_rate = w.rate(ScalingMetric::Lag);
             let ingestion = java_max(0.0, rate_in + lag_rate);
             if ingestion.is_nan() {
                 return Err(EvaluateError::NoIngestionRate {
-                    vertex: id.to_string(),
+                    vertex: info.id.clone(),
                 });
             }
-            let lag = window.latest_value(id, ScalingMetric::Lag).unwrap_or(0.0);
+            let lag = latest_lag.unwrap_or(0.0);
             let catch_up_s = opts.catch_up_duration.whole_secs() as f64;
             let catch_up = if catch_up_s == 0.0 {
                 0.0
@@ -363,19 +437,17 @@ pub fn evaluate(
         } else {
             let mut target = 0.0;
             let mut catch_up = 0.0;
-            for from in info.input_ids() {
-                let ratio = edge_output_ratio(topology, window, from, id);
-                if let Some(up) = out.iter().find(|v| v.id == from) {
-                    target += up.target_data_rate * ratio;
-                    catch_up += up.catch_up_data_rate * ratio;
-                }
+            for &from in topology.input_positions(i) {
+                let ratio = edge_output_ratio_at(topology, &r, from, i);
+                let up = &out.vertices[from];
+                target += up.target_data_rate * ratio;
+                catch_up += up.catch_up_data_rate * ratio;
             }
             (round_metric(target), round_metric(catch_up))
         };
-        let busy = busy_time_ms_per_s(window, id, info.parallelism, opts.busy_time_aggregator);
-        let input_rate = tpr_input_rate(window, id, opts.busy_time_aggregator, opts.version);
-        let observed = window.average(
-            id,
+        let busy = busy_time_of(w, info.parallelism, opts.busy_time_aggregator);
+        let input_rate = tpr_input_rate_of(w, rate_in, opts.busy_time_aggregator, opts.version);
+        let observed = w.average(
             ScalingMetric::ObservedTpr,
             opts.observed_tpr_min_observations,
         );
@@ -387,35 +459,43 @@ pub fn evaluate(
         );
         let thresholds =
             rate_thresholds(opts, target, catch_up, restart_time_s, processing_backlog);
-        out.push(EvaluatedVertex {
-            id: id.to_string(),
+        let (mut id, mut strategies) = match out.vertices.get_mut(i) {
+            Some(old) => (
+                std::mem::take(&mut old.id),
+                std::mem::take(&mut old.input_ship_strategies),
+            ),
+            None => (String::new(), Vec::new()),
+        };
+        id.clone_from(&info.id);
+        strategies.clear();
+        strategies.extend(info.inputs.iter().map(|i| i.ship_strategy.clone()));
+        let evaluated = EvaluatedVertex {
+            id,
             parallelism: info.parallelism,
             max_parallelism: info.max_parallelism,
             num_source_partitions: info.num_source_partitions,
-            input_ship_strategies: info.input_ship_strategies(),
+            input_ship_strategies: strategies,
             is_source: info.is_source(),
             target_data_rate: target,
             catch_up_data_rate: catch_up,
             true_processing_rate: round_metric(tpr),
             tpr_source,
             load: round_metric(busy / 1000.0),
-            lag: window
-                .latest_value(id, ScalingMetric::Lag)
-                .map(round_metric),
+            lag: latest_lag.map(round_metric),
             input_rate,
             thresholds,
-        });
+        };
+        match out.vertices.get_mut(i) {
+            Some(slot) => *slot = evaluated,
+            None => out.vertices.push(evaluated),
+        }
     }
-    Ok(Evaluation {
-        processing_backlog,
-        vertices: out,
-        global: GlobalMetrics {
-            gc_pressure: round_metric(window.global_latest(ScalingMetric::GcPressure)),
-            heap_max_usage_ratio: round_metric(
-                window.global_average(ScalingMetric::HeapMaxUsageRatio),
-            ),
-        },
-    })
+    out.vertices.truncate(topology.vertices().len());
+    out.global = GlobalMetrics {
+        gc_pressure: round_metric(window.global_latest(ScalingMetric::GcPressure)),
+        heap_max_usage_ratio: round_metric(window.global_average(ScalingMetric::HeapMaxUsageRatio)),
+    };
+    Ok(())
 }
 
 #[cfg(test)]

@@ -340,9 +340,13 @@ impl MetricWindow {
         }
     }
 
-    fn column(&self, vertex: &str, metric: ScalingMetric) -> Option<&Column> {
-        let v = &self.vertices[*self.index.get(vertex)?];
-        v.metrics.get(metric as usize)?.as_ref()
+    /// One vertex's columns, looked up once for several queries; a vertex the window does not
+    /// hold reads as one without samples.
+    pub fn vertex(&self, id: &str) -> VertexWindow<'_> {
+        VertexWindow {
+            times: &self.times,
+            columns: self.index.get(id).map(|&k| &self.vertices[k]),
+        }
     }
 
     fn global_column(&self, metric: ScalingMetric) -> Option<&Column> {
@@ -439,38 +443,17 @@ impl MetricWindow {
 
     /// The latest sample's value, when that sample holds it (upstream reads LAG this way).
     pub fn latest_value(&self, vertex: &str, metric: ScalingMetric) -> Option<f64> {
-        let row = self.times.len().checked_sub(1)?;
-        self.column(vertex, metric)?.get(row)
+        self.vertex(vertex).latest_value(metric)
     }
 
-    /// §5.1: `1000 · (last − first) / max(1, Δt ms)` over the first and last sample where the
-    /// metric is defined; NaN with fewer than two.
+    /// [`VertexWindow::rate`] of `vertex`.
     pub fn rate(&self, vertex: &str, metric: ScalingMetric) -> f64 {
-        let Some(c) = self.column(vertex, metric) else {
-            return f64::NAN;
-        };
-        let mut defined = self
-            .times
-            .iter()
-            .zip(&c.values)
-            .filter(|(_, v)| !v.is_nan());
-        let Some((&t0, &first)) = defined.next() else {
-            return f64::NAN;
-        };
-        let Some((&t1, &last)) = defined.next_back() else {
-            return f64::NAN;
-        };
-        let dt = (t1.saturating_sub(t0)).max(1) as f64;
-        1000.0 * (last - first) / dt
+        self.vertex(vertex).rate(metric)
     }
 
-    /// §5.2: mean of the finite samples; +∞ if the only defined ones are infinite; NaN if none are
-    /// defined or fewer than `min_finite` are finite.
+    /// [`VertexWindow::average`] of `vertex`.
     pub fn average(&self, vertex: &str, metric: ScalingMetric, min_finite: i64) -> f64 {
-        match self.column(vertex, metric) {
-            Some(c) => average_of(c.values.iter().copied(), min_finite),
-            None => average_of([], min_finite),
-        }
+        self.vertex(vertex).average(metric, min_finite)
     }
 
     /// Average of a job-wide metric (same rules as [`MetricWindow::average`]).
@@ -524,6 +507,55 @@ impl MetricWindow {
     /// §3.3 window selection once the window is full: the samples in `[now − window, now]`.
     pub fn select(&self, now_ms: i64, window: DurationMs) -> MetricWindow {
         self.between(now_ms.saturating_sub(window.0), now_ms)
+    }
+}
+
+/// The columns of one vertex of a [`MetricWindow`] (none for a vertex it does not hold).
+#[derive(Debug, Clone, Copy)]
+pub struct VertexWindow<'a> {
+    times: &'a [i64],
+    columns: Option<&'a VertexColumns>,
+}
+
+impl<'a> VertexWindow<'a> {
+    fn column(&self, metric: ScalingMetric) -> Option<&'a Column> {
+        self.columns?.metrics.get(metric as usize)?.as_ref()
+    }
+
+    /// The latest sample's value, when that sample holds it (upstream reads LAG this way).
+    pub fn latest_value(&self, metric: ScalingMetric) -> Option<f64> {
+        let row = self.times.len().checked_sub(1)?;
+        self.column(metric)?.get(row)
+    }
+
+    /// §5.1: `1000 · (last − first) / max(1, Δt ms)` over the first and last sample where the
+    /// metric is defined; NaN with fewer than two.
+    pub fn rate(&self, metric: ScalingMetric) -> f64 {
+        let Some(c) = self.column(metric) else {
+            return f64::NAN;
+        };
+        let mut defined = self
+            .times
+            .iter()
+            .zip(&c.values)
+            .filter(|(_, v)| !v.is_nan());
+        let Some((&t0, &first)) = defined.next() else {
+            return f64::NAN;
+        };
+        let Some((&t1, &last)) = defined.next_back() else {
+            return f64::NAN;
+        };
+        let dt = (t1.saturating_sub(t0)).max(1) as f64;
+        1000.0 * (last - first) / dt
+    }
+
+    /// §5.2: mean of the finite samples; +∞ if the only defined ones are infinite; NaN if none are
+    /// defined or fewer than `min_finite` are finite.
+    pub fn average(&self, metric: ScalingMetric, min_finite: i64) -> f64 {
+        match self.column(metric) {
+            Some(c) => average_of(c.values.iter().copied(), min_finite),
+            None => average_of([], min_finite),
+        }
     }
 }
 

@@ -45,9 +45,10 @@ pub mod vertex;
 
 pub use align::{align, AlignInput, AlignmentBasis, AlignmentOutcome, AlignmentStep};
 pub use evaluate::{
-    busy_time_ms_per_s, edge_data_rate, edge_output_ratio, evaluate, is_processing_backlog,
-    rate_thresholds, target_capacity, tpr_input_rate, true_processing_rate, utilization_band,
-    EvaluateError, EvaluatedVertex, Evaluation, GlobalMetrics, Thresholds, TprSource,
+    busy_time_ms_per_s, edge_data_rate, edge_output_ratio, evaluate, evaluate_into,
+    is_processing_backlog, rate_thresholds, target_capacity, tpr_input_rate, true_processing_rate,
+    utilization_band, EvaluateError, EvaluatedVertex, Evaluation, GlobalMetrics, Thresholds,
+    TprSource,
 };
 pub use job::{
     decide_job, decide_job_for_evaluation, memory_pressure, restart_time, JobDecision, JobOutcome,
@@ -56,7 +57,7 @@ pub use job::{
 pub use metrics::{
     average_of, busy_metrics_sample, load_sample, observed_tpr_previous_average,
     observed_tpr_sample, observed_tpr_with_backpressure, source_records_in, Aggregates,
-    MetricWindow, Sample, ScalingMetric, VertexMetrics,
+    MetricWindow, Sample, ScalingMetric, VertexMetrics, VertexWindow,
 };
 pub use options::{
     parse_duration, AlignmentMode, AutoscalerOptions, BusyTimeAggregator, DurationMs,

@@ -125,6 +125,8 @@ pub struct Topology {
     index: BTreeMap<String, usize>,
     /// Distinct downstream ids per vertex, by index.
     outputs: Vec<Vec<String>>,
+    /// Distinct upstream positions per vertex, in edge order (what `input_ids` names).
+    input_positions: Vec<Vec<usize>>,
 }
 
 impl Topology {
@@ -192,16 +194,37 @@ impl Topology {
                 }
             }
         }
+        let input_positions = ordered
+            .iter()
+            .map(|v| v.input_ids().iter().map(|from| index[*from]).collect())
+            .collect();
         Ok(Topology {
             vertices: ordered,
             index,
             outputs,
+            input_positions,
         })
     }
 
     /// Vertices in topological order.
     pub fn vertices(&self) -> &[VertexInfo] {
         &self.vertices
+    }
+
+    /// The position of `id` in [`Topology::vertices`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    /// The positions of the distinct upstream vertices of the vertex at `position`, in edge
+    /// order: every one is before `position`.
+    pub fn input_positions(&self, position: usize) -> &[usize] {
+        &self.input_positions[position]
+    }
+
+    /// How many distinct downstream vertices the vertex at `position` has.
+    pub fn output_count(&self, position: usize) -> usize {
+        self.outputs[position].len()
     }
 
     pub fn get(&self, id: &str) -> Option<&VertexInfo> {
@@ -253,6 +276,9 @@ mod tests {
         let ids: Vec<&str> = t.vertices().iter().map(|v| v.id.as_str()).collect();
         assert_eq!(ids, ["src", "src2", "map", "sink"]);
         assert_eq!(t.outputs("src"), ["map".to_string()]);
+        assert_eq!(t.input_positions(2), [0, 1]);
+        assert_eq!((t.output_count(0), t.output_count(3)), (1, 0));
+        assert_eq!(t.position("map"), Some(2));
         assert!(t.is_source("src2"));
         assert!(!t.is_source("map"));
         assert_eq!(
