@@ -10,7 +10,7 @@
 use std::fmt;
 
 use super::metrics::{MetricWindow, ScalingMetric, VertexWindow};
-use super::numeric::{java_max, java_round, round_metric};
+use super::numeric::{floor, java_max, java_round, round_metric};
 use super::options::{AutoscalerOptions, BusyTimeAggregator, DurationMs, Version};
 use super::topology::{ShipStrategy, Topology};
 
@@ -170,7 +170,7 @@ pub(crate) fn whole_secs(s: f64) -> f64 {
     if s.is_nan() {
         0.0
     } else {
-        s.floor()
+        floor(s)
     }
 }
 
@@ -184,7 +184,9 @@ pub fn utilization_band(opts: &AutoscalerOptions, processing_backlog: bool) -> (
     }
 }
 
-/// §5.9 scale-up and scale-down thresholds of a vertex.
+/// §5.9 scale-up and scale-down thresholds of a vertex. Upstream passes them through
+/// `roundMetric`, which keeps a `Math.round`ed capacity (a whole number, ±∞ or NaN) as it is, so
+/// it is not called here.
 pub fn rate_thresholds(
     opts: &AutoscalerOptions,
     target_data_rate: f64,
@@ -194,22 +196,22 @@ pub fn rate_thresholds(
 ) -> Thresholds {
     let (up, down) = utilization_band(opts, processing_backlog);
     Thresholds {
-        scale_up: round_metric(target_capacity(
+        scale_up: target_capacity(
             target_data_rate,
             catch_up_data_rate,
             up,
             false,
             restart_time_s,
             opts.catch_up_duration,
-        )),
-        scale_down: round_metric(target_capacity(
+        ),
+        scale_down: target_capacity(
             target_data_rate,
             catch_up_data_rate,
             down,
             true,
             restart_time_s,
             opts.catch_up_duration,
-        )),
+        ),
     }
 }
 

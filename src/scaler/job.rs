@@ -8,9 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use super::evaluate::{Evaluation, GlobalMetrics};
+use super::evaluate::{evaluate_into, EvaluateError, Evaluation, GlobalMetrics};
+use super::metrics::MetricWindow;
+use super::numeric::floor;
 use super::options::AutoscalerOptions;
 use super::state::{ScalerState, ScalingRecord};
+use super::topology::Topology;
 use super::vertex::{decide_vertex, Limit, VertexDecision, VertexInput};
 
 /// One vertex of a job decision.
@@ -109,7 +112,7 @@ pub fn restart_time(opts: &AutoscalerOptions, tracked_restart_s: &[f64]) -> f64 
     let max = tracked_restart_s
         .iter()
         .filter(|d| !d.is_nan())
-        .map(|d| d.floor())
+        .map(|&d| floor(d))
         .fold(None, |acc: Option<f64>, d| {
             Some(acc.map_or(d, |a| a.max(d)))
         });
@@ -129,10 +132,39 @@ pub fn decide_job(
     state: &mut ScalerState,
     now_ms: i64,
 ) -> JobDecision {
+    let mut out = JobDecision::default();
+    decide_job_into(opts, vertices, global, state, now_ms, &mut out);
+    out
+}
+
+impl Default for JobDecision {
+    fn default() -> Self {
+        JobDecision {
+            vertices: Vec::new(),
+            scaled_vertices: BTreeMap::new(),
+            rescale: false,
+            outcome: JobOutcome::NoChange,
+            apply: false,
+        }
+    }
+}
+
+/// [`decide_job`] into `out`, whose per-vertex records keep their id buffers.
+pub fn decide_job_into(
+    opts: &AutoscalerOptions,
+    vertices: &[JobVertexInput],
+    global: Option<&GlobalMetrics>,
+    state: &mut ScalerState,
+    now_ms: i64,
+    out: &mut JobDecision,
+) {
     let pressure = global.and_then(|g| memory_pressure(opts, g));
-    let mut results = Vec::with_capacity(vertices.len());
-    for v in vertices {
-        let history = state.history.trimmed(opts, &v.id, now_ms).to_vec();
+    out.vertices.truncate(vertices.len());
+    let ScalerState {
+        delayed, history, ..
+    } = state;
+    for (i, v) in vertices.iter().enumerate() {
+        let history = history.trimmed(opts, &v.id, now_ms);
         let excluded = opts.is_excluded(&v.id);
         let status_if_skipped = if excluded {
             Some(VertexStatus::Excluded)
@@ -143,12 +175,12 @@ pub fn decide_job(
         };
         let (decision, status) = match status_if_skipped {
             Some(status) => {
-                let mut scratch = state.delayed.clone();
-                let d = decide_vertex(opts, &v.id, &v.input, &history, &mut scratch, now_ms);
+                let mut scratch = delayed.clone();
+                let d = decide_vertex(opts, &v.id, &v.input, history, &mut scratch, now_ms);
                 (d, status)
             }
             None => {
-                let d = decide_vertex(opts, &v.id, &v.input, &history, &mut state.delayed, now_ms);
+                let d = decide_vertex(opts, &v.id, &v.input, history, delayed, now_ms);
                 let status = if d.is_change() {
                     VertexStatus::Scaled
                 } else {
@@ -157,20 +189,29 @@ pub fn decide_job(
                 (d, status)
             }
         };
-        results.push(JobVertexResult {
-            id: v.id.clone(),
-            status,
-            decision,
-        });
+        match out.vertices.get_mut(i) {
+            Some(r) => {
+                r.id.clone_from(&v.id);
+                r.status = status;
+                r.decision = decision;
+            }
+            None => out.vertices.push(JobVertexResult {
+                id: v.id.clone(),
+                status,
+                decision,
+            }),
+        }
     }
-    let changed: Vec<&JobVertexResult> = results
-        .iter()
-        .filter(|r| r.status == VertexStatus::Scaled)
-        .collect();
-    let any_outside = changed.iter().any(|r| r.decision.outside_utilization_bound);
+    let changed = || {
+        out.vertices
+            .iter()
+            .filter(|r| r.status == VertexStatus::Scaled)
+    };
+    let any_changed = changed().next().is_some();
+    let any_outside = changed().any(|r| r.decision.outside_utilization_bound);
     let outcome = if let Some(p) = pressure {
         p
-    } else if changed.is_empty() {
+    } else if !any_changed {
         JobOutcome::NoChange
     } else if !any_outside {
         JobOutcome::AllWithinTarget
@@ -179,28 +220,24 @@ pub fn decide_job(
     };
     let rescale = outcome == JobOutcome::Rescale;
     if outcome == JobOutcome::AllWithinTarget {
-        for r in results.iter_mut() {
+        for r in out.vertices.iter_mut() {
             if r.status == VertexStatus::Scaled {
                 r.status = VertexStatus::WithinBand;
             }
         }
     }
-    let scaled_vertices = if rescale {
-        results
-            .iter()
-            .filter(|r| r.status == VertexStatus::Scaled)
-            .map(|r| (r.id.clone(), r.decision.new_parallelism))
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
-    JobDecision {
-        vertices: results,
-        scaled_vertices,
-        rescale,
-        outcome,
-        apply: rescale && opts.scaling_enabled,
+    out.scaled_vertices.clear();
+    if rescale {
+        out.scaled_vertices.extend(
+            out.vertices
+                .iter()
+                .filter(|r| r.status == VertexStatus::Scaled)
+                .map(|r| (r.id.clone(), r.decision.new_parallelism)),
+        );
     }
+    out.rescale = rescale;
+    out.outcome = outcome;
+    out.apply = rescale && opts.scaling_enabled;
 }
 
 /// §7.1 steps after evaluation: per-vertex decisions on an evaluated window, then the gates.
@@ -211,15 +248,71 @@ pub fn decide_job_for_evaluation(
     state: &mut ScalerState,
     now_ms: i64,
 ) -> JobDecision {
-    let vertices: Vec<JobVertexInput> = evaluation
-        .vertices
-        .iter()
-        .map(|v| JobVertexInput {
-            id: v.id.clone(),
-            input: VertexInput::from_evaluated(v, restart_time_s, evaluation.processing_backlog),
-        })
-        .collect();
-    decide_job(opts, &vertices, Some(&evaluation.global), state, now_ms)
+    let mut cycle = Cycle::default();
+    cycle.decide(opts, evaluation, restart_time_s, state, now_ms);
+    cycle.decision
+}
+
+/// One autoscaler cycle over a window (§5–§7.2) with the buffers a replay reuses: it evaluates
+/// and decides every cycle, and in the steady state neither allocates.
+#[derive(Debug, Clone, Default)]
+pub struct Cycle {
+    /// The last evaluation.
+    pub evaluation: Evaluation,
+    inputs: Vec<JobVertexInput>,
+    /// The last decision.
+    pub decision: JobDecision,
+}
+
+impl Cycle {
+    /// Evaluates `window` and decides on it (the error when it cannot be evaluated).
+    pub fn run(
+        &mut self,
+        opts: &AutoscalerOptions,
+        topology: &Topology,
+        window: &MetricWindow,
+        restart_time_s: f64,
+        state: &mut ScalerState,
+        now_ms: i64,
+    ) -> Result<&JobDecision, EvaluateError> {
+        evaluate_into(opts, topology, window, restart_time_s, &mut self.evaluation)?;
+        let evaluation = std::mem::take(&mut self.evaluation);
+        self.decide(opts, &evaluation, restart_time_s, state, now_ms);
+        self.evaluation = evaluation;
+        Ok(&self.decision)
+    }
+
+    fn decide(
+        &mut self,
+        opts: &AutoscalerOptions,
+        evaluation: &Evaluation,
+        restart_time_s: f64,
+        state: &mut ScalerState,
+        now_ms: i64,
+    ) {
+        let backlog = evaluation.processing_backlog;
+        self.inputs.truncate(evaluation.vertices.len());
+        for (i, v) in evaluation.vertices.iter().enumerate() {
+            match self.inputs.get_mut(i) {
+                Some(input) => {
+                    input.id.clone_from(&v.id);
+                    input.input.set_from_evaluated(v, restart_time_s, backlog);
+                }
+                None => self.inputs.push(JobVertexInput {
+                    id: v.id.clone(),
+                    input: VertexInput::from_evaluated(v, restart_time_s, backlog),
+                }),
+            }
+        }
+        decide_job_into(
+            opts,
+            &self.inputs,
+            Some(&evaluation.global),
+            state,
+            now_ms,
+            &mut self.decision,
+        );
+    }
 }
 
 impl ScalerState {

@@ -51,8 +51,8 @@ pub use evaluate::{
     TprSource,
 };
 pub use job::{
-    decide_job, decide_job_for_evaluation, memory_pressure, restart_time, JobDecision, JobOutcome,
-    JobVertexInput, JobVertexResult, VertexStatus,
+    decide_job, decide_job_for_evaluation, decide_job_into, memory_pressure, restart_time, Cycle,
+    JobDecision, JobOutcome, JobVertexInput, JobVertexResult, VertexStatus,
 };
 pub use metrics::{
     average_of, busy_metrics_sample, load_sample, observed_tpr_previous_average,

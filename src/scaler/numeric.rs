@@ -7,6 +7,32 @@
 //! decimals the same way. Getting any of these subtly wrong moves a parallelism by one, so they
 //! live here, total over every `f64` (NaN and ±∞ included), and nothing here panics.
 
+/// `x.floor()`, bit for bit, without the libm call a baseline x86-64 build makes for it (the
+/// replays round several values per vertex and cycle): truncation is exact below 2^52, where a
+/// double may have a fraction, and every larger double is whole already.
+#[inline]
+pub fn floor(x: f64) -> f64 {
+    if x.abs() < 4_503_599_627_370_496.0 {
+        let t = x as i64 as f64;
+        if t > x {
+            t - 1.0
+        } else if t == x {
+            // `x` whole, and a −0 stays −0.
+            x
+        } else {
+            t
+        }
+    } else {
+        x
+    }
+}
+
+/// `x.ceil()`, bit for bit, as [`floor`] is `x.floor()`.
+#[inline]
+pub fn ceil(x: f64) -> f64 {
+    -floor(-x)
+}
+
 /// Java `Math.round(double)`, as a double: half up, NaN → 0, saturating at `i64::MIN/MAX`.
 pub fn java_round(x: f64) -> f64 {
     if x.is_nan() {
@@ -18,12 +44,12 @@ pub fn java_round(x: f64) -> f64 {
     if x <= i64::MIN as f64 {
         return i64::MIN as f64;
     }
-    let floor = x.floor();
-    // `x - floor` is exact for every finite double, so this is exactly "half up".
-    if x - floor >= 0.5 {
-        floor + 1.0
+    let down = floor(x);
+    // `x - down` is exact for every finite double, so this is exactly "half up".
+    if x - down >= 0.5 {
+        down + 1.0
     } else {
-        floor
+        down
     }
 }
 
@@ -33,7 +59,7 @@ pub fn java_ceil_to_int(x: f64) -> i64 {
         return 0;
     }
     // `as i32` saturates, exactly like Java's narrowing of a double.
-    x.ceil() as i32 as i64
+    ceil(x) as i32 as i64
 }
 
 /// Rounding direction for [`round_decimal`].
@@ -247,6 +273,24 @@ mod fast_path_tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn floor_and_ceil_are_std_bit_for_bit(bits in any::<u64>(), small in -1e6f64..1e6) {
+            for x in [f64::from_bits(bits), small, small.trunc(), -0.0, 0.0] {
+                prop_assert_eq!(floor(x).to_bits(), x.floor().to_bits(), "{}", x);
+                prop_assert_eq!(ceil(x).to_bits(), x.ceil().to_bits(), "{}", x);
+            }
+        }
+
+        /// A whole number (or ±∞, NaN) keeps its value through `round_metric`, so the
+        /// thresholds, `Math.round`ed already, skip it.
+        #[test]
+        fn rounded_capacities_are_their_own_metric(bits in any::<u64>(), small in -1e7f64..1e7) {
+            for x in [f64::from_bits(bits), small] {
+                let r = java_round(x);
+                prop_assert_eq!(round_metric(r).to_bits(), r.to_bits(), "{}", x);
+            }
+        }
+
         /// Values on and next to every kind of boundary, a few ulps either side.
         #[test]
         fn boundaries_agree_with_the_decimal_digits(

@@ -265,17 +265,38 @@ impl VertexInput {
         restart_time_s: f64,
         processing_backlog: bool,
     ) -> VertexInput {
-        VertexInput {
-            current_parallelism: vertex.parallelism,
-            max_parallelism: vertex.max_parallelism,
-            num_source_partitions: vertex.num_source_partitions,
-            input_ship_strategies: vertex.input_ship_strategies.clone(),
-            true_processing_rate: vertex.true_processing_rate,
-            target_data_rate: vertex.target_data_rate,
-            catch_up_data_rate: vertex.catch_up_data_rate,
+        let mut input = VertexInput {
+            current_parallelism: 0,
+            max_parallelism: 0,
+            num_source_partitions: 0,
+            input_ship_strategies: Vec::new(),
+            true_processing_rate: f64::NAN,
+            target_data_rate: f64::NAN,
+            catch_up_data_rate: f64::NAN,
             restart_time_s,
             processing_backlog,
-        }
+        };
+        input.set_from_evaluated(vertex, restart_time_s, processing_backlog);
+        input
+    }
+
+    /// [`VertexInput::from_evaluated`] in place, keeping the strategy list's buffer.
+    pub fn set_from_evaluated(
+        &mut self,
+        vertex: &EvaluatedVertex,
+        restart_time_s: f64,
+        processing_backlog: bool,
+    ) {
+        self.current_parallelism = vertex.parallelism;
+        self.max_parallelism = vertex.max_parallelism;
+        self.num_source_partitions = vertex.num_source_partitions;
+        self.input_ship_strategies
+            .clone_from(&vertex.input_ship_strategies);
+        self.true_processing_rate = vertex.true_processing_rate;
+        self.target_data_rate = vertex.target_data_rate;
+        self.catch_up_data_rate = vertex.catch_up_data_rate;
+        self.restart_time_s = restart_time_s;
+        self.processing_backlog = processing_backlog;
     }
 }
 

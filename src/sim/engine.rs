@@ -8,6 +8,7 @@
 //! the demand rate). Policies see the simulated metrics of each step, never the recorded ones.
 
 use crate::resources::CostModel;
+use crate::scaler::numeric::ceil;
 use crate::sim::model::JobModel;
 use crate::sim::quantile::Quantiles;
 use crate::sim::timeline::{PolicyRun, Step};
@@ -186,12 +187,12 @@ fn least_parallelism(v: &crate::sim::model::VertexModel, demand: f64) -> i64 {
         None => v.vertex.parallelism.clamp(1, max),
         Some(_) if demand <= 0.0 => 1,
         // Linear scaling (the usual model): no powers in the replay's inner loop.
-        Some(c) if v.alpha == 1.0 => ((demand / c).ceil() as i64).clamp(1, max),
+        Some(c) if v.alpha == 1.0 => (ceil(demand / c) as i64).clamp(1, max),
         Some(c) => {
             let r = v.reference_parallelism.max(1) as f64;
             // c·r·(p/r)^α ≥ demand  ⇔  p ≥ r·(demand / (c·r))^(1/α)
             let p = r * (demand / (c * r)).powf(1.0 / v.alpha.max(1e-3));
-            let mut p = (p.ceil() as i64).clamp(1, max);
+            let mut p = (ceil(p) as i64).clamp(1, max);
             // The closed form rounds; the model decides.
             while p > 1 && v.capacity(p - 1) >= demand {
                 p -= 1;

@@ -10,7 +10,7 @@
 
 use crate::resources::CostModel;
 use crate::scaler::{
-    self, AutoscalerOptions, Evaluation, MetricWindow, ScalerState, ScalingMetric, ShipStrategy,
+    self, AutoscalerOptions, Cycle, MetricWindow, ScalerState, ScalingMetric, ShipStrategy,
     Topology, VertexInfo,
 };
 use crate::sim::engine::{Observation, Policy, PolicyNote, WarmUp};
@@ -42,8 +42,8 @@ pub struct FlinkAutoscaler {
     observed_tpr: Vec<Vec<(i64, f64)>>,
     /// The topology at the parallelism it was built for.
     topology: Option<(Vec<i64>, Topology)>,
-    /// The last cycle's evaluation, whose buffers the next one reuses.
-    evaluation: Evaluation,
+    /// The last cycle, whose buffers the next one reuses.
+    cycle: Cycle,
 }
 
 impl FlinkAutoscaler {
@@ -66,7 +66,7 @@ impl FlinkAutoscaler {
             last_t_ms: None,
             observed_tpr: vec![Vec::new(); n],
             topology: None,
-            evaluation: Evaluation::default(),
+            cycle: Cycle::default(),
         }
     }
 
@@ -218,21 +218,17 @@ impl Policy for FlinkAutoscaler {
         }
         let topology = &self.topology.as_ref()?.1;
         let restart_s = self.state.restart_time(&self.opts, obs.t_ms);
-        scaler::evaluate_into(
-            &self.opts,
-            topology,
-            window,
-            restart_s,
-            &mut self.evaluation,
-        )
-        .ok()?;
-        let decision = scaler::decide_job_for_evaluation(
-            &self.opts,
-            &self.evaluation,
-            restart_s,
-            &mut self.state,
-            obs.t_ms,
-        );
+        let decision = self
+            .cycle
+            .run(
+                &self.opts,
+                topology,
+                window,
+                restart_s,
+                &mut self.state,
+                obs.t_ms,
+            )
+            .ok()?;
         if !decision.rescale || !decision.apply {
             return None;
         }
