@@ -146,9 +146,15 @@ impl Sample {
 /// (the replays of `simulate` and `tune` ask a window tens of times per decision). Duplicate
 /// timestamps keep the later sample, as a sorted map would. The arithmetic over a column is the
 /// same, in the same order, as over the samples.
+///
+/// Dropping the oldest samples only moves `start`; the rows before it are cut out of every
+/// column once they outnumber the live ones, so a window kept across cycles moves no memory
+/// per cycle. Row indices inside are physical (from 0), the API's are from `start`.
 #[derive(Debug, Clone, Default)]
 pub struct MetricWindow {
     times: Vec<i64>,
+    /// The first live row.
+    start: usize,
     /// Vertex id → position in `vertices`.
     index: BTreeMap<String, usize>,
     vertices: Vec<VertexColumns>,
@@ -245,9 +251,11 @@ impl MetricWindow {
 
     /// The samples, rebuilt (for tests and reports; queries read the columns).
     pub fn to_samples(&self) -> Vec<Sample> {
-        let mut out: Vec<Sample> = self.times.iter().map(|&t| Sample::new(t)).collect();
+        let start = self.start;
+        let mut out: Vec<Sample> = self.times().iter().map(|&t| Sample::new(t)).collect();
         for v in &self.vertices {
-            for (row, s) in out.iter_mut().enumerate() {
+            for (i, s) in out.iter_mut().enumerate() {
+                let row = start + i;
                 if !v.rows[row] {
                     continue;
                 }
@@ -261,8 +269,8 @@ impl MetricWindow {
         }
         for (slot, c) in self.global.iter().enumerate() {
             let Some(c) = c else { continue };
-            for (row, s) in out.iter_mut().enumerate() {
-                if let Some(value) = c.get(row) {
+            for (i, s) in out.iter_mut().enumerate() {
+                if let Some(value) = c.get(start + i) {
                     s.global.insert(ALL_METRICS[slot].0, value);
                 }
             }
@@ -272,7 +280,7 @@ impl MetricWindow {
 
     /// The sample times, oldest first.
     pub fn times(&self) -> &[i64] {
-        &self.times
+        &self.times[self.start..]
     }
 
     /// Appends `s` at or after the latest sample (replacing it when at the same time).
@@ -293,7 +301,7 @@ impl MetricWindow {
     /// The row of a sample at `t_ms`, not before the latest: a new empty row, or the latest
     /// one emptied when it has the same time.
     fn open_row(&mut self, t_ms: i64) -> usize {
-        if self.times.last() == Some(&t_ms) {
+        if self.latest_t_ms() == Some(t_ms) {
             let row = self.times.len() - 1;
             for v in &mut self.vertices {
                 v.rows[row] = false;
@@ -344,7 +352,8 @@ impl MetricWindow {
     /// hold reads as one without samples.
     pub fn vertex(&self, id: &str) -> VertexWindow<'_> {
         VertexWindow {
-            times: &self.times,
+            times: self.times(),
+            start: self.start,
             columns: self.index.get(id).map(|&k| &self.vertices[k]),
         }
     }
@@ -356,8 +365,8 @@ impl MetricWindow {
     /// Appends a sample taken after (or at) the latest one, which it then replaces, as `new`
     /// would order them: a window kept across cycles needs no copy per evaluation.
     pub fn push(&mut self, s: Sample) {
-        match self.times.last() {
-            Some(&last) if last > s.t_ms => {
+        match self.latest_t_ms() {
+            Some(last) if last > s.t_ms => {
                 let mut all = self.to_samples();
                 all.retain(|o| o.t_ms != s.t_ms);
                 all.push(s);
@@ -370,7 +379,7 @@ impl MetricWindow {
     /// [`MetricWindow::push`] of a sample given as (vertex, metric, value) triples, without
     /// building its maps (the replay's autoscaler adds one per decision interval).
     pub fn push_values(&mut self, t_ms: i64, values: &[(&str, ScalingMetric, f64)]) {
-        if self.times.last().is_some_and(|&last| last > t_ms) {
+        if self.latest_t_ms().is_some_and(|last| last > t_ms) {
             let s = values
                 .iter()
                 .fold(Sample::new(t_ms), |s, &(v, m, x)| s.with(v, m, x));
@@ -380,10 +389,17 @@ impl MetricWindow {
         let row = self.open_row(t_ms);
         let mut last: Option<(&str, usize)> = None;
         for &(id, metric, value) in values {
-            // Triples of one vertex come together, with the same `&str`.
+            // Triples of one vertex come together, with the same `&str`, and a caller pushing
+            // every cycle lists its vertices in the same order: try the next one first.
             let k = match last {
                 Some((l, k)) if std::ptr::eq(l, id) => k,
-                _ => self.vertex_position(id),
+                _ => {
+                    let next = last.map_or(0, |(_, k)| k + 1);
+                    match self.vertices.get(next) {
+                        Some(v) if v.id == id => next,
+                        _ => self.vertex_position(id),
+                    }
+                }
             };
             last = Some((id, k));
             let v = &mut self.vertices[k];
@@ -394,10 +410,16 @@ impl MetricWindow {
 
     /// Drops the samples taken before `t_ms`.
     pub fn drop_before(&mut self, t_ms: i64) {
-        let cut = self.times.partition_point(|&t| t < t_ms);
-        if cut == 0 {
-            return;
+        self.start += self.times().partition_point(|&t| t < t_ms);
+        if self.start > 0 && self.start >= self.len() {
+            self.compact();
         }
+    }
+
+    /// Cuts the dropped rows out of every column.
+    fn compact(&mut self) {
+        let cut = self.start;
+        self.start = 0;
         self.times.drain(..cut);
         for v in &mut self.vertices {
             v.rows.drain(..cut);
@@ -417,16 +439,16 @@ impl MetricWindow {
     }
 
     pub fn len(&self) -> usize {
-        self.times.len()
+        self.times.len() - self.start
     }
 
     pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
+        self.len() == 0
     }
 
     /// The latest sample's time.
     pub fn latest_t_ms(&self) -> Option<i64> {
-        self.times.last().copied()
+        self.times().last().copied()
     }
 
     /// All vertex ids that appear in any sample.
@@ -434,7 +456,7 @@ impl MetricWindow {
         let mut ids: Vec<String> = self
             .vertices
             .iter()
-            .filter(|v| v.rows.iter().any(|&r| r))
+            .filter(|v| v.rows[self.start..].iter().any(|&r| r))
             .map(|v| v.id.clone())
             .collect();
         ids.sort();
@@ -459,23 +481,25 @@ impl MetricWindow {
     /// Average of a job-wide metric (same rules as [`MetricWindow::average`]).
     pub fn global_average(&self, metric: ScalingMetric) -> f64 {
         match self.global_column(metric) {
-            Some(c) => average_of(c.values.iter().copied(), 1),
+            Some(c) => average_of(c.values[self.start..].iter().copied(), 1),
             None => f64::NAN,
         }
     }
 
     /// Latest value of a job-wide metric, NaN when the latest sample lacks it.
     pub fn global_latest(&self, metric: ScalingMetric) -> f64 {
-        let Some(row) = self.times.len().checked_sub(1) else {
+        if self.is_empty() {
             return f64::NAN;
-        };
+        }
+        let row = self.times.len() - 1;
         self.global_column(metric)
             .and_then(|c| c.get(row))
             .unwrap_or(f64::NAN)
     }
 
-    /// The samples of `rows`, as a window of their own.
+    /// The samples of `rows` (from the first live one), as a window of their own.
     fn rows(&self, rows: std::ops::Range<usize>) -> MetricWindow {
+        let rows = self.start + rows.start..self.start + rows.end;
         let slice = |cs: &Vec<Option<Column>>| -> Vec<Option<Column>> {
             cs.iter()
                 .map(|c| c.as_ref().map(|c| c.slice(rows.clone())))
@@ -483,6 +507,7 @@ impl MetricWindow {
         };
         MetricWindow {
             times: self.times[rows.clone()].to_vec(),
+            start: 0,
             index: self.index.clone(),
             vertices: self
                 .vertices
@@ -499,8 +524,8 @@ impl MetricWindow {
 
     /// The rows with `from <= t <= to` (the times are sorted, so they are contiguous).
     fn between(&self, from: i64, to: i64) -> MetricWindow {
-        let a = self.times.partition_point(|&t| t < from);
-        let b = self.times.partition_point(|&t| t <= to).max(a);
+        let a = self.times().partition_point(|&t| t < from);
+        let b = self.times().partition_point(|&t| t <= to).max(a);
         self.rows(a..b)
     }
 
@@ -513,7 +538,10 @@ impl MetricWindow {
 /// The columns of one vertex of a [`MetricWindow`] (none for a vertex it does not hold).
 #[derive(Debug, Clone, Copy)]
 pub struct VertexWindow<'a> {
+    /// The live sample times.
     times: &'a [i64],
+    /// The physical row of `times[0]`.
+    start: usize,
     columns: Option<&'a VertexColumns>,
 }
 
@@ -525,7 +553,7 @@ impl<'a> VertexWindow<'a> {
     /// The latest sample's value, when that sample holds it (upstream reads LAG this way).
     pub fn latest_value(&self, metric: ScalingMetric) -> Option<f64> {
         let row = self.times.len().checked_sub(1)?;
-        self.column(metric)?.get(row)
+        self.column(metric)?.get(self.start + row)
     }
 
     /// §5.1: `1000 · (last − first) / max(1, Δt ms)` over the first and last sample where the
@@ -537,7 +565,7 @@ impl<'a> VertexWindow<'a> {
         let mut defined = self
             .times
             .iter()
-            .zip(&c.values)
+            .zip(&c.values[self.start..])
             .filter(|(_, v)| !v.is_nan());
         let Some((&t0, &first)) = defined.next() else {
             return f64::NAN;
@@ -553,7 +581,7 @@ impl<'a> VertexWindow<'a> {
     /// defined or fewer than `min_finite` are finite.
     pub fn average(&self, metric: ScalingMetric, min_finite: i64) -> f64 {
         match self.column(metric) {
-            Some(c) => average_of(c.values.iter().copied(), min_finite),
+            Some(c) => average_of(c.values[self.start..].iter().copied(), min_finite),
             None => average_of([], min_finite),
         }
     }
@@ -979,6 +1007,35 @@ mod tests {
                     .cloned()
                     .collect();
                 check(&sel, &sel_r)?;
+            }
+
+            /// Pushes and drops interleaved, as a replay keeps its window: the dropped rows
+            /// stay in the columns until compaction, and must never be read.
+            #[test]
+            fn a_window_kept_across_cycles_reads_as_its_samples(
+                samples in prop::collection::vec(sample(), 0..16),
+                drops in prop::collection::vec(0i64..13, 0..16),
+                now in 0i64..13,
+                width in 0i64..6,
+            ) {
+                let mut live = MetricWindow::default();
+                let mut live_r: Vec<Sample> = Vec::new();
+                for (i, s) in samples.into_iter().enumerate() {
+                    live.push(s.clone());
+                    live_r.push(s);
+                    live_r = reference(live_r);
+                    if let Some(&d) = drops.get(i) {
+                        live.drop_before(d * 1000);
+                        live_r.retain(|x| x.t_ms >= d * 1000);
+                    }
+                    check(&live, &live_r)?;
+                    let sel_r: Vec<Sample> = live_r
+                        .iter()
+                        .filter(|s| s.t_ms >= (now - width) * 1000 && s.t_ms <= now * 1000)
+                        .cloned()
+                        .collect();
+                    check(&live.select(now * 1000, DurationMs(width * 1000)), &sel_r)?;
+                }
             }
         }
     }
