@@ -251,7 +251,7 @@ impl Policy for FlinkAutoscaler {
             v.0 += 1;
             return None;
         }
-        self.state.record_rescale(&self.opts, &decision, obs.t_ms);
+        self.state.record_rescale(&self.opts, decision, obs.t_ms);
         let changed: Vec<String> = obs
             .model
             .vertices
