@@ -8,13 +8,15 @@
 
 use std::collections::BTreeMap;
 
-use super::evaluate::{evaluate_into, EvaluateError, Evaluation, GlobalMetrics};
+use super::evaluate::{
+    evaluate_into, rate_thresholds, EvaluateError, Evaluation, GlobalMetrics, Thresholds,
+};
 use super::metrics::MetricWindow;
 use super::numeric::floor;
 use super::options::AutoscalerOptions;
 use super::state::{ScalerState, ScalingRecord};
 use super::topology::Topology;
-use super::vertex::{decide_vertex, Limit, VertexDecision, VertexInput};
+use super::vertex::{decide_vertex_within, Limit, VertexDecision, VertexInput};
 
 /// One vertex of a job decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +160,20 @@ pub fn decide_job_into(
     now_ms: i64,
     out: &mut JobDecision,
 ) {
+    decide_job_with(opts, vertices, None, global, state, now_ms, out);
+}
+
+/// [`decide_job_into`], with each vertex's band edges when the caller has them (`thresholds[i]`
+/// for `vertices[i]`, computed from its inputs as [`rate_thresholds`] does).
+fn decide_job_with(
+    opts: &AutoscalerOptions,
+    vertices: &[JobVertexInput],
+    thresholds: Option<&[Thresholds]>,
+    global: Option<&GlobalMetrics>,
+    state: &mut ScalerState,
+    now_ms: i64,
+    out: &mut JobDecision,
+) {
     let pressure = global.and_then(|g| memory_pressure(opts, g));
     out.vertices.truncate(vertices.len());
     let ScalerState {
@@ -173,14 +189,32 @@ pub fn decide_job_into(
         } else {
             None
         };
+        let band = match thresholds.and_then(|t| t.get(i)) {
+            Some(&t) => t,
+            None => rate_thresholds(
+                opts,
+                v.input.target_data_rate,
+                v.input.catch_up_data_rate,
+                v.input.restart_time_s,
+                v.input.processing_backlog,
+            ),
+        };
         let (decision, status) = match status_if_skipped {
             Some(status) => {
                 let mut scratch = delayed.clone();
-                let d = decide_vertex(opts, &v.id, &v.input, history, &mut scratch, now_ms);
+                let d = decide_vertex_within(
+                    opts,
+                    &v.id,
+                    &v.input,
+                    band,
+                    history,
+                    &mut scratch,
+                    now_ms,
+                );
                 (d, status)
             }
             None => {
-                let d = decide_vertex(opts, &v.id, &v.input, history, delayed, now_ms);
+                let d = decide_vertex_within(opts, &v.id, &v.input, band, history, delayed, now_ms);
                 let status = if d.is_change() {
                     VertexStatus::Scaled
                 } else {
@@ -249,7 +283,9 @@ pub fn decide_job_for_evaluation(
     now_ms: i64,
 ) -> JobDecision {
     let mut cycle = Cycle::default();
-    cycle.decide(opts, evaluation, restart_time_s, state, now_ms);
+    // The evaluation may have been made with another restart time: its band edges are not
+    // taken.
+    cycle.decide(opts, evaluation, restart_time_s, false, state, now_ms);
     cycle.decision
 }
 
@@ -260,6 +296,8 @@ pub struct Cycle {
     /// The last evaluation.
     pub evaluation: Evaluation,
     inputs: Vec<JobVertexInput>,
+    /// The evaluation's band edges, by vertex.
+    thresholds: Vec<Thresholds>,
     /// The last decision.
     pub decision: JobDecision,
 }
@@ -277,7 +315,7 @@ impl Cycle {
     ) -> Result<&JobDecision, EvaluateError> {
         evaluate_into(opts, topology, window, restart_time_s, &mut self.evaluation)?;
         let evaluation = std::mem::take(&mut self.evaluation);
-        self.decide(opts, &evaluation, restart_time_s, state, now_ms);
+        self.decide(opts, &evaluation, restart_time_s, true, state, now_ms);
         self.evaluation = evaluation;
         Ok(&self.decision)
     }
@@ -287,6 +325,7 @@ impl Cycle {
         opts: &AutoscalerOptions,
         evaluation: &Evaluation,
         restart_time_s: f64,
+        evaluated_with_it: bool,
         state: &mut ScalerState,
         now_ms: i64,
     ) {
@@ -304,9 +343,15 @@ impl Cycle {
                 }),
             }
         }
-        decide_job_into(
+        self.thresholds.clear();
+        if evaluated_with_it {
+            self.thresholds
+                .extend(evaluation.vertices.iter().map(|v| v.thresholds));
+        }
+        decide_job_with(
             opts,
             &self.inputs,
+            Some(&self.thresholds),
             Some(&evaluation.global),
             state,
             now_ms,

@@ -414,8 +414,6 @@ pub fn decide_vertex(
     delayed: &mut DelayedScaleDown,
     now_ms: i64,
 ) -> VertexDecision {
-    let current = int(input.current_parallelism);
-    let tpr = input.true_processing_rate;
     let thresholds = rate_thresholds(
         opts,
         input.target_data_rate,
@@ -423,6 +421,22 @@ pub fn decide_vertex(
         input.restart_time_s,
         input.processing_backlog,
     );
+    decide_vertex_within(opts, vertex, input, thresholds, history, delayed, now_ms)
+}
+
+/// [`decide_vertex`] with the band edges of `input` already computed (an evaluation has them,
+/// from the same rates, restart time and backlog flag).
+pub(crate) fn decide_vertex_within(
+    opts: &AutoscalerOptions,
+    vertex: &str,
+    input: &VertexInput,
+    thresholds: Thresholds,
+    history: &[ScalingRecord],
+    delayed: &mut DelayedScaleDown,
+    now_ms: i64,
+) -> VertexDecision {
+    let current = int(input.current_parallelism);
+    let tpr = input.true_processing_rate;
     let outside = thresholds.is_outside(tpr);
     let mut d = VertexDecision {
         current_parallelism: current,

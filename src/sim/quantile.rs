@@ -118,7 +118,8 @@ impl Quantiles {
         }
         if self.buckets.is_empty() {
             if !self.sorted {
-                self.exact.sort_by(f64::total_cmp);
+                // `total_cmp` equal means the same bits: unstable sorting gives the same list.
+                self.exact.sort_unstable_by(f64::total_cmp);
                 self.sorted = true;
             }
             return self.exact.get(i as usize).copied();
