@@ -299,8 +299,9 @@ fn readings<'a>(topology: &Topology, window: &'a MetricWindow) -> Vec<Readings<'
     topology
         .vertices()
         .iter()
-        .map(|v| {
-            let window = window.vertex(&v.id);
+        .enumerate()
+        .map(|(i, v)| {
+            let window = window.vertex_hinted(&v.id, i);
             Readings {
                 window,
                 rate_in: window.rate(ScalingMetric::NumRecordsIn),

@@ -358,6 +358,19 @@ impl MetricWindow {
         }
     }
 
+    /// [`MetricWindow::vertex`], trying the vertex added `hint`-th first (a caller that pushes
+    /// its vertices in the order it reads them saves the id lookup).
+    pub fn vertex_hinted(&self, id: &str, hint: usize) -> VertexWindow<'_> {
+        match self.vertices.get(hint) {
+            Some(v) if v.id == id => VertexWindow {
+                times: self.times(),
+                start: self.start,
+                columns: Some(v),
+            },
+            _ => self.vertex(id),
+        }
+    }
+
     fn global_column(&self, metric: ScalingMetric) -> Option<&Column> {
         self.global.get(metric as usize)?.as_ref()
     }

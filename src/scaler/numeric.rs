@@ -235,7 +235,23 @@ fn round_decimal_exact(x: f64, scale: u32, mode: DecimalRounding) -> f64 {
 
 /// Upstream `ScalingMetrics.roundMetric`: half up to 3 decimals, but a value that would round to 0
 /// keeps its raw value (a tiny rate is not the same as no rate).
+#[inline]
 pub fn round_metric(x: f64) -> f64 {
+    // `round_decimal`'s half-up fast path at scale 3, inlined where evaluation calls it several
+    // times per vertex and cycle; anything else (ties, large values, NaN, ±∞) takes the call.
+    let a = x.abs();
+    if a < 1e9 {
+        let y = a * 1000.0;
+        let fl = (y as u64) as f64;
+        let frac = y - fl;
+        if (frac - 0.5).abs() > 1e-6 {
+            let n = if frac > 0.5 { fl + 1.0 } else { fl };
+            if n == 0.0 {
+                return x;
+            }
+            return if x < 0.0 { -n / 1000.0 } else { n / 1000.0 };
+        }
+    }
     let rounded = round_decimal(x, 3, DecimalRounding::HalfUp);
     if rounded == 0.0 {
         x
@@ -288,6 +304,17 @@ mod fast_path_tests {
             for x in [f64::from_bits(bits), small] {
                 let r = java_round(x);
                 prop_assert_eq!(round_metric(r).to_bits(), r.to_bits(), "{}", x);
+            }
+        }
+
+        /// `round_metric`'s inlined fast path is `round_decimal`'s, with upstream's "a value
+        /// that rounds to 0 keeps its raw value".
+        #[test]
+        fn round_metric_is_half_up_at_3_decimals(bits in any::<u64>(), small in -1e4f64..1e4) {
+            for x in [f64::from_bits(bits), small, small / 1e6] {
+                let r = round_decimal(x, 3, DecimalRounding::HalfUp);
+                let expected = if r == 0.0 { x } else { r };
+                prop_assert_eq!(round_metric(x).to_bits(), expected.to_bits(), "{}", x);
             }
         }
 
