@@ -8,9 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::evaluate::{
-    evaluate_into, rate_thresholds, EvaluateError, Evaluation, GlobalMetrics, Thresholds,
-};
+use super::evaluate::{evaluate_into, rate_thresholds, EvaluateError, Evaluation, GlobalMetrics};
 use super::metrics::MetricWindow;
 use super::numeric::floor;
 use super::options::AutoscalerOptions;
@@ -163,12 +161,13 @@ pub fn decide_job_into(
     decide_job_with(opts, vertices, None, global, state, now_ms, out);
 }
 
-/// [`decide_job_into`], with each vertex's band edges when the caller has them (`thresholds[i]`
-/// for `vertices[i]`, computed from its inputs as [`rate_thresholds`] does).
+/// [`decide_job_into`], with each vertex's band edges from `evaluated` when the caller has one
+/// whose vertex `i` is `vertices[i]` evaluated with the same restart time (the edges then are
+/// what [`rate_thresholds`] would compute from the inputs).
 fn decide_job_with(
     opts: &AutoscalerOptions,
     vertices: &[JobVertexInput],
-    thresholds: Option<&[Thresholds]>,
+    evaluated: Option<&Evaluation>,
     global: Option<&GlobalMetrics>,
     state: &mut ScalerState,
     now_ms: i64,
@@ -189,8 +188,8 @@ fn decide_job_with(
         } else {
             None
         };
-        let band = match thresholds.and_then(|t| t.get(i)) {
-            Some(&t) => t,
+        let band = match evaluated.and_then(|e| e.vertices.get(i)) {
+            Some(e) => e.thresholds,
             None => rate_thresholds(
                 opts,
                 v.input.target_data_rate,
@@ -296,8 +295,6 @@ pub struct Cycle {
     /// The last evaluation.
     pub evaluation: Evaluation,
     inputs: Vec<JobVertexInput>,
-    /// The evaluation's band edges, by vertex.
-    thresholds: Vec<Thresholds>,
     /// The last decision.
     pub decision: JobDecision,
 }
@@ -343,15 +340,10 @@ impl Cycle {
                 }),
             }
         }
-        self.thresholds.clear();
-        if evaluated_with_it {
-            self.thresholds
-                .extend(evaluation.vertices.iter().map(|v| v.thresholds));
-        }
         decide_job_with(
             opts,
             &self.inputs,
-            Some(&self.thresholds),
+            evaluated_with_it.then_some(evaluation),
             Some(&evaluation.global),
             state,
             now_ms,

@@ -351,10 +351,14 @@ impl MetricWindow {
     /// One vertex's columns, looked up once for several queries; a vertex the window does not
     /// hold reads as one without samples.
     pub fn vertex(&self, id: &str) -> VertexWindow<'_> {
+        self.view(self.index.get(id).map(|&k| &self.vertices[k]))
+    }
+
+    fn view<'a>(&'a self, columns: Option<&'a VertexColumns>) -> VertexWindow<'a> {
         VertexWindow {
             times: self.times(),
             start: self.start,
-            columns: self.index.get(id).map(|&k| &self.vertices[k]),
+            columns,
         }
     }
 
@@ -362,11 +366,7 @@ impl MetricWindow {
     /// its vertices in the order it reads them saves the id lookup).
     pub fn vertex_hinted(&self, id: &str, hint: usize) -> VertexWindow<'_> {
         match self.vertices.get(hint) {
-            Some(v) if v.id == id => VertexWindow {
-                times: self.times(),
-                start: self.start,
-                columns: Some(v),
-            },
+            Some(v) if v.id == id => self.view(Some(v)),
             _ => self.vertex(id),
         }
     }
